@@ -1,0 +1,347 @@
+//! The `#[template(...)]` attribute and `askama.toml`: where the template is and how to read it.
+//!
+//! Mirrors askama's rules so one attribute serves both derives: templates are looked up in the
+//! crate's `templates/` directory (or the `dirs` of `askama.toml`), the escaper follows the
+//! extension (or `escape = "..."`), and `syntax`/`whitespace` come from the config.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use askama_parser::node::Whitespace;
+use askama_parser::{Syntax, SyntaxBuilder};
+use proc_macro2::{Span, TokenStream};
+use quote::quote;
+use serde::Deserialize;
+use syn::spanned::Spanned;
+
+use super::error::CompileError;
+
+/// Where the template text comes from.
+#[derive(Debug)]
+pub(crate) enum Source {
+    /// `path = "..."`, resolved against the template directories.
+    Path(PathBuf),
+    /// `source = "..."`, inline.
+    Inline(String),
+}
+
+/// Everything the derive needs to know about one template.
+#[derive(Debug)]
+pub(crate) struct TemplateInput {
+    /// The struct's named fields: `is defined` and `assigned_or` check them.
+    pub(crate) fields: Vec<String>,
+    /// The template text's origin.
+    pub(crate) source: Source,
+    /// The escaper type path, e.g. `::livetemplate::__private::askama::filters::Html`.
+    pub(crate) escaper: TokenStream,
+    /// Escapers by extension, for `|escape("txt")`.
+    pub(crate) escapers: Vec<(Vec<String>, TokenStream)>,
+    /// The default whitespace mode.
+    pub(crate) whitespace: Whitespace,
+    /// The syntax delimiters.
+    pub(crate) syntax: Syntax<'static>,
+    /// Template directories, in lookup order.
+    pub(crate) dirs: Vec<PathBuf>,
+    /// The span of the `#[template]` attribute, for errors.
+    pub(crate) span: Span,
+    /// The `askama.toml` used, to track it as a build input.
+    pub(crate) config_path: Option<PathBuf>,
+}
+
+#[derive(Default)]
+struct Args {
+    path: Option<(String, Span)>,
+    source: Option<(String, Span)>,
+    ext: Option<String>,
+    escape: Option<String>,
+    syntax: Option<String>,
+    config: Option<String>,
+    whitespace: Option<(String, Span)>,
+}
+
+impl TemplateInput {
+    /// Reads the `#[template(...)]` attribute of `ast` and the crate's config.
+    pub(crate) fn new(ast: &syn::DeriveInput) -> Result<Self, CompileError> {
+        let (args, span) = parse_args(ast)?;
+        let root = manifest_dir();
+        let config_file = match &args.config {
+            Some(path) => Some(root.join(path)),
+            None => Some(root.join("askama.toml")).filter(|p| p.exists()),
+        };
+        let config_text = match &config_file {
+            Some(path) => std::fs::read_to_string(path).map_err(|err| {
+                CompileError::new(
+                    format_args!("unable to read config file {}: {err}", path.display()),
+                    span,
+                )
+            })?,
+            None => String::new(),
+        };
+        // The parser keeps borrowed syntax strings for the whole compilation; leaking the small
+        // config text once per derive is what askama does too (it caches it for the process).
+        let config_text: &'static str = Box::leak(config_text.into_boxed_str());
+        let config: RawConfig = basic_toml::from_str(config_text).map_err(|err| {
+            CompileError::new(format_args!("invalid askama.toml: {err}"), span)
+        })?;
+        let general = config.general.as_ref();
+
+        let dirs = match general.and_then(|g| g.dirs.as_ref()) {
+            Some(dirs) => dirs.iter().map(|d| root.join(d)).collect(),
+            None => vec![root.join("templates")],
+        };
+
+        let mut syntaxes: HashMap<&str, Syntax<'static>> = HashMap::new();
+        syntaxes.insert("default", Syntax::default());
+        for builder in config.syntax.iter().flatten() {
+            let syntax = builder
+                .to_syntax()
+                .map_err(|err| CompileError::new(format_args!("invalid syntax: {err}"), span))?;
+            syntaxes.insert(builder.name, syntax);
+        }
+        let syntax_name = args
+            .syntax
+            .as_deref()
+            .or(general.and_then(|g| g.default_syntax))
+            .unwrap_or("default");
+        let syntax = *syntaxes.get(syntax_name).ok_or_else(|| {
+            CompileError::new(format_args!("syntax `{syntax_name}` is undefined"), span)
+        })?;
+
+        let whitespace = match &args.whitespace {
+            Some((mode, span)) => parse_whitespace(mode, *span)?,
+            None => general.and_then(|g| g.whitespace).unwrap_or_default(),
+        };
+
+        let source = match (args.path, args.source) {
+            (Some(_), Some(_)) => {
+                return Err(CompileError::new(
+                    "must specify `source` OR `path`, not both",
+                    span,
+                ));
+            }
+            (None, None) => {
+                return Err(CompileError::new(
+                    "specify the template with `path = \"...\"` or `source = \"...\"`",
+                    span,
+                ));
+            }
+            (Some((path, path_span)), None) => {
+                Source::Path(find_template(&path, None, &dirs, path_span)?)
+            }
+            (None, Some((source, _))) => {
+                if args.ext.is_none() {
+                    return Err(CompileError::new(
+                        "must include `ext` attribute when using `source` attribute",
+                        span,
+                    ));
+                }
+                Source::Inline(source)
+            }
+        };
+
+        let mut escapers = Vec::new();
+        for escaper in config.escaper.iter().flatten() {
+            let path: TokenStream = escaper.path.parse().map_err(|_| {
+                CompileError::new(format_args!("invalid escaper path {:?}", escaper.path), span)
+            })?;
+            escapers.push((escaper.extensions.clone(), path));
+        }
+        for (exts, name) in DEFAULT_ESCAPERS {
+            let name = syn::Ident::new(name, Span::call_site());
+            escapers.push((
+                exts.iter().map(|e| (*e).to_owned()).collect(),
+                quote!(::livetemplate::__private::askama::filters::#name),
+            ));
+        }
+        let escaping = match (&args.escape, &args.ext, &source) {
+            (Some(escape), _, _) => escape.clone(),
+            (None, Some(ext), _) => ext.clone(),
+            (None, None, Source::Path(path)) => path
+                .extension()
+                .and_then(|e| e.to_str())
+                .unwrap_or_default()
+                .to_owned(),
+            (None, None, Source::Inline(_)) => String::new(),
+        };
+        let escaper = find_escaper(&escapers, &escaping).ok_or_else(|| {
+            CompileError::new(
+                format_args!(
+                    "no escaper defined for extension '{escaping}'. You can define an escaper in \
+                     the config file (named `askama.toml` by default)"
+                ),
+                span,
+            )
+        })?;
+
+        let fields = match &ast.data {
+            syn::Data::Struct(data) => data
+                .fields
+                .iter()
+                .filter_map(|f| f.ident.as_ref().map(ToString::to_string))
+                .collect(),
+            syn::Data::Union(data) => data
+                .fields
+                .named
+                .iter()
+                .filter_map(|f| f.ident.as_ref().map(ToString::to_string))
+                .collect(),
+            syn::Data::Enum(_) => {
+                return Err(CompileError::new(
+                    "`LiveTemplate` can only be derived for structs: a live page's state is one \
+                     struct",
+                    ast.ident.span(),
+                ));
+            }
+        };
+
+        Ok(TemplateInput {
+            fields,
+            source,
+            escaper,
+            escapers,
+            whitespace,
+            syntax,
+            dirs,
+            span,
+            config_path: config_file,
+        })
+    }
+
+    /// Resolves `path` as `include`/`extends`/`import` do: next to `from`, then in the dirs.
+    pub(crate) fn find(&self, path: &str, from: Option<&Path>) -> Result<PathBuf, String> {
+        find_template(path, from, &self.dirs, self.span).map_err(|e| e.message().to_owned())
+    }
+
+    /// The escaper for an `escape("ext")` argument.
+    pub(crate) fn escaper_for(&self, ext: &str) -> Option<TokenStream> {
+        find_escaper(&self.escapers, ext)
+    }
+}
+
+fn find_escaper(escapers: &[(Vec<String>, TokenStream)], ext: &str) -> Option<TokenStream> {
+    escapers
+        .iter()
+        .find(|(exts, _)| exts.iter().any(|e| e == ext))
+        .map(|(_, path)| path.clone())
+}
+
+static DEFAULT_ESCAPERS: &[(&[&str], &str)] = &[
+    (
+        &[
+            "askama", "html", "htm", "j2", "jinja", "jinja2", "rinja", "svg", "xml",
+        ],
+        "Html",
+    ),
+    (&["md", "none", "txt", "yml", ""], "Text"),
+];
+
+fn manifest_dir() -> PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| PathBuf::from("."), PathBuf::from)
+}
+
+fn find_template(
+    path: &str,
+    from: Option<&Path>,
+    dirs: &[PathBuf],
+    span: Span,
+) -> Result<PathBuf, CompileError> {
+    let found = from
+        .map(|from| from.with_file_name(path))
+        .filter(|p| p.exists())
+        .or_else(|| dirs.iter().map(|d| d.join(path)).find(|p| p.exists()));
+    match found {
+        Some(found) => Ok(std::path::absolute(&found).unwrap_or(found)),
+        None => Err(CompileError::new(
+            format_args!("template {path:?} not found in directories {dirs:?}"),
+            span,
+        )),
+    }
+}
+
+fn parse_whitespace(mode: &str, span: Span) -> Result<Whitespace, CompileError> {
+    match mode {
+        "preserve" => Ok(Whitespace::Preserve),
+        "suppress" => Ok(Whitespace::Suppress),
+        "minimize" => Ok(Whitespace::Minimize),
+        other => Err(CompileError::new(
+            format_args!(
+                "invalid value for `whitespace`: \"{other}\" (expected \"preserve\", \
+                 \"suppress\" or \"minimize\")"
+            ),
+            span,
+        )),
+    }
+}
+
+fn parse_args(ast: &syn::DeriveInput) -> Result<(Args, Span), CompileError> {
+    let mut args = Args::default();
+    let mut found = None;
+    for attr in ast.attrs.iter().filter(|a| a.path().is_ident("template")) {
+        found = Some(attr.span());
+        attr.parse_nested_meta(|meta| {
+            let key = meta
+                .path
+                .get_ident()
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            match key.as_str() {
+                "path" | "source" | "ext" | "escape" | "syntax" | "config" | "whitespace"
+                | "block" => {
+                    let value: syn::LitStr = meta.value()?.parse()?;
+                    let span = value.span();
+                    let value = value.value();
+                    match key.as_str() {
+                        "path" => args.path = Some((value, span)),
+                        "source" => args.source = Some((value, span)),
+                        "ext" => args.ext = Some(value),
+                        "escape" => args.escape = Some(value),
+                        "syntax" => args.syntax = Some(value),
+                        "config" => args.config = Some(value),
+                        "whitespace" => args.whitespace = Some((value, span)),
+                        // `block` renders one block with askama; a live template always
+                        // renders the whole page, so it is accepted and ignored.
+                        _ => {}
+                    }
+                    Ok(())
+                }
+                // askama-only options that do not change what the page renders.
+                "print" | "in_doc" | "askama" | "blocks" => {
+                    let _: syn::Expr = meta.value()?.parse()?;
+                    Ok(())
+                }
+                _ => Err(meta.error(format_args!("unsupported template attribute `{key}`"))),
+            }
+        })
+        .map_err(|err| CompileError::new(err.to_string(), err.span()))?;
+    }
+    let span = found.ok_or_else(|| {
+        CompileError::new(
+            "no `#[template(...)]` attribute: add `#[template(path = \"page.html\")]`",
+            ast.ident.span(),
+        )
+    })?;
+    Ok((args, span))
+}
+
+#[derive(Deserialize, Default)]
+struct RawConfig {
+    #[serde(borrow)]
+    general: Option<General<'static>>,
+    #[serde(borrow)]
+    syntax: Option<Vec<SyntaxBuilder<'static>>>,
+    escaper: Option<Vec<RawEscaper>>,
+}
+
+#[derive(Deserialize)]
+struct General<'a> {
+    #[serde(borrow)]
+    dirs: Option<Vec<&'a str>>,
+    default_syntax: Option<&'a str>,
+    whitespace: Option<Whitespace>,
+}
+
+#[derive(Deserialize)]
+struct RawEscaper {
+    path: String,
+    extensions: Vec<String>,
+}

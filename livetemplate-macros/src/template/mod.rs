@@ -1,0 +1,160 @@
+//! `#[derive(LiveTemplate)]`: read the attribute, load and parse every template file involved,
+//! lower the AST to pieces, and generate `impl LiveTemplate`.
+
+mod actions;
+mod error;
+mod generate;
+mod input;
+mod ir;
+mod lower;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use askama_parser::node::LetValueOrBlock;
+use askama_parser::{Node, Parsed};
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use error::CompileError;
+use input::{Source, TemplateInput};
+use lower::FileCtx;
+
+/// The derive's work; errors become `compile_error!`.
+pub(crate) fn derive(input: TokenStream) -> TokenStream {
+    match syn::parse2::<syn::DeriveInput>(input) {
+        Ok(ast) => derive_template(&ast).unwrap_or_else(CompileError::into_compile_error),
+        Err(err) => err.to_compile_error(),
+    }
+}
+
+fn derive_template(ast: &syn::DeriveInput) -> Result<TokenStream, CompileError> {
+    let input = TemplateInput::new(ast)?;
+    let parsed = load(&input)?;
+    let mut files = HashMap::new();
+    for (key, parsed) in &parsed {
+        let path = key.as_deref();
+        let ctx = FileCtx::new(path, parsed.source(), parsed.nodes(), &|p, from| {
+            input.find(p, from)
+        })?;
+        files.insert(key.clone(), ctx);
+    }
+    let main_key = match &input.source {
+        Source::Path(path) => Some(path.clone()),
+        Source::Inline(_) => None,
+    };
+    let heritages = lower::heritages(&files);
+    let main = files
+        .get(&main_key)
+        .ok_or_else(|| CompileError::new("the template was not loaded", input.span))?;
+    let pieces = lower::lower(&input, &files, &heritages, main, &main_key)?;
+    let body = generate::root(&pieces);
+    let actions = actions::actions(&pieces);
+
+    let mut tracked: Vec<&Path> = parsed.keys().filter_map(|k| k.as_deref()).collect();
+    tracked.extend(input.config_path.as_deref());
+    tracked.sort();
+    let tracked = tracked.iter().map(|p| p.display().to_string());
+
+    let name = &ast.ident;
+    let (impl_generics, ty_generics, where_clause) = ast.generics.split_for_impl();
+    Ok(quote! {
+        impl #impl_generics ::livetemplate::LiveTemplate for #name #ty_generics #where_clause {
+            const ACTIONS: &'static [&'static str] = &[#(#actions),*];
+
+            #[allow(
+                unused_variables, unused_mut, unused_braces, unused_parens, unreachable_code,
+                clippy::all, clippy::pedantic, clippy::nursery
+            )]
+            fn render(
+                &self,
+            ) -> ::core::result::Result<::livetemplate::Rendered, ::livetemplate::RenderError> {
+                #[allow(unused_imports)]
+                use ::livetemplate::__private::askama::{
+                    filters::{AutoEscape as _, WriteWritable as _},
+                    helpers::{ResultConverter as _, core::fmt::Write as _},
+                };
+                // Rebuild when a template or the config changes.
+                #(const _: &[::core::primitive::u8] = ::core::include_bytes!(#tracked);)*
+                let __lvt_values: &dyn ::livetemplate::__private::askama::Values =
+                    ::livetemplate::__private::askama::NO_VALUES;
+                ::core::result::Result::Ok(#body)
+            }
+        }
+    })
+}
+
+/// Parses the main template and everything it includes, extends or imports.
+fn load(input: &TemplateInput) -> Result<HashMap<Option<PathBuf>, Parsed>, CompileError> {
+    let mut parsed = HashMap::new();
+    let mut pending: Vec<Option<PathBuf>> = Vec::new();
+    let main = match &input.source {
+        Source::Path(path) => Some(path.clone()),
+        Source::Inline(_) => None,
+    };
+    pending.push(main);
+    while let Some(key) = pending.pop() {
+        if parsed.contains_key(&key) {
+            continue;
+        }
+        let source: Arc<str> = match (&key, &input.source) {
+            (Some(path), _) => std::fs::read_to_string(path)
+                .map_err(|err| {
+                    CompileError::new(
+                        format_args!("unable to open template file {}: {err}", path.display()),
+                        input.span,
+                    )
+                })?
+                .into(),
+            (None, Source::Inline(text)) => text.as_str().into(),
+            (None, Source::Path(_)) => continue,
+        };
+        let file_path: Option<Arc<Path>> = key.as_deref().map(Arc::from);
+        let tree = Parsed::new(source.clone(), file_path, &input.syntax).map_err(|err| {
+            let message = err
+                .message
+                .as_deref()
+                .unwrap_or("failed to parse template source");
+            CompileError::at(message, key.as_deref(), &source, err.offset, input.span)
+        })?;
+        let mut deps = Vec::new();
+        dependencies(tree.nodes(), &mut deps);
+        for dep in deps {
+            let found = input.find(dep, key.as_deref()).map_err(|message| {
+                let offset = source.find(dep).unwrap_or(0);
+                CompileError::at(message, key.as_deref(), &source, offset, input.span)
+            })?;
+            pending.push(Some(found));
+        }
+        parsed.insert(key, tree);
+    }
+    Ok(parsed)
+}
+
+/// Paths named by `include`, `extends` and `import`, anywhere in `nodes`.
+fn dependencies<'a>(nodes: &'a [Box<Node<'a>>], out: &mut Vec<&'a str>) {
+    for node in nodes {
+        match &**node {
+            Node::Include(i) => out.push(i.path),
+            Node::Extends(e) => out.push(e.path),
+            Node::Import(i) => out.push(i.path),
+            Node::BlockDef(b) => dependencies(&b.nodes, out),
+            Node::Macro(m) => dependencies(&m.nodes, out),
+            Node::Call(c) => dependencies(&c.nodes, out),
+            Node::FilterBlock(f) => dependencies(&f.nodes, out),
+            Node::If(i) => i.branches.iter().for_each(|b| dependencies(&b.nodes, out)),
+            Node::Match(m) => m.arms.iter().for_each(|a| dependencies(&a.nodes, out)),
+            Node::Loop(l) => {
+                dependencies(&l.body, out);
+                dependencies(&l.else_nodes, out);
+            }
+            Node::Let(l) => {
+                if let LetValueOrBlock::Block { nodes, .. } = &l.val {
+                    dependencies(nodes, out);
+                }
+            }
+            _ => {}
+        }
+    }
+}

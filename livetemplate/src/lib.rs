@@ -1,0 +1,65 @@
+//! Server-rendered, interactive web pages from askama templates, with no hand-written JavaScript.
+//!
+//! A state struct derives [`LiveTemplate`] from the same `#[template(...)]` attribute askama
+//! uses. At compile time the template is split into literal text (`&'static` statics tables) and
+//! dynamic slots; at run time [`LiveTemplate::render`] computes only the slots, giving a
+//! [`Rendered`] tree that a connection can diff against what the browser already has.
+//!
+//! ```
+//! use askama::Template;
+//! use livetemplate::LiveTemplate;
+//!
+//! #[derive(Template, LiveTemplate)]
+//! #[template(
+//!     source = "<h1>{{ title }}</h1><ul>{% for t in todos %}<li data-key=\"{{ t.0 }}\">{{ t.1 }}</li>{% endfor %}</ul><button name=\"add\">Add</button>",
+//!     ext = "html"
+//! )]
+//! struct Todos {
+//!     title: String,
+//!     todos: Vec<(u32, String)>,
+//! }
+//!
+//! let page = Todos { title: "Groceries & more".into(), todos: vec![(7, "milk".into())] };
+//! let tree = LiveTemplate::render(&page)?;
+//!
+//! // The tree renders to exactly askama's bytes ...
+//! assert_eq!(tree.to_html(), Template::render(&page)?);
+//! // ... but only the slots were computed at run time.
+//! assert_eq!(tree.statics().parts(), &["<h1>", "</h1><ul>", "</ul><button name=\"add\">Add</button>"]);
+//! // The actions the template names are known at compile time.
+//! assert_eq!(Todos::ACTIONS, &["add"]);
+//! # Ok::<(), askama::Error>(())
+//! ```
+//!
+//! The template syntax, the `templates/` directory and `askama.toml` are askama's; see
+//! `docs/template-support.md` for how each construct splits into slots.
+
+pub mod render;
+
+pub use livetemplate_macros::LiveTemplate;
+
+/// The error a render can return: askama's, since slot values are computed by askama's runtime
+/// (filters, escaping, `?` in template expressions).
+pub use askama::Error as RenderError;
+
+/// A template whose render is split into compile-time statics and run-time slots.
+///
+/// Implemented by `#[derive(LiveTemplate)]`; see the [crate docs](crate) for an example.
+pub trait LiveTemplate {
+    /// The action names the template uses in static attributes (`<button name="add">`,
+    /// `lvt-on:click="toggle"`, …), deduplicated, in order of first use. Names built from
+    /// expressions are not listed and cannot be checked at compile time.
+    const ACTIONS: &'static [&'static str];
+
+    /// Computes the dynamic slots for the current state.
+    fn render(&self) -> Result<Rendered, RenderError>;
+}
+
+pub use render::{Dynamic, Item, List, Rendered, Statics};
+
+/// Items used by the code `#[derive(LiveTemplate)]` generates. Not public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use askama;
+    pub use compact_str::CompactString;
+}
