@@ -46,6 +46,8 @@ pub(crate) struct TemplateInput {
     pub(crate) span: Span,
     /// The `askama.toml` used, to track it as a build input.
     pub(crate) config_path: Option<PathBuf>,
+    /// `block = "name"`: render only this block of the template.
+    pub(crate) block: Option<String>,
 }
 
 #[derive(Default)]
@@ -57,6 +59,7 @@ struct Args {
     syntax: Option<String>,
     config: Option<String>,
     whitespace: Option<(String, Span)>,
+    block: Option<String>,
 }
 
 impl TemplateInput {
@@ -185,13 +188,8 @@ impl TemplateInput {
                 .iter()
                 .filter_map(|f| f.ident.as_ref().map(ToString::to_string))
                 .collect(),
-            syn::Data::Enum(_) => {
-                return Err(CompileError::new(
-                    "`LiveTemplate` can only be derived for structs: a live page's state is one \
-                     struct",
-                    ast.ident.span(),
-                ));
-            }
+            // One template for the whole enum, which `match`es on `self`.
+            syn::Data::Enum(_) => Vec::new(),
         };
 
         Ok(TemplateInput {
@@ -204,6 +202,7 @@ impl TemplateInput {
             dirs,
             span,
             config_path: config_file,
+            block: args.block,
         })
     }
 
@@ -298,9 +297,7 @@ fn parse_args(ast: &syn::DeriveInput) -> Result<(Args, Span), CompileError> {
                         "syntax" => args.syntax = Some(value),
                         "config" => args.config = Some(value),
                         "whitespace" => args.whitespace = Some((value, span)),
-                        // `block` renders one block with askama; a live template always
-                        // renders the whole page, so it is accepted and ignored.
-                        _ => {}
+                        _ => args.block = Some(value),
                     }
                     Ok(())
                 }
@@ -314,11 +311,21 @@ fn parse_args(ast: &syn::DeriveInput) -> Result<(Args, Span), CompileError> {
         })
         .map_err(|err| CompileError::new(err.to_string(), err.span()))?;
     }
+    let per_variant = match &ast.data {
+        syn::Data::Enum(data) => data
+            .variants
+            .iter()
+            .any(|v| v.attrs.iter().any(|a| a.path().is_ident("template"))),
+        _ => false,
+    };
     let span = found.ok_or_else(|| {
-        CompileError::new(
-            "no `#[template(...)]` attribute: add `#[template(path = \"page.html\")]`",
-            ast.ident.span(),
-        )
+        let message = if per_variant {
+            "`LiveTemplate` needs one `#[template(...)]` on the enum itself: per-variant \
+             templates are not supported; `{% match self %}` in one template instead"
+        } else {
+            "no `#[template(...)]` attribute: add `#[template(path = \"page.html\")]`"
+        };
+        CompileError::new(message, ast.ident.span())
     })?;
     Ok((args, span))
 }

@@ -72,6 +72,8 @@ fn derive_template(ast: &syn::DeriveInput) -> Result<TokenStream, CompileError> 
             ) -> ::core::result::Result<::livetemplate::Rendered, ::livetemplate::RenderError> {
                 #[allow(unused_imports)]
                 use ::livetemplate::__private::askama::{
+                    // Templates may render nested askama templates (`{{ inner.render()? }}`).
+                    Template as _,
                     filters::{AutoEscape as _, WriteWritable as _},
                     helpers::{ResultConverter as _, core::fmt::Write as _},
                 };
@@ -99,14 +101,19 @@ fn load(input: &TemplateInput) -> Result<HashMap<Option<PathBuf>, Parsed>, Compi
             continue;
         }
         let source: Arc<str> = match (&key, &input.source) {
-            (Some(path), _) => std::fs::read_to_string(path)
-                .map_err(|err| {
+            (Some(path), _) => {
+                let mut text = std::fs::read_to_string(path).map_err(|err| {
                     CompileError::new(
                         format_args!("unable to open template file {}: {err}", path.display()),
                         input.span,
                     )
-                })?
-                .into(),
+                })?;
+                // As askama does: a file's final newline is not part of the template.
+                if text.ends_with('\n') {
+                    text.pop();
+                }
+                text.into()
+            }
             (None, Source::Inline(text)) => text.as_str().into(),
             (None, Source::Path(_)) => continue,
         };

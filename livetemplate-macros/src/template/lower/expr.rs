@@ -9,7 +9,7 @@ use askama_parser::{
 use proc_macro2::{Delimiter, Spacing, TokenStream, TokenTree};
 use quote::quote;
 
-use super::{Lowerer, ident};
+use super::{Lowerer, ident, member};
 use crate::template::error::CompileError;
 
 /// Whether generated code already yields safe output (`|safe`, `|escape`) or must be escaped.
@@ -205,7 +205,7 @@ impl<'a> Lowerer<'a> {
             });
         }
         let obj = self.visit_expr_root(obj)?;
-        let name = ident(&item.name);
+        let name = member(&item.name);
         let generics = match &item.generics {
             Some(generics) => {
                 let generics = self.visit_ty_generics(generics)?;
@@ -277,7 +277,7 @@ impl<'a> Lowerer<'a> {
         };
         let mut fields = Vec::new();
         for field in &s.fields {
-            let name = ident(&field.name);
+            let name = member(&field.name);
             match &field.value {
                 Some(value) => {
                     let value = self.visit_arg(value)?;
@@ -426,17 +426,19 @@ impl<'a> Lowerer<'a> {
             Target::Struct(v) => {
                 let (path, targets) = &**v;
                 let path = self.pattern_path(path);
-                let mut fields = Vec::new();
+                let mut fields = TokenStream::new();
+                let mut rest = TokenStream::new();
                 for named in targets {
                     if let Target::Rest(_) = named.dest {
-                        fields.push(quote!(..));
+                        // `..` must come last and takes no trailing comma.
+                        rest = quote!(..);
                         continue;
                     }
-                    let name = ident(&named.src);
+                    let name = member(&named.src);
                     let dest = self.visit_target(&named.dest, initialized, false);
-                    fields.push(quote!(#name: #dest));
+                    fields.extend(quote!(#name: #dest,));
                 }
-                quote!(#path { #(#fields,)* })
+                quote!(#path { #fields #rest })
             }
             Target::Path(path) => {
                 let path = self.pattern_path(path);

@@ -27,11 +27,17 @@ struct Param {
 }
 
 const fn required(name: &'static str) -> Param {
-    Param { name, optional: false }
+    Param {
+        name,
+        optional: false,
+    }
 }
 
 const fn optional(name: &'static str) -> Param {
-    Param { name, optional: true }
+    Param {
+        name,
+        optional: true,
+    }
 }
 
 /// Built-in filters without arguments that askama calls as `askama::filters::name(arg)?`
@@ -88,8 +94,14 @@ impl<'a> Lowerer<'a> {
             // A custom filter `filters::name`; askama ignores generics on a bare name.
             _ => {
                 let path = [
-                    PathPart { name: "filters", generics: None },
-                    PathPart { name, generics: None },
+                    PathPart {
+                        name: "filters",
+                        generics: None,
+                    },
+                    PathPart {
+                        name,
+                        generics: None,
+                    },
                 ];
                 return self.visit_custom_filter_parts(&path, args, span);
             }
@@ -133,16 +145,17 @@ impl<'a> Lowerer<'a> {
             "indent" => self.visit_indent(args, span),
             "join" => self.visit_join(args, span),
             "json" | "tojson" => self.visit_json(args, span),
-            "linebreaks" | "linebreaksbr" | "paragraphbreaks" => {
-                self.visit_linebreaks(name, args)
-            }
+            "linebreaks" | "linebreaksbr" | "paragraphbreaks" => self.visit_linebreaks(name, args),
             "pluralize" => self.visit_pluralize(args, span),
             "reject" => self.visit_reject(args, span),
             "safe" => {
                 let arg = self.no_arguments("safe", args)?;
                 let arg = self.visit_arg(arg)?;
                 let (rt, escaper) = (rt(), &self.input.escaper);
-                Ok((quote!(#rt::filters::safe(#arg, #escaper)?), DisplayWrap::Wrapped))
+                Ok((
+                    quote!(#rt::filters::safe(#arg, #escaper)?),
+                    DisplayWrap::Wrapped,
+                ))
             }
             "urlencode" | "urlencode_strict" => {
                 let arg = self.no_arguments(name, args)?;
@@ -175,10 +188,15 @@ impl<'a> Lowerer<'a> {
         let mut position = 0;
         for arg in args {
             let (index, value) = if let Expr::NamedArgument(arg_name, value) = &***arg {
-                let found = params.iter().position(|p| !p.name.is_empty() && p.name == **arg_name);
+                let found = params
+                    .iter()
+                    .position(|p| !p.name.is_empty() && p.name == **arg_name);
                 let Some(index) = found else {
                     let message = if N == 1 {
-                        format!("`{}` filter does not have any arguments", name.escape_debug())
+                        format!(
+                            "`{}` filter does not have any arguments",
+                            name.escape_debug()
+                        )
                     } else {
                         format!(
                             "`{name}` filter does not have an argument `{}`{}",
@@ -244,7 +262,10 @@ impl<'a> Lowerer<'a> {
             )),
             [arg] => Ok(arg),
             // `visit_filter` rejects an empty list before dispatching.
-            [] => Err(self.error(format_args!("`{name}` filter has no input"), Span::no_span())),
+            [] => Err(self.error(
+                format_args!("`{name}` filter has no input"),
+                Span::no_span(),
+            )),
         }
     }
 
@@ -293,7 +314,10 @@ impl<'a> Lowerer<'a> {
         let value = self.visit_arg(value)?;
         let fallback = self.visit_arg(fallback)?;
         let rt = rt();
-        Ok((quote!(#rt::filters::assigned_or(&(#value), #fallback)?), DisplayWrap::Unwrapped))
+        Ok((
+            quote!(#rt::filters::assigned_or(&(#value), #fallback)?),
+            DisplayWrap::Unwrapped,
+        ))
     }
 
     fn visit_defined_or(
@@ -309,7 +333,11 @@ impl<'a> Lowerer<'a> {
                 span,
             ));
         };
-        let chosen = if self.is_var_assigned(var) { value } else { fallback };
+        let chosen = if self.is_var_assigned(var) {
+            value
+        } else {
+            fallback
+        };
         let (code, _) = self.visit_expr(chosen)?;
         Ok((code, DisplayWrap::Unwrapped))
     }
@@ -372,11 +400,18 @@ impl<'a> Lowerer<'a> {
         let escaper = match escaper {
             None => self.input.escaper.clone(),
             Some(arg) => {
-                let Expr::StrLit(StrLit { prefix, content, .. }) = &***arg else {
+                let Expr::StrLit(StrLit {
+                    prefix, content, ..
+                }) = &***arg
+                else {
                     return Err(self.error("invalid escaper type for escape filter", span));
                 };
                 if let Some(prefix) = prefix {
-                    let kind = if *prefix == StrPrefix::Binary { "slice" } else { "CStr" };
+                    let kind = if *prefix == StrPrefix::Binary {
+                        "slice"
+                    } else {
+                        "CStr"
+                    };
                     return Err(self.error(
                         format_args!(
                             "invalid escaper `b{content:?}`. Expected a string, found a {kind}"
@@ -410,13 +445,20 @@ impl<'a> Lowerer<'a> {
         };
         let source = self.visit_arg(source.unwrap_or(&args[0]))?;
         let rt = rt();
-        Ok((quote!(#rt::filters::escape(#source, #escaper)?), DisplayWrap::Wrapped))
+        Ok((
+            quote!(#rt::filters::escape(#source, #escaper)?),
+            DisplayWrap::Wrapped,
+        ))
     }
 
     fn visit_filesizeformat(&mut self, args: &'a [WithSpan<Box<Expr<'a>>>], span: Span) -> Output {
         // askama reports this filter's argument errors under the name `humansize`.
-        let [source, precision] =
-            self.filter_args("humansize", span, args, [required(""), optional("precision")])?;
+        let [source, precision] = self.filter_args(
+            "humansize",
+            span,
+            args,
+            [required(""), optional("precision")],
+        )?;
         let source = self.visit_arg(source.unwrap_or(&args[0]))?;
         let precision = self.arg_or(precision, quote!(2u8))?;
         let rt = rt();
@@ -445,18 +487,33 @@ impl<'a> Lowerer<'a> {
         let format = self.str_lit(format, span)?;
         let source = self.visit_arg(source.unwrap_or(&args[0]))?;
         let rt = rt();
-        Ok((quote!(#rt::helpers::alloc::format!(#format, #source)), DisplayWrap::Unwrapped))
+        Ok((
+            quote!(#rt::helpers::alloc::format!(#format, #source)),
+            DisplayWrap::Unwrapped,
+        ))
     }
 
     fn visit_format(&mut self, args: &'a [WithSpan<Box<Expr<'a>>>], span: Span) -> Output {
-        if let Some(named) = args.iter().find(|a| matches!(&***a, Expr::NamedArgument(..))) {
-            return Err(self.error("`format` filter cannot accept named arguments", named.span()));
+        if let Some(named) = args
+            .iter()
+            .find(|a| matches!(&****a, Expr::NamedArgument(..)))
+        {
+            return Err(self.error(
+                "`format` filter cannot accept named arguments",
+                named.span(),
+            ));
         }
         let [head, tail @ ..] = args else {
-            return Err(self.error(r#"use `format` filter like `"a={} b={}"|format(a, b)`"#, span));
+            return Err(self.error(
+                r#"use `format` filter like `"a={} b={}"|format(a, b)`"#,
+                span,
+            ));
         };
         let Expr::StrLit(format) = &***head else {
-            return Err(self.error(r#"use `format` filter like `"a={} b={}"|format(a, b)`"#, span));
+            return Err(self.error(
+                r#"use `format` filter like `"a={} b={}"|format(a, b)`"#,
+                span,
+            ));
         };
         let format = self.str_lit(format, span)?;
         let mut rest = Vec::with_capacity(tail.len());
@@ -475,7 +532,12 @@ impl<'a> Lowerer<'a> {
             "indent",
             span,
             args,
-            [required(""), required("width"), optional("first"), optional("blank")],
+            [
+                required(""),
+                required("width"),
+                optional("first"),
+                optional("blank"),
+            ],
         )?;
         let source = self.visit_arg(source.unwrap_or(&args[0]))?;
         let width = self.visit_arg(width.unwrap_or(&args[0]))?;
@@ -511,7 +573,10 @@ impl<'a> Lowerer<'a> {
     /// askama only has `json`/`tojson` with its `serde_json` feature, which this crate's askama
     /// does not enable: report what askama reports without it.
     fn visit_json(&mut self, _args: &'a [WithSpan<Box<Expr<'a>>>], span: Span) -> Output {
-        Err(self.error("the `json` filter requires the `serde_json` feature to be enabled", span))
+        Err(self.error(
+            "the `json` filter requires the `serde_json` feature to be enabled",
+            span,
+        ))
     }
 
     fn visit_linebreaks(&mut self, name: &str, args: &'a [WithSpan<Box<Expr<'a>>>]) -> Output {
@@ -553,7 +618,10 @@ impl<'a> Lowerer<'a> {
         let count = self.visit_arg(count)?;
         let singular = self.auto_escaped_arg(singular, singular_default)?;
         let plural = self.auto_escaped_arg(plural, plural_default)?;
-        Ok((quote!(#rt::filters::pluralize(#count, #singular, #plural)?), DisplayWrap::Wrapped))
+        Ok((
+            quote!(#rt::filters::pluralize(#count, #singular, #plural)?),
+            DisplayWrap::Wrapped,
+        ))
     }
 
     /// An argument escaped with the template's escaper (at compile time for literals), or
@@ -624,7 +692,10 @@ impl<'a> Lowerer<'a> {
     ) -> Output {
         let [key] = args else {
             return Err(self.error(
-                format_args!("`value` filter only takes one argument, found {}", args.len()),
+                format_args!(
+                    "`value` filter only takes one argument, found {}",
+                    args.len()
+                ),
                 span,
             ));
         };
@@ -633,7 +704,10 @@ impl<'a> Lowerer<'a> {
         };
         let [ty] = generics.as_slice() else {
             return Err(self.error(
-                format_args!("`value` filter expects one generic, found {}", generics.len()),
+                format_args!(
+                    "`value` filter expects one generic, found {}",
+                    generics.len()
+                ),
                 generics.span(),
             ));
         };
@@ -657,7 +731,10 @@ impl<'a> Lowerer<'a> {
     ) -> Output {
         let parts: Vec<PathPart<'a>> = path
             .iter()
-            .map(|p| PathPart { name: *p.name, generics: p.generics.as_ref() })
+            .map(|p| PathPart {
+                name: *p.name,
+                generics: p.generics.as_ref(),
+            })
             .collect();
         self.visit_custom_filter_parts(&parts, args, span)
     }
@@ -674,7 +751,10 @@ impl<'a> Lowerer<'a> {
             .last()
             .is_some_and(|p| p.generics.is_some_and(|g| !g.is_empty()));
         if path.is_empty() || last_has_generics {
-            return Err(self.error("Invalid filter invocation. Generics are not supported", span));
+            return Err(self.error(
+                "Invalid filter invocation. Generics are not supported",
+                span,
+            ));
         }
         let Some((input, rest)) = args.split_first() else {
             return Err(self.error("filter has no input", span));
@@ -787,11 +867,17 @@ fn its_arguments_are(params: &[Param]) -> String {
 /// Whether `expr` is an integer literal equal to 1 (or -1 for signed types), as askama decides
 /// at compile time for `pluralize`: `Some(true)` for ±1, `Some(false)` for other integers.
 fn int_lit_is_plus_minus_one(expr: &Expr<'_>) -> Option<bool> {
-    fn signed<T: PartialEq + From<i8>, E>(parse: fn(&str, u32) -> Result<T, E>, v: &str) -> Option<bool> {
+    fn signed<T: PartialEq + From<i8>, E>(
+        parse: fn(&str, u32) -> Result<T, E>,
+        v: &str,
+    ) -> Option<bool> {
         let value = parse(v, 10).ok()?;
         Some(value == T::from(1) || value == T::from(-1))
     }
-    fn unsigned<T: PartialEq + From<u8>, E>(parse: fn(&str, u32) -> Result<T, E>, v: &str) -> Option<bool> {
+    fn unsigned<T: PartialEq + From<u8>, E>(
+        parse: fn(&str, u32) -> Result<T, E>,
+        v: &str,
+    ) -> Option<bool> {
         Some(parse(v, 10).ok()? == T::from(1))
     }
     let Expr::NumLit(_, Num::Int(value, kind)) = expr else {

@@ -228,6 +228,10 @@ pub(crate) struct Lowerer<'a> {
     seen_macros: Vec<*const Macro<'a>>,
     in_capture: usize,
     loop_depth: usize,
+    /// Output outside the block named by `block = "…"` is dropped.
+    discard: bool,
+    /// The pieces of the `block = "…"` fragment.
+    fragment: Option<Vec<Piece>>,
     /// The context of the node being lowered, for errors raised from expressions.
     pub(crate) ctx: Option<Ctx<'a>>,
 }
@@ -253,6 +257,8 @@ pub(crate) fn lower<'a>(
         seen_macros: Vec::new(),
         in_capture: 0,
         loop_depth: 0,
+        discard: input.block.is_some(),
+        fragment: None,
         ctx: None,
     };
     let ctx = Ctx::of(main);
@@ -266,7 +272,12 @@ pub(crate) fn lower<'a>(
         lowerer.handle(&ctx, main.nodes, Level::Top, RenderFor::Template)?;
     }
     lowerer.flush_ws(Ws(None, None));
-    Ok(lowerer.out)
+    match &input.block {
+        Some(name) => lowerer.fragment.ok_or_else(|| {
+            CompileError::new(format_args!("block `{name}` not found in the template"), input.span)
+        }),
+        None => Ok(lowerer.out),
+    }
 }
 
 /// Builds the heritage of every file that extends another.
@@ -282,7 +293,7 @@ impl<'a> Lowerer<'a> {
     // ---- output -------------------------------------------------------------------------
 
     fn push_lit(&mut self, text: &str) {
-        if text.is_empty() {
+        if text.is_empty() || self.discard {
             return;
         }
         if let Some(Piece::Lit(last)) = self.out.last_mut() {
@@ -533,7 +544,9 @@ impl<'a> Lowerer<'a> {
                     self.push_lit(&text);
                 } else {
                     let code = self.visit_escaped(expr)?;
-                    self.out.push(Piece::Write(code));
+                    if !self.discard {
+                        self.out.push(Piece::Write(code));
+                    }
                 }
                 Ok(())
             }
@@ -1279,8 +1292,19 @@ impl<'a> Lowerer<'a> {
         for (name, block) in &ctx.blocks {
             child.blocks.entry(name).or_insert(block);
         }
+        let fragment = self.discard && self.input.block.as_deref() == name;
+        if fragment {
+            self.discard = false;
+        }
         self.write_block_def(child, def, current)?;
         self.prepare_ws(outer);
+        if fragment {
+            // Only this block is rendered: keep its pieces, whatever surrounds them.
+            self.discard = true;
+            if let Some(Piece::Scope(body)) = self.out.pop() {
+                self.fragment.get_or_insert_with(Vec::new).push(Piece::Scope(body));
+            }
+        }
         Ok(())
     }
 
@@ -1379,6 +1403,20 @@ enum Evaluated {
 
 fn minimized(ws: &str) -> &'static str {
     if ws.contains('\n') { "\n" } else { " " }
+}
+
+/// A field or tuple index after `.`: `x.name` or `x.0`.
+pub(crate) fn member(name: &str) -> TokenStream {
+    match name.parse::<usize>() {
+        Ok(index) => {
+            let index = proc_macro2::Literal::usize_unsuffixed(index);
+            quote!(#index)
+        }
+        Err(_) => {
+            let name = ident(name);
+            quote!(#name)
+        }
+    }
 }
 
 /// A Rust identifier for a template name, raw when it is a keyword.
