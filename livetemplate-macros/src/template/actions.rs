@@ -97,7 +97,10 @@ fn attributes(text: &str) -> (Vec<(String, Option<String>)>, usize) {
             return (attrs, (i + 1).min(bytes.len()));
         }
         let start = i;
-        while i < bytes.len() && !matches!(bytes[i], b'=' | b'>' | b'/') && !bytes[i].is_ascii_whitespace() {
+        while i < bytes.len()
+            && !matches!(bytes[i], b'=' | b'>' | b'/')
+            && !bytes[i].is_ascii_whitespace()
+        {
             i += 1;
         }
         let name = text[start..i].to_ascii_lowercase();
@@ -142,7 +145,8 @@ fn tag_actions(tag: &Tag) -> Vec<String> {
     };
     let mut names = Vec::new();
     let is_submit_input = tag.name == "input"
-        && attr("type").is_some_and(|t| t.eq_ignore_ascii_case("submit") || t.eq_ignore_ascii_case("image"));
+        && attr("type")
+            .is_some_and(|t| t.eq_ignore_ascii_case("submit") || t.eq_ignore_ascii_case("image"));
     let is_action_button =
         tag.name == "button" && !attr("type").is_some_and(|t| t.eq_ignore_ascii_case("reset"));
     if is_action_button || is_submit_input || tag.name == "form" {
@@ -178,7 +182,10 @@ mod tests {
             <button name="add">Add</button><button type="reset" name="clear">x</button>
             <li lvt-on:click="toggle" lvt-on:keydown='search'></li><button name="add">again</button>
         </form>"#;
-        assert_eq!(names(markup), ["create", "update", "save", "add", "toggle", "search"]);
+        assert_eq!(
+            names(markup),
+            ["create", "update", "save", "add", "toggle", "search"]
+        );
     }
 
     #[test]

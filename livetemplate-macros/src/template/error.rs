@@ -31,8 +31,14 @@ impl CompileError {
     ) -> Self {
         let mut message = message.to_string();
         let (line, column, text) = locate(source, offset);
-        let file = path.map_or_else(|| "<inline template>".to_owned(), |p| p.display().to_string());
-        let _ = write!(message, "\n --> {file}:{line}:{column}\n     |\n{line:>4} | {text}");
+        let file = path.map_or_else(
+            || "<inline template>".to_owned(),
+            |p| p.display().to_string(),
+        );
+        let _ = write!(
+            message,
+            "\n --> {file}:{line}:{column}\n     |\n{line:>4} | {text}"
+        );
         CompileError { message, span }
     }
 
@@ -50,13 +56,22 @@ impl CompileError {
 /// Line (1-based), column (1-based, in characters) and the text of the line at `offset`.
 fn locate(source: &str, offset: usize) -> (usize, usize, &str) {
     let offset = offset.min(source.len());
-    let offset = (0..=offset).rev().find(|&i| source.is_char_boundary(i)).unwrap_or(0);
+    let offset = (0..=offset)
+        .rev()
+        .find(|&i| source.is_char_boundary(i))
+        .unwrap_or(0);
     let before = &source[..offset];
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let line_end = source[offset..].find('\n').map_or(source.len(), |i| offset + i);
+    let line_end = source[offset..]
+        .find('\n')
+        .map_or(source.len(), |i| offset + i);
     let line = before.matches('\n').count() + 1;
     let column = source[line_start..offset].chars().count() + 1;
-    (line, column, source[line_start..line_end].trim_end_matches('\r'))
+    (
+        line,
+        column,
+        source[line_start..line_end].trim_end_matches('\r'),
+    )
 }
 
 #[cfg(test)]

@@ -101,7 +101,10 @@ fn sequence(pieces: &[Piece], table: &mut Table) {
             }
             Piece::If(branches) => {
                 let value = if_node(branches);
-                table.slot(SlotKind::Structure, quote!(::livetemplate::Dynamic::Node(#value)));
+                table.slot(
+                    SlotKind::Structure,
+                    quote!(::livetemplate::Dynamic::Node(#value)),
+                );
             }
             Piece::Match { scrutinee, arms } => {
                 let arms = arms.iter().map(|(pattern, body)| {
@@ -182,7 +185,10 @@ fn list(l: &Loop) -> TokenStream {
         None => quote!(::core::option::Option::None),
     };
     let Loop {
-        setup, pattern, else_body, ..
+        setup,
+        pattern,
+        else_body,
+        ..
     } = l;
     let list = quote!({
         #decl
@@ -229,14 +235,20 @@ pub(crate) fn key_slot(parts: &[String], slots: &[SlotKind]) -> Option<usize> {
     let mut tag = String::new();
     let mut found: Option<(usize, bool)> = None;
     for (slot, kind) in slots.iter().enumerate() {
-        let text = if slot == 0 { first } else { parts[slot].as_str() };
+        let text = if slot == 0 {
+            first
+        } else {
+            parts[slot].as_str()
+        };
         if outside_quotes_contains(&tag, text, '>') {
             break;
         }
         tag.push_str(text);
         if *kind == SlotKind::Text
             && let Some(attr) = open_attribute(&tag)
-            && parts.get(slot + 1).is_some_and(|next| next.contains(['"', '\'']))
+            && parts
+                .get(slot + 1)
+                .is_some_and(|next| next.contains(['"', '\'']))
         {
             let is_data_key = attr.eq_ignore_ascii_case("data-key");
             if is_data_key || attr.eq_ignore_ascii_case("id") {
@@ -433,7 +445,13 @@ mod tests {
 
     #[test]
     fn fingerprints_differ_by_boundaries() {
-        assert_ne!(fingerprint(&parts(&["ab", "c"])), fingerprint(&parts(&["a", "bc"])));
-        assert_eq!(fingerprint(&parts(&["a", "b"])), fingerprint(&parts(&["a", "b"])));
+        assert_ne!(
+            fingerprint(&parts(&["ab", "c"])),
+            fingerprint(&parts(&["a", "bc"]))
+        );
+        assert_eq!(
+            fingerprint(&parts(&["a", "b"])),
+            fingerprint(&parts(&["a", "b"]))
+        );
     }
 }

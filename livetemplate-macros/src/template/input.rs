@@ -83,9 +83,8 @@ impl TemplateInput {
         // The parser keeps borrowed syntax strings for the whole compilation; leaking the small
         // config text once per derive is what askama does too (it caches it for the process).
         let config_text: &'static str = Box::leak(config_text.into_boxed_str());
-        let config: RawConfig = basic_toml::from_str(config_text).map_err(|err| {
-            CompileError::new(format_args!("invalid askama.toml: {err}"), span)
-        })?;
+        let config: RawConfig = basic_toml::from_str(config_text)
+            .map_err(|err| CompileError::new(format_args!("invalid askama.toml: {err}"), span))?;
         let general = config.general.as_ref();
 
         let dirs = match general.and_then(|g| g.dirs.as_ref()) {
@@ -145,7 +144,10 @@ impl TemplateInput {
         let mut escapers = Vec::new();
         for escaper in config.escaper.iter().flatten() {
             let path: TokenStream = escaper.path.parse().map_err(|_| {
-                CompileError::new(format_args!("invalid escaper path {:?}", escaper.path), span)
+                CompileError::new(
+                    format_args!("invalid escaper path {:?}", escaper.path),
+                    span,
+                )
             })?;
             escapers.push((escaper.extensions.clone(), path));
         }

@@ -3,8 +3,7 @@
 
 use askama_parser::expr::{AssociatedItem, BinOp, Call, ExprStruct};
 use askama_parser::{
-    CharLit, CharPrefix, Expr, Num, PathComponent, StrLit, StrPrefix, Target, TyGenerics,
-    WithSpan,
+    CharLit, CharPrefix, Expr, Num, PathComponent, StrLit, StrPrefix, Target, TyGenerics, WithSpan,
 };
 use proc_macro2::{Delimiter, Spacing, TokenStream, TokenTree};
 use quote::quote;
@@ -75,8 +74,16 @@ impl<'a> Lowerer<'a> {
             }
             Expr::BinOp(BinOp { op, lhs, rhs }) => self.visit_binop(op, lhs, rhs)?,
             Expr::Range(range) => {
-                let lhs = range.lhs.as_ref().map(|l| self.visit_expr_root(l)).transpose()?;
-                let rhs = range.rhs.as_ref().map(|r| self.visit_expr_root(r)).transpose()?;
+                let lhs = range
+                    .lhs
+                    .as_ref()
+                    .map(|l| self.visit_expr_root(l))
+                    .transpose()?;
+                let rhs = range
+                    .rhs
+                    .as_ref()
+                    .map(|r| self.visit_expr_root(r))
+                    .transpose()?;
                 let op: TokenStream = range.op.parse().unwrap_or_default();
                 quote!(#lhs #op #rhs)
             }
@@ -88,9 +95,9 @@ impl<'a> Lowerer<'a> {
             Expr::Struct(s) => self.visit_struct(s)?,
             Expr::RustMacro(path, args) => {
                 let path = path.iter().map(|p| macro_path_part(p));
-                let args: TokenStream = args.parse().map_err(|_| {
-                    self.error("invalid tokens in macro arguments", expr.span())
-                })?;
+                let args: TokenStream = args
+                    .parse()
+                    .map_err(|_| self.error("invalid tokens in macro arguments", expr.span()))?;
                 let mut tokens = TokenStream::new();
                 for (i, part) in path.enumerate() {
                     if i > 0 {
@@ -116,7 +123,9 @@ impl<'a> Lowerer<'a> {
             Expr::NamedArgument(_, inner) => self.visit_expr_root(inner)?,
             Expr::FilterSource => {
                 return Ok((
-                    quote!(::livetemplate::__private::askama::filters::Safe(&__lvt_filter_source)),
+                    quote!(::livetemplate::__private::askama::filters::Safe(
+                        &__lvt_filter_source
+                    )),
                     DisplayWrap::Wrapped,
                 ));
             }
@@ -150,8 +159,14 @@ impl<'a> Lowerer<'a> {
         Ok((code, DisplayWrap::Unwrapped))
     }
 
-    fn visit_list(&mut self, items: &'a [WithSpan<Box<Expr<'a>>>]) -> Result<Vec<TokenStream>, CompileError> {
-        items.iter().map(|item| self.visit_expr_root(item)).collect()
+    fn visit_list(
+        &mut self,
+        items: &'a [WithSpan<Box<Expr<'a>>>],
+    ) -> Result<Vec<TokenStream>, CompileError> {
+        items
+            .iter()
+            .map(|item| self.visit_expr_root(item))
+            .collect()
     }
 
     fn visit_var(&self, name: &str) -> TokenStream {
@@ -216,8 +231,16 @@ impl<'a> Lowerer<'a> {
         Ok(quote!(#obj.#name #generics))
     }
 
-    fn visit_call(&mut self, expr: ExprRef<'a>, call: &'a Call<'a>) -> Result<TokenStream, CompileError> {
-        if let Some(arg) = call.args.iter().find(|a| matches!(****a, Expr::NamedArgument(..))) {
+    fn visit_call(
+        &mut self,
+        expr: ExprRef<'a>,
+        call: &'a Call<'a>,
+    ) -> Result<TokenStream, CompileError> {
+        if let Some(arg) = call
+            .args
+            .iter()
+            .find(|a| matches!(****a, Expr::NamedArgument(..)))
+        {
             return Err(self.error("unsupported use of named arguments", arg.span()));
         }
         if let Expr::AssociatedItem(obj, AssociatedItem { name, generics }) = &**call.path
@@ -306,7 +329,10 @@ impl<'a> Lowerer<'a> {
         Ok(quote!(#lhs #op #rhs))
     }
 
-    fn visit_concat(&mut self, items: &'a [WithSpan<Box<Expr<'a>>>]) -> Result<TokenStream, CompileError> {
+    fn visit_concat(
+        &mut self,
+        items: &'a [WithSpan<Box<Expr<'a>>>],
+    ) -> Result<TokenStream, CompileError> {
         match items {
             [] => Ok(quote!("")),
             [item] => self.visit_expr_root(item),
@@ -324,7 +350,11 @@ impl<'a> Lowerer<'a> {
         self.visit_arg_inner(arg, false)
     }
 
-    fn visit_arg_inner(&mut self, arg: ExprRef<'a>, need_borrow: bool) -> Result<TokenStream, CompileError> {
+    fn visit_arg_inner(
+        &mut self,
+        arg: ExprRef<'a>,
+        need_borrow: bool,
+    ) -> Result<TokenStream, CompileError> {
         if let Expr::Unary(op @ ("*" | "&"), inner) = &***arg {
             let inner = self.visit_arg_inner(inner, false)?;
             let op: TokenStream = op.parse().unwrap_or_default();
@@ -339,7 +369,10 @@ impl<'a> Lowerer<'a> {
     }
 
     /// A condition of `if`/`else if`: askama converts non-bool values with `as_bool`.
-    pub(crate) fn visit_condition(&mut self, expr: ExprRef<'a>) -> Result<TokenStream, CompileError> {
+    pub(crate) fn visit_condition(
+        &mut self,
+        expr: ExprRef<'a>,
+    ) -> Result<TokenStream, CompileError> {
         Ok(match &***expr {
             Expr::BoolLit(_) | Expr::IsDefined(_) | Expr::IsNotDefined(_) => {
                 self.visit_expr_root(expr)?
@@ -367,7 +400,10 @@ impl<'a> Lowerer<'a> {
     }
 
     /// The iterator expression of a `for` loop, borrowed as askama does.
-    pub(crate) fn visit_loop_iter(&mut self, iter: ExprRef<'a>) -> Result<TokenStream, CompileError> {
+    pub(crate) fn visit_loop_iter(
+        &mut self,
+        iter: ExprRef<'a>,
+    ) -> Result<TokenStream, CompileError> {
         let code = self.visit_expr_root(iter)?;
         Ok(match &***iter {
             Expr::Range(..) => code,
@@ -414,13 +450,17 @@ impl<'a> Lowerer<'a> {
             Target::Tuple(v) => {
                 let (path, targets) = &**v;
                 let path = self.pattern_path(path);
-                let parts: Vec<_> =
-                    targets.iter().map(|t| self.visit_target(t, initialized, false)).collect();
+                let parts: Vec<_> = targets
+                    .iter()
+                    .map(|t| self.visit_target(t, initialized, false))
+                    .collect();
                 quote!(#path (#(#parts,)*))
             }
             Target::Array(targets) => {
-                let parts: Vec<_> =
-                    targets.iter().map(|t| self.visit_target(t, initialized, false)).collect();
+                let parts: Vec<_> = targets
+                    .iter()
+                    .map(|t| self.visit_target(t, initialized, false))
+                    .collect();
                 quote!([#(#parts,)*])
             }
             Target::Struct(v) => {
@@ -458,7 +498,11 @@ impl<'a> Lowerer<'a> {
             }
             Target::BoolLit(b) => {
                 let value = **b == "true";
-                if first_level { quote!(&#value) } else { quote!(#value) }
+                if first_level {
+                    quote!(&#value)
+                } else {
+                    quote!(#value)
+                }
             }
         }
     }
@@ -537,7 +581,8 @@ fn macro_path_part(part: &str) -> TokenStream {
 }
 
 fn literal(repr: &str) -> TokenStream {
-    repr.parse().unwrap_or_else(|_| quote!(compile_error!("invalid literal")))
+    repr.parse()
+        .unwrap_or_else(|_| quote!(compile_error!("invalid literal")))
 }
 
 fn str_literal(s: &StrLit<'_>) -> TokenStream {
@@ -613,16 +658,28 @@ pub(crate) fn compile_time_text(expr: &Expr<'_>, escaper: &TokenStream) -> Optio
         _ => return None,
     };
     let value = match expr {
-        Expr::StrLit(StrLit { prefix: None, content, .. }) => {
+        Expr::StrLit(StrLit {
+            prefix: None,
+            content,
+            ..
+        }) => {
             if content.contains('\\') {
-                syn::parse_str::<syn::LitStr>(&format!("\"{content}\"")).ok()?.value()
+                syn::parse_str::<syn::LitStr>(&format!("\"{content}\""))
+                    .ok()?
+                    .value()
             } else {
                 (*content).to_owned()
             }
         }
-        Expr::CharLit(CharLit { prefix: None, content }) => {
+        Expr::CharLit(CharLit {
+            prefix: None,
+            content,
+        }) => {
             if content.contains('\\') {
-                syn::parse_str::<syn::LitChar>(&format!("'{content}'")).ok()?.value().to_string()
+                syn::parse_str::<syn::LitChar>(&format!("'{content}'"))
+                    .ok()?
+                    .value()
+                    .to_string()
             } else {
                 (*content).to_owned()
             }
@@ -637,7 +694,10 @@ pub(crate) fn compile_time_text(expr: &Expr<'_>, escaper: &TokenStream) -> Optio
 /// A number literal as askama prints it (underscores dropped, radix prefixes evaluated).
 fn number_text(value: &Num<'_>) -> Option<String> {
     use askama_parser::{FloatKind, IntKind};
-    fn int<T: ToString, E>(parse: impl Fn(&str, u32) -> Result<T, E>, value: &str) -> Option<String> {
+    fn int<T: ToString, E>(
+        parse: impl Fn(&str, u32) -> Result<T, E>,
+        value: &str,
+    ) -> Option<String> {
         let (digits, radix) = match value.get(..2) {
             Some("0x") => (&value[2..], 16),
             Some("0o") => (&value[2..], 8),

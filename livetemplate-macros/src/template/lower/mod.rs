@@ -24,6 +24,9 @@ use super::ir::{self, Branch, Piece};
 
 pub(crate) use expr::DisplayWrap;
 
+/// Finds a template named by `include`/`extends`/`import` from the file that names it.
+pub(crate) type Resolve<'r> = dyn Fn(&str, Option<&Path>) -> Result<PathBuf, String> + 'r;
+
 /// One parsed template file and what it defines.
 #[derive(Debug)]
 pub(crate) struct FileCtx<'a> {
@@ -49,7 +52,7 @@ impl<'a> FileCtx<'a> {
         path: Option<&'a Path>,
         source: &'a str,
         nodes: &'a [Box<Node<'a>>],
-        resolve: &dyn Fn(&str, Option<&Path>) -> Result<PathBuf, String>,
+        resolve: &Resolve<'_>,
     ) -> Result<Self, CompileError> {
         let mut ctx = FileCtx {
             path,
@@ -112,7 +115,13 @@ impl<'a> FileCtx<'a> {
     /// An error at `span` in this file.
     pub(crate) fn error(&self, message: impl std::fmt::Display, span: Span) -> CompileError {
         let offset = span.byte_range().map_or(0, |r| r.start);
-        CompileError::at(message, self.path, self.source, offset, proc_macro2::Span::call_site())
+        CompileError::at(
+            message,
+            self.path,
+            self.source,
+            offset,
+            proc_macro2::Span::call_site(),
+        )
     }
 }
 
@@ -136,7 +145,11 @@ impl<'a> Heritage<'a> {
                 blocks.entry(*name).or_default().push((ctx, *def));
             }
             seen += 1;
-            match ctx.extends.as_ref().and_then(|p| files.get(&Some(p.clone()))) {
+            match ctx
+                .extends
+                .as_ref()
+                .and_then(|p| files.get(&Some(p.clone())))
+            {
                 // A cycle would have been reported when loading; the bound is a safety net.
                 Some(parent) if seen < 64 => ctx = parent,
                 _ => break,
@@ -150,7 +163,10 @@ impl<'a> Heritage<'a> {
 #[derive(Debug, Clone)]
 enum Local<'a> {
     /// A template variable; `alias` is the Rust expression it stands for (macro arguments).
-    Var { initialized: bool, alias: Option<TokenStream> },
+    Var {
+        initialized: bool,
+        alias: Option<TokenStream>,
+    },
     /// `caller` inside a macro invoked by a call block.
     Caller(CallerRef<'a>),
     /// Hides outer variables of the same name.
@@ -274,7 +290,10 @@ pub(crate) fn lower<'a>(
     lowerer.flush_ws(Ws(None, None));
     match &input.block {
         Some(name) => lowerer.fragment.ok_or_else(|| {
-            CompileError::new(format_args!("block `{name}` not found in the template"), input.span)
+            CompileError::new(
+                format_args!("block `{name}` not found in the template"),
+                input.span,
+            )
         }),
         None => Ok(lowerer.out),
     }
@@ -334,7 +353,13 @@ impl<'a> Lowerer<'a> {
     }
 
     pub(crate) fn declare(&mut self, name: &str, initialized: bool) {
-        self.set_local(name, Local::Var { initialized, alias: None });
+        self.set_local(
+            name,
+            Local::Var {
+                initialized,
+                alias: None,
+            },
+        );
     }
 
     fn set_local(&mut self, name: &str, local: Local<'a>) {
@@ -346,7 +371,9 @@ impl<'a> Lowerer<'a> {
     /// The Rust expression a template variable stands for, when it is a local.
     pub(crate) fn resolve_local(&self, name: &str) -> Option<TokenStream> {
         match self.lookup(name)? {
-            Local::Var { alias: Some(alias), .. } => Some(alias.clone()),
+            Local::Var {
+                alias: Some(alias), ..
+            } => Some(alias.clone()),
             Local::Var { alias: None, .. } => {
                 let ident = ident(name);
                 Some(quote!(#ident))
@@ -574,7 +601,16 @@ impl<'a> Lowerer<'a> {
                 return Ok(true);
             }
             if let Some(def) = ctx.macros.get(name).copied() {
-                self.write_macro(ctx, ctx.clone(), def, &call.args, None, ws, span, render_for)?;
+                self.write_macro(
+                    ctx,
+                    ctx.clone(),
+                    def,
+                    &call.args,
+                    None,
+                    ws,
+                    span,
+                    render_for,
+                )?;
                 return Ok(true);
             }
         }
@@ -637,7 +673,10 @@ impl<'a> Lowerer<'a> {
                 Ok((cond_tokens, body))
             })?;
             let is_else = cond_tokens.is_none();
-            branches.push(Branch { cond: cond_tokens, body });
+            branches.push(Branch {
+                cond: cond_tokens,
+                body,
+            });
             if is_else && pos + 1 < count {
                 // An always-true branch ends the chain at run time too.
                 break;
@@ -645,7 +684,9 @@ impl<'a> Lowerer<'a> {
         }
         if branches.len() == 1 && branches[0].cond.is_none() {
             // Only one branch can ever run: its pieces are inline.
-            let Some(branch) = branches.pop() else { return Ok(()) };
+            let Some(branch) = branches.pop() else {
+                return Ok(());
+            };
             self.out.push(Piece::Scope(branch.body));
         } else if !branches.is_empty() {
             self.out.push(Piece::If(branches));
@@ -1073,19 +1114,24 @@ impl<'a> Lowerer<'a> {
             None => None,
         };
         let alias = match &***value {
-            Expr::Var(var) if *var != "self" => Some(
-                self.resolve_local(var)
-                    .unwrap_or_else(|| {
-                        let field = ident(var);
-                        quote!(self.#field)
-                    }),
-            ),
+            Expr::Var(var) if *var != "self" => {
+                Some(self.resolve_local(var).unwrap_or_else(|| {
+                    let field = ident(var);
+                    quote!(self.#field)
+                }))
+            }
             Expr::AssociatedItem(..) => Some(self.visit_expr_root(value)?),
             _ => None,
         };
         match (alias, ty) {
             (Some(alias), None) => {
-                self.set_local(name, Local::Var { initialized: true, alias: Some(alias) });
+                self.set_local(
+                    name,
+                    Local::Var {
+                        initialized: true,
+                        alias: Some(alias),
+                    },
+                );
             }
             (Some(alias), Some(ty)) => {
                 self.out.push(Piece::Stmt(quote!(let #id #ty = &#alias;)));
@@ -1161,10 +1207,16 @@ impl<'a> Lowerer<'a> {
         let (def, macro_ctx) = match call.scope {
             Some(scope) => {
                 let path = ctx.imports.get(*scope).ok_or_else(|| {
-                    ctx.error(format_args!("no import found for scope `{}`", *scope), call.span())
+                    ctx.error(
+                        format_args!("no import found for scope `{}`", *scope),
+                        call.span(),
+                    )
                 })?;
                 let file = self.files.get(&Some(path.clone())).ok_or_else(|| {
-                    ctx.error(format_args!("context for `{}` not found", path.display()), call.span())
+                    ctx.error(
+                        format_args!("context for `{}` not found", path.display()),
+                        call.span(),
+                    )
                 })?;
                 let def = file.macros.get(*call.name).copied().ok_or_else(|| {
                     ctx.error(
@@ -1176,14 +1228,26 @@ impl<'a> Lowerer<'a> {
             }
             None => {
                 let def = ctx.macros.get(*call.name).copied().ok_or_else(|| {
-                    ctx.error(format_args!("macro `{}` not found", *call.name), call.span())
+                    ctx.error(
+                        format_args!("macro `{}` not found", *call.name),
+                        call.span(),
+                    )
                 })?;
                 (def, ctx.clone())
             }
         };
         let args = call.args.as_deref().unwrap_or_default();
         let ws = Ws(call.ws1.0, call.ws2.1);
-        self.write_macro(ctx, macro_ctx, def, args, Some(call), ws, call.span(), render_for)
+        self.write_macro(
+            ctx,
+            macro_ctx,
+            def,
+            args,
+            Some(call),
+            ws,
+            call.span(),
+            render_for,
+        )
     }
 
     fn write_filter_block(
@@ -1224,10 +1288,12 @@ impl<'a> Lowerer<'a> {
             .input
             .find(i.path, ctx.file.path)
             .map_err(|m| ctx.error(m, i.span()))?;
-        let file = self
-            .files
-            .get(&Some(path.clone()))
-            .ok_or_else(|| ctx.error(format_args!("template {:?} was not loaded", i.path), i.span()))?;
+        let file = self.files.get(&Some(path.clone())).ok_or_else(|| {
+            ctx.error(
+                format_args!("template {:?} was not loaded", i.path),
+                i.span(),
+            )
+        })?;
         let child = ctx.child(file);
         let heritage = self.heritages.get(&Some(path));
         let saved_heritage = std::mem::replace(&mut self.heritage, heritage);
@@ -1235,14 +1301,12 @@ impl<'a> Lowerer<'a> {
         // The included template sees the includer's variables, in a scope of its own.
         self.scopes.push(HashMap::new());
         let result = (|| {
-            let ((), body) = self.capture(|this| {
-                match heritage {
-                    Some(h) => {
-                        let root = child.child(h.root);
-                        this.handle(&root, h.root.nodes, Level::Top, render_for)
-                    }
-                    None => this.handle(&child, file.nodes, Level::Top, render_for),
+            let ((), body) = self.capture(|this| match heritage {
+                Some(h) => {
+                    let root = child.child(h.root);
+                    this.handle(&root, h.root.nodes, Level::Top, render_for)
                 }
+                None => this.handle(&child, file.nodes, Level::Top, render_for),
             })?;
             self.out.push(Piece::Scope(body));
             Ok(())
@@ -1269,7 +1333,10 @@ impl<'a> Lowerer<'a> {
         let current = match (name, self.super_block) {
             (Some(name), None) => (name, 0),
             (Some(name), Some((prev, _))) if name == prev => {
-                return Err(ctx.error(format_args!("cannot define recursive blocks (`{name}`)"), span));
+                return Err(ctx.error(
+                    format_args!("cannot define recursive blocks (`{name}`)"),
+                    span,
+                ));
             }
             (Some(name), Some(_)) => (name, 0),
             (None, Some((prev, generation))) => (prev, generation + 1),
@@ -1278,7 +1345,10 @@ impl<'a> Lowerer<'a> {
         let Some(heritage) = self.heritage else {
             return Err(ctx.error("no block ancestors available", span));
         };
-        let Some(&(file, def)) = heritage.blocks.get(current.0).and_then(|defs| defs.get(current.1))
+        let Some(&(file, def)) = heritage
+            .blocks
+            .get(current.0)
+            .and_then(|defs| defs.get(current.1))
         else {
             return Err(ctx.error(
                 match name {
@@ -1302,7 +1372,9 @@ impl<'a> Lowerer<'a> {
             // Only this block is rendered: keep its pieces, whatever surrounds them.
             self.discard = true;
             if let Some(Piece::Scope(body)) = self.out.pop() {
-                self.fragment.get_or_insert_with(Vec::new).push(Piece::Scope(body));
+                self.fragment
+                    .get_or_insert_with(Vec::new)
+                    .push(Piece::Scope(body));
             }
         }
         Ok(())
@@ -1421,7 +1493,8 @@ pub(crate) fn member(name: &str) -> TokenStream {
 
 /// A Rust identifier for a template name, raw when it is a keyword.
 pub(crate) fn ident(name: &str) -> proc_macro2::Ident {
-    if askama_parser::is_rust_keyword(name) && !matches!(name, "self" | "Self" | "super" | "crate") {
+    if askama_parser::is_rust_keyword(name) && !matches!(name, "self" | "Self" | "super" | "crate")
+    {
         format_ident!("r#{}", name)
     } else {
         proc_macro2::Ident::new(name, proc_macro2::Span::call_site())
