@@ -1,7 +1,6 @@
 //! Compile errors that point at the template file, line and column, as askama's do.
 
 use std::fmt::{self, Write as _};
-use std::path::Path;
 
 use proc_macro2::{Span, TokenStream};
 
@@ -21,20 +20,17 @@ impl CompileError {
         }
     }
 
-    /// An error at `offset` bytes into `source`, read from `path` (`None` for inline sources).
+    /// An error at `offset` bytes into `source`, read from `file` (`None` for inline sources).
     pub(crate) fn at(
         message: impl fmt::Display,
-        path: Option<&Path>,
+        file: Option<&str>,
         source: &str,
         offset: usize,
         span: Span,
     ) -> Self {
         let mut message = message.to_string();
         let (line, column, text) = locate(source, offset);
-        let file = path.map_or_else(
-            || "<inline template>".to_owned(),
-            |p| p.display().to_string(),
-        );
+        let file = file.unwrap_or("<inline template>");
         let _ = write!(
             message,
             "\n --> {file}:{line}:{column}\n     |\n{line:>4} | {text}"

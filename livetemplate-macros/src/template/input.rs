@@ -213,6 +213,16 @@ impl TemplateInput {
         find_template(path, from, &self.dirs, self.span).map_err(|e| e.message().to_owned())
     }
 
+    /// A template path as the user wrote it: relative to the template directory holding it.
+    pub(crate) fn display_path(&self, path: &Path) -> String {
+        self.dirs
+            .iter()
+            .find_map(|dir| path.strip_prefix(dir).ok())
+            .unwrap_or(path)
+            .display()
+            .to_string()
+    }
+
     /// The escaper for an `escape("ext")` argument.
     pub(crate) fn escaper_for(&self, ext: &str) -> Option<TokenStream> {
         find_escaper(&self.escapers, ext)
@@ -320,14 +330,18 @@ fn parse_args(ast: &syn::DeriveInput) -> Result<(Args, Span), CompileError> {
             .any(|v| v.attrs.iter().any(|a| a.path().is_ident("template"))),
         _ => false,
     };
+    if per_variant {
+        return Err(CompileError::new(
+            "`LiveTemplate` does not support per-variant templates: put one \
+             `#[template(...)]` on the enum and `{% match self %}` in it",
+            ast.ident.span(),
+        ));
+    }
     let span = found.ok_or_else(|| {
-        let message = if per_variant {
-            "`LiveTemplate` needs one `#[template(...)]` on the enum itself: per-variant \
-             templates are not supported; `{% match self %}` in one template instead"
-        } else {
-            "no `#[template(...)]` attribute: add `#[template(path = \"page.html\")]`"
-        };
-        CompileError::new(message, ast.ident.span())
+        CompileError::new(
+            "no `#[template(...)]` attribute: add `#[template(path = \"page.html\")]`",
+            ast.ident.span(),
+        )
     })?;
     Ok((args, span))
 }

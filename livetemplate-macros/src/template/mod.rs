@@ -35,9 +35,14 @@ fn derive_template(ast: &syn::DeriveInput) -> Result<TokenStream, CompileError> 
     let mut files = HashMap::new();
     for (key, parsed) in &parsed {
         let path = key.as_deref();
-        let ctx = FileCtx::new(path, parsed.source(), parsed.nodes(), &|p, from| {
-            input.find(p, from)
-        })?;
+        let display = path.map(|p| input.display_path(p));
+        let ctx = FileCtx::new(
+            path,
+            display,
+            parsed.source(),
+            parsed.nodes(),
+            &|p, from| input.find(p, from),
+        )?;
         files.insert(key.clone(), ctx);
     }
     let main_key = match &input.source {
@@ -123,14 +128,16 @@ fn load(input: &TemplateInput) -> Result<HashMap<Option<PathBuf>, Parsed>, Compi
                 .message
                 .as_deref()
                 .unwrap_or("failed to parse template source");
-            CompileError::at(message, key.as_deref(), &source, err.offset, input.span)
+            let file = key.as_deref().map(|p| input.display_path(p));
+            CompileError::at(message, file.as_deref(), &source, err.offset, input.span)
         })?;
         let mut deps = Vec::new();
         dependencies(tree.nodes(), &mut deps);
         for dep in deps {
             let found = input.find(dep, key.as_deref()).map_err(|message| {
                 let offset = source.find(dep).unwrap_or(0);
-                CompileError::at(message, key.as_deref(), &source, offset, input.span)
+                let file = key.as_deref().map(|p| input.display_path(p));
+                CompileError::at(message, file.as_deref(), &source, offset, input.span)
             })?;
             pending.push(Some(found));
         }

@@ -32,6 +32,8 @@ pub(crate) type Resolve<'r> = dyn Fn(&str, Option<&Path>) -> Result<PathBuf, Str
 pub(crate) struct FileCtx<'a> {
     /// The file, or `None` for an inline `source`.
     pub(crate) path: Option<&'a Path>,
+    /// The file's name in error messages.
+    pub(crate) display: Option<String>,
     /// The file's text, for error positions.
     pub(crate) source: &'a str,
     /// The top-level nodes.
@@ -50,12 +52,14 @@ impl<'a> FileCtx<'a> {
     /// Collects the definitions of one parsed file; `resolve` finds referenced files.
     pub(crate) fn new(
         path: Option<&'a Path>,
+        display: Option<String>,
         source: &'a str,
         nodes: &'a [Box<Node<'a>>],
         resolve: &Resolve<'_>,
     ) -> Result<Self, CompileError> {
         let mut ctx = FileCtx {
             path,
+            display,
             source,
             nodes,
             extends: None,
@@ -117,7 +121,7 @@ impl<'a> FileCtx<'a> {
         let offset = span.byte_range().map_or(0, |r| r.start);
         CompileError::at(
             message,
-            self.path,
+            self.display.as_deref(),
             self.source,
             offset,
             proc_macro2::Span::call_site(),
