@@ -7,7 +7,7 @@
 
 use std::fmt::Write as _;
 
-use livetemplate::{Dynamic, Rendered};
+use livetemplate::{Dynamic, List, Rendered};
 
 /// Renders `value` with askama and with livetemplate, asserts that the HTML is byte-identical,
 /// and returns livetemplate's tree for further structural checks.
@@ -144,6 +144,28 @@ pub fn kind(dynamic: &Dynamic) -> &'static str {
         Dynamic::Text(_) => "text",
         Dynamic::Node(_) => "node",
         Dynamic::List(_) => "list",
+    }
+}
+
+/// Every list in a tree, depth first in template order (lists inside list items included).
+pub fn lists(tree: &Rendered) -> Vec<&List> {
+    let mut out = Vec::new();
+    collect_lists(tree.dynamics(), &mut out);
+    out
+}
+
+fn collect_lists<'a>(dynamics: &'a [Dynamic], out: &mut Vec<&'a List>) {
+    for dynamic in dynamics {
+        match dynamic {
+            Dynamic::Text(_) => {}
+            Dynamic::Node(node) => collect_lists(node.dynamics(), out),
+            Dynamic::List(list) => {
+                out.push(list);
+                for item in list.items() {
+                    collect_lists(item.dynamics(), out);
+                }
+            }
+        }
     }
 }
 

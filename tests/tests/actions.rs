@@ -99,3 +99,33 @@ fn inline_source_actions() {
         assert_same(&Counter { n });
     }
 }
+
+#[derive(askama::Template, livetemplate::LiveTemplate)]
+#[template(path = "actions/edge.html")]
+struct Edge {
+    id: u32,
+    action: &'static str,
+}
+
+#[test]
+fn attribute_syntax_edge_cases() {
+    assert_same(&Edge {
+        id: 1,
+        action: "dynamic",
+    });
+    assert_same(&Edge {
+        id: 0,
+        action: "<x>",
+    });
+    assert_eq!(Edge::ACTIONS, &["single", "multi", "save2"]);
+}
+
+#[derive(askama::Template, livetemplate::LiveTemplate)]
+#[template(path = "actions/unquoted.html")]
+struct Unquoted;
+
+#[test]
+fn unquoted_attribute_values_name_actions() {
+    assert_same(&Unquoted);
+    assert_eq!(Unquoted::ACTIONS, &["bare", "bare2"]);
+}

@@ -2,7 +2,7 @@
 //! items, conditions, `match`, macros, filters and actions; rendered for several states.
 
 use livetemplate::LiveTemplate;
-use livetemplate_tests::{assert_same, kind};
+use livetemplate_tests::{assert_same, kind, lists};
 
 #[derive(Clone, Copy, PartialEq)]
 enum Filter {
@@ -180,4 +180,32 @@ fn chat_page() {
 #[test]
 fn chat_actions() {
     assert_eq!(Chat::ACTIONS, &["send", "typing"]);
+}
+
+#[test]
+fn chat_messages_are_keyed_by_their_id_attribute() {
+    let chat = Chat {
+        room: "r".into(),
+        me: "ann".into(),
+        users: vec!["ann".into()],
+        messages: vec![
+            message(1, "ann", "a", Kind::Text),
+            message(2, "bob", "b", Kind::Me),
+            message(3, "bob", "c", Kind::System),
+        ],
+        typing: vec![],
+        draft: String::new(),
+    };
+    let tree = assert_same(&chat);
+    let messages = lists(&tree)
+        .into_iter()
+        .find(|l| l.items().len() == 3)
+        .expect("the messages list");
+    assert!(messages.key_slot().is_some());
+    let keys: Vec<_> = messages
+        .items()
+        .iter()
+        .map(|item| item.key(messages))
+        .collect();
+    assert_eq!(keys, [Some("m1"), Some("m2"), Some("m3")]);
 }

@@ -153,3 +153,23 @@ fn unicode_and_emoji() {
         assert_same(&Unicode { lang, greeting });
     }
 }
+
+#[derive(askama::Template, livetemplate::LiveTemplate)]
+#[template(path = "escaping/mixed.html")]
+struct MixedHtml<'a> {
+    text: &'a str,
+}
+
+#[derive(askama::Template, livetemplate::LiveTemplate)]
+#[template(path = "escaping/mixed.txt")]
+struct MixedTxt<'a> {
+    text: &'a str,
+}
+
+#[test]
+fn includes_and_imports_across_extensions() {
+    for text in TRICKY_STRINGS {
+        assert_same(&MixedHtml { text });
+        assert_same(&MixedTxt { text });
+    }
+}

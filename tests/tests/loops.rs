@@ -187,3 +187,47 @@ fn cartesian_product_in_txt() {
         ys: vec!['<', '&'],
     });
 }
+
+struct Cell {
+    id: u32,
+    label: String,
+}
+
+#[derive(askama::Template, livetemplate::LiveTemplate)]
+#[template(path = "loops/advanced.html")]
+struct Advanced {
+    text: String,
+    pairs: Vec<(i32, &'static str)>,
+    cells: Vec<Cell>,
+}
+
+#[test]
+fn destructuring_temporaries_and_deep_nesting() {
+    assert_same(&Advanced {
+        text: String::new(),
+        pairs: vec![],
+        cells: vec![],
+    });
+    assert_same(&Advanced {
+        text: "  a <b>  c&d \n e ".into(),
+        pairs: vec![(1, "x"), (-2, "<y>")],
+        cells: vec![
+            Cell {
+                id: 1,
+                label: "one".into(),
+            },
+            Cell {
+                id: 2,
+                label: "<two>".into(),
+            },
+        ],
+    });
+    assert_same(&Advanced {
+        text: "solo".into(),
+        pairs: vec![(0, "")],
+        cells: vec![Cell {
+            id: 7,
+            label: String::new(),
+        }],
+    });
+}

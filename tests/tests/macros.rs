@@ -84,3 +84,22 @@ fn macros_in_loops() {
         ],
     });
 }
+
+#[derive(askama::Template, livetemplate::LiveTemplate)]
+#[template(path = "macros/advanced.html")]
+struct Advanced {
+    title: String,
+    items: Vec<&'static str>,
+}
+
+#[test]
+fn defaults_from_expressions_and_nested_calls() {
+    assert_same(&Advanced {
+        title: "t".into(),
+        items: vec![],
+    });
+    assert_same(&Advanced {
+        title: "<T & t>".into(),
+        items: vec!["a", "", "<c>"],
+    });
+}

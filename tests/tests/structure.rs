@@ -318,3 +318,19 @@ fn different_templates_have_different_fingerprints() {
     assert_ne!(a, c);
     assert_ne!(b, c);
 }
+
+#[derive(askama::Template, livetemplate::LiveTemplate)]
+#[template(source = "{{ a }}{{ b }}", ext = "html")]
+struct Adjacent<'a> {
+    a: &'a str,
+    b: &'a str,
+}
+
+#[test]
+fn adjacent_slots_have_empty_parts_between() {
+    for (a, b) in [("x", "y"), ("", ""), ("<", ">")] {
+        let tree = assert_same(&Adjacent { a, b });
+        assert_eq!(tree.statics().parts(), &["", "", ""], "{}", shape(&tree));
+        assert_eq!(slot_kinds(&tree), ["text", "text"]);
+    }
+}

@@ -175,3 +175,66 @@ fn whitespace_in_loops_and_match() {
         });
     }
 }
+
+#[derive(askama::Template, livetemplate::LiveTemplate)]
+#[template(path = "whitespace/empty.html")]
+struct Empty;
+
+#[derive(askama::Template, livetemplate::LiveTemplate)]
+#[template(path = "whitespace/only_newline.html")]
+struct OnlyNewline;
+
+#[derive(askama::Template, livetemplate::LiveTemplate)]
+#[template(path = "whitespace/crlf_trim.html")]
+struct CrlfTrim {
+    title: &'static str,
+}
+
+#[test]
+fn empty_templates_and_trimmed_crlf() {
+    assert_same(&Empty);
+    assert_same(&OnlyNewline);
+    assert_same(&CrlfTrim { title: " t " });
+    assert_same(&CrlfTrim { title: "" });
+}
+
+#[derive(askama::Template, livetemplate::LiveTemplate)]
+#[template(path = "whitespace/composed.html")]
+struct ComposedPreserve {
+    title: &'static str,
+    items: Vec<u8>,
+}
+
+#[derive(askama::Template, livetemplate::LiveTemplate)]
+#[template(path = "whitespace/composed.html", whitespace = "suppress")]
+struct ComposedSuppress {
+    title: &'static str,
+    items: Vec<u8>,
+}
+
+#[derive(askama::Template, livetemplate::LiveTemplate)]
+#[template(path = "whitespace/composed.html", whitespace = "minimize")]
+struct ComposedMinimize {
+    title: &'static str,
+    items: Vec<u8>,
+}
+
+#[test]
+fn whitespace_modes_through_extends_include_and_macros() {
+    for items in [vec![], vec![1, 2]] {
+        for title in ["t", " <t> "] {
+            assert_same(&ComposedPreserve {
+                title,
+                items: items.clone(),
+            });
+            assert_same(&ComposedSuppress {
+                title,
+                items: items.clone(),
+            });
+            assert_same(&ComposedMinimize {
+                title,
+                items: items.clone(),
+            });
+        }
+    }
+}
