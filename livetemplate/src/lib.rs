@@ -33,8 +33,14 @@
 //!
 //! The template syntax, the `templates/` directory and `askama.toml` are askama's; see
 //! `docs/template-support.md` for how each construct splits into slots.
+//!
+//! ## Features
+//!
+//! - `serde_json`: the `json` / `tojson` template filters (enables askama's `serde_json`).
 
+pub mod diff;
 pub mod render;
+pub mod wire;
 
 pub use livetemplate_macros::LiveTemplate;
 
@@ -55,11 +61,11 @@ pub trait LiveTemplate {
     fn render(&self) -> Result<Rendered, RenderError>;
 }
 
-pub use render::{Dynamic, Item, List, Rendered, Statics};
+pub use render::{Item, Items, List, Node, Rendered, Slot, Slots, Statics};
 
 /// Items used by the code `#[derive(LiveTemplate)]` generates. Not public API.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::render::{Builder, SizeHint};
     pub use askama;
-    pub use compact_str::CompactString;
 }

@@ -7,7 +7,7 @@
 
 use std::fmt::Write as _;
 
-use livetemplate::{Dynamic, List, Rendered};
+use livetemplate::{List, Rendered, Slot, Slots};
 
 /// Renders `value` with askama and with livetemplate, asserts that the HTML is byte-identical,
 /// and returns livetemplate's tree for further structural checks.
@@ -100,33 +100,33 @@ fn context(s: &str, at: usize) -> &str {
 /// A compact, indented description of a tree: statics parts and slot kinds, for failure messages.
 pub fn shape(tree: &Rendered) -> String {
     let mut out = String::new();
-    write_shape(tree.statics().parts(), tree.dynamics(), 0, &mut out);
+    write_shape(tree.statics().parts(), tree.slots(), 0, &mut out);
     out
 }
 
-fn write_shape(parts: &[&str], dynamics: &[Dynamic], depth: usize, out: &mut String) {
+fn write_shape(parts: &[&str], slots: Slots<'_>, depth: usize, out: &mut String) {
     let pad = "  ".repeat(depth);
     let _ = writeln!(out, "{pad}statics {parts:?}");
-    for (i, dynamic) in dynamics.iter().enumerate() {
-        match dynamic {
-            Dynamic::Text(text) => {
-                let _ = writeln!(out, "{pad}[{i}] Text {:?}", text.as_str());
+    for (i, slot) in slots.enumerate() {
+        match slot {
+            Slot::Text(text) => {
+                let _ = writeln!(out, "{pad}[{i}] Text {text:?}");
             }
-            Dynamic::Node(node) => {
+            Slot::Node(node) => {
                 let _ = writeln!(out, "{pad}[{i}] Node");
-                write_shape(node.statics().parts(), node.dynamics(), depth + 1, out);
+                write_shape(node.statics().parts(), node.slots(), depth + 1, out);
             }
-            Dynamic::List(list) => {
+            Slot::List(list) => {
                 let _ = writeln!(
                     out,
                     "{pad}[{i}] List key_slot={:?} items={} statics {:?}",
                     list.key_slot(),
-                    list.items().len(),
+                    list.items().count(),
                     list.statics().parts()
                 );
-                for (n, item) in list.items().iter().enumerate() {
+                for (n, item) in list.items().enumerate() {
                     let _ = writeln!(out, "{pad}  item {n}");
-                    write_shape(&[], item.dynamics(), depth + 2, out);
+                    write_shape(&[], item.slots(), depth + 2, out);
                 }
             }
         }
@@ -135,34 +135,34 @@ fn write_shape(parts: &[&str], dynamics: &[Dynamic], depth: usize, out: &mut Str
 
 /// The kind of each top-level slot of a tree: `"text"`, `"node"` or `"list"`.
 pub fn slot_kinds(tree: &Rendered) -> Vec<&'static str> {
-    tree.dynamics().iter().map(kind).collect()
+    tree.slots().map(kind).collect()
 }
 
 /// The kind of one slot value: `"text"`, `"node"` or `"list"`.
-pub fn kind(dynamic: &Dynamic) -> &'static str {
-    match dynamic {
-        Dynamic::Text(_) => "text",
-        Dynamic::Node(_) => "node",
-        Dynamic::List(_) => "list",
+pub fn kind(slot: Slot<'_>) -> &'static str {
+    match slot {
+        Slot::Text(_) => "text",
+        Slot::Node(_) => "node",
+        Slot::List(_) => "list",
     }
 }
 
 /// Every list in a tree, depth first in template order (lists inside list items included).
-pub fn lists(tree: &Rendered) -> Vec<&List> {
+pub fn lists(tree: &Rendered) -> Vec<List<'_>> {
     let mut out = Vec::new();
-    collect_lists(tree.dynamics(), &mut out);
+    collect_lists(tree.slots(), &mut out);
     out
 }
 
-fn collect_lists<'a>(dynamics: &'a [Dynamic], out: &mut Vec<&'a List>) {
-    for dynamic in dynamics {
-        match dynamic {
-            Dynamic::Text(_) => {}
-            Dynamic::Node(node) => collect_lists(node.dynamics(), out),
-            Dynamic::List(list) => {
+fn collect_lists<'r>(slots: Slots<'r>, out: &mut Vec<List<'r>>) {
+    for slot in slots {
+        match slot {
+            Slot::Text(_) => {}
+            Slot::Node(node) => collect_lists(node.slots(), out),
+            Slot::List(list) => {
                 out.push(list);
                 for item in list.items() {
-                    collect_lists(item.dynamics(), out);
+                    collect_lists(item.slots(), out);
                 }
             }
         }

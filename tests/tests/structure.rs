@@ -2,7 +2,7 @@
 //! list slot keyed by `data-key`/`id` on the item's root element; statics tables are shared
 //! between renders and differ between branches.
 
-use livetemplate::{Dynamic, List, Rendered};
+use livetemplate::{List, Node, Slot, Slots};
 use livetemplate_tests::{assert_same, shape, slot_kinds};
 
 /// askama's HTML escaping of `s`, as a slot value holds it.
@@ -13,23 +13,31 @@ fn escaped(s: &str) -> String {
     }
 }
 
-fn text(d: &Dynamic) -> &str {
+/// Slot `i` of `slots`, panicking when there is none.
+fn slot(mut slots: Slots<'_>, i: usize) -> Slot<'_> {
+    match slots.nth(i) {
+        Some(slot) => slot,
+        None => panic!("expected a slot at index {i}"),
+    }
+}
+
+fn text(d: Slot<'_>) -> &str {
     match d {
-        Dynamic::Text(t) => t,
+        Slot::Text(t) => t,
         other => panic!("expected a text slot, got {other:?}"),
     }
 }
 
-fn node(d: &Dynamic) -> &Rendered {
+fn node(d: Slot<'_>) -> Node<'_> {
     match d {
-        Dynamic::Node(n) => n,
+        Slot::Node(n) => n,
         other => panic!("expected a node slot, got {other:?}"),
     }
 }
 
-fn list(d: &Dynamic) -> &List {
+fn list(d: Slot<'_>) -> List<'_> {
     match d {
-        Dynamic::List(l) => l,
+        Slot::List(l) => l,
         other => panic!("expected a list slot, got {other:?}"),
     }
 }
@@ -46,7 +54,7 @@ fn expression_is_a_text_slot() {
         let tree = assert_same(&Text { x });
         assert_eq!(tree.statics().parts(), &["<p>", "</p>"], "{}", shape(&tree));
         assert_eq!(slot_kinds(&tree), ["text"]);
-        assert_eq!(text(&tree.dynamics()[0]), escaped(x));
+        assert_eq!(text(slot(tree.slots(), 0)), escaped(x));
     }
 }
 
@@ -80,7 +88,7 @@ fn attribute_with_several_expressions() {
         shape(&tree)
     );
     assert_eq!(slot_kinds(&tree), ["text", "text", "text"]);
-    assert_eq!(text(&tree.dynamics()[1]), escaped("<two>"));
+    assert_eq!(text(slot(tree.slots(), 1)), escaped("<two>"));
 }
 
 #[derive(askama::Template, livetemplate::LiveTemplate)]
@@ -107,14 +115,14 @@ fn if_is_a_node_slot_with_a_table_per_branch() {
     assert!(std::ptr::eq(on.statics(), off.statics()));
 
     let (on, on2, off) = (
-        node(&on.dynamics()[0]),
-        node(&on2.dynamics()[0]),
-        node(&off.dynamics()[0]),
+        node(slot(on.slots(), 0)),
+        node(slot(on2.slots(), 0)),
+        node(slot(off.slots(), 0)),
     );
     assert_eq!(on.statics().parts(), &["<b>", "</b>"]);
-    assert_eq!(text(&on.dynamics()[0]), escaped("<x>"));
+    assert_eq!(text(slot(on.slots(), 0)), escaped("<x>"));
     assert_eq!(off.statics().parts(), &["<i>no</i>"]);
-    assert!(off.dynamics().is_empty());
+    assert!(off.slots().next().is_none());
     assert!(std::ptr::eq(on.statics(), on2.statics()));
     assert_eq!(on.statics().fingerprint(), on2.statics().fingerprint());
     assert_ne!(on.statics().fingerprint(), off.statics().fingerprint());
@@ -132,7 +140,7 @@ fn match_is_a_node_slot_with_a_table_per_arm() {
     let none = assert_same(&Match { m: None });
     assert_eq!(slot_kinds(&some), ["node"]);
     assert_eq!(slot_kinds(&none), ["node"]);
-    let (some, none) = (node(&some.dynamics()[0]), node(&none.dynamics()[0]));
+    let (some, none) = (node(slot(some.slots(), 0)), node(slot(none.slots(), 0)));
     assert_eq!(some.statics().parts(), &["<b>", "</b>"]);
     assert_eq!(none.statics().parts(), &["<i>none</i>"]);
     assert_ne!(some.statics().fingerprint(), none.statics().fingerprint());
@@ -161,15 +169,14 @@ macro_rules! check_list {
         let empty = assert_same(&$ty { items: items(&[]) });
         let full = assert_same(&$ty { items: items(IDS) });
         assert_eq!(slot_kinds(&full), ["list"], "{}", shape(&full));
-        let (empty, full_list) = (list(&empty.dynamics()[0]), list(&full.dynamics()[0]));
-        assert!(empty.items().is_empty());
-        assert_eq!(full_list.items().len(), IDS.len());
+        let (empty, full_list) = (list(slot(empty.slots(), 0)), list(slot(full.slots(), 0)));
+        assert!(empty.is_empty());
+        assert_eq!(full_list.items().count(), IDS.len());
         assert!(std::ptr::eq(empty.statics(), full_list.statics()));
         assert_eq!(full_list.key_slot(), $key_slot, "{}", shape(&full));
         let keys: Vec<_> = full_list
             .items()
-            .iter()
-            .map(|item| item.key(full_list).map(str::to_owned))
+            .map(|item| item.key().map(str::to_owned))
             .collect();
         let expected: Vec<_> = IDS
             .iter()
@@ -190,7 +197,7 @@ struct KeyedDataKey {
 fn for_is_a_list_keyed_by_data_key() {
     let tree = check_list!(KeyedDataKey, Some(0));
     assert_eq!(tree.statics().parts(), &["<ul>", "</ul>"]);
-    let l = list(&tree.dynamics()[0]);
+    let l = list(slot(tree.slots(), 0));
     assert_eq!(
         l.statics().parts(),
         &["<li data-key=\"", "\">", "</li>"],
@@ -267,16 +274,16 @@ fn list_inside_a_branch() {
         show: true,
         items: items(IDS),
     });
-    let inner = node(&tree.dynamics()[0]);
+    let inner = node(slot(tree.slots(), 0));
     assert_eq!(
         inner.statics().parts(),
         &["<ul>", "</ul>"],
         "{}",
         shape(&tree)
     );
-    let l = list(&inner.dynamics()[0]);
+    let l = list(slot(inner.slots(), 0));
     assert_eq!(l.key_slot(), Some(0));
-    assert_eq!(l.items().len(), IDS.len());
+    assert_eq!(l.items().count(), IDS.len());
     let hidden = assert_same(&Nested {
         show: false,
         items: items(IDS),
@@ -299,14 +306,14 @@ fn static_text_is_one_part() {
         tree.statics().parts(),
         &["<header>static only &amp; no slots</header>"]
     );
-    assert!(tree.dynamics().is_empty());
+    assert!(tree.slots().next().is_none());
     let tree = assert_same(&StaticInclude);
     assert_eq!(
         tree.statics().parts(),
         &["<main><header>static only &amp; no slots</header></main>"],
         "an include is flattened and its text merged with the surrounding statics"
     );
-    assert!(tree.dynamics().is_empty());
+    assert!(tree.slots().next().is_none());
 }
 
 #[test]

@@ -11,7 +11,7 @@ use quote::quote;
 
 use super::ir::{Branch, Loop, Piece};
 
-/// The expression that builds the root `Rendered`.
+/// Statements that build the root node into the builder `__lvt_b`.
 pub(crate) fn root(pieces: &[Piece]) -> TokenStream {
     node(pieces)
 }
@@ -23,7 +23,7 @@ pub(crate) enum SlotKind {
     Structure,
 }
 
-/// A statics table under construction.
+/// A statics table under construction, with the code that fills its slots.
 #[derive(Default)]
 struct Table {
     parts: Vec<String>,
@@ -33,13 +33,11 @@ struct Table {
 }
 
 impl Table {
-    fn slot(&mut self, kind: SlotKind, value: TokenStream) {
+    /// Ends the current static part at a slot whose value `code` pushes into the builder.
+    fn slot(&mut self, kind: SlotKind, code: TokenStream) {
         self.parts.push(std::mem::take(&mut self.current));
         self.slots.push(kind);
-        self.code.extend(quote! {
-            let __lvt_v = #value;
-            __lvt_d.push(__lvt_v);
-        });
+        self.code.extend(code);
     }
 
     fn finish(mut self) -> (Vec<String>, Vec<SlotKind>, TokenStream) {
@@ -48,7 +46,7 @@ impl Table {
     }
 }
 
-/// `static` declaration of a table, and the tokens naming it.
+/// `static` declaration of a table named `__LVT_STATICS`.
 fn statics_decl(parts: &[String]) -> TokenStream {
     let fingerprint = Literal::u64_suffixed(fingerprint(parts));
     quote! {
@@ -71,19 +69,17 @@ pub(crate) fn fingerprint(parts: &[String]) -> u64 {
     hash
 }
 
-/// A `Rendered` node for `pieces`, with its own statics table.
+/// Statements that push a node for `pieces`, with its own statics table.
 fn node(pieces: &[Piece]) -> TokenStream {
     let mut table = Table::default();
     sequence(pieces, &mut table);
-    let (parts, slots, code) = table.finish();
+    let (parts, _, code) = table.finish();
     let decl = statics_decl(&parts);
-    let count = slots.len();
     quote!({
         #decl
-        let mut __lvt_d: ::std::vec::Vec<::livetemplate::Dynamic> =
-            ::std::vec::Vec::with_capacity(#count);
+        let __lvt_n = __lvt_b.open_node(&__LVT_STATICS);
         #code
-        ::livetemplate::Rendered::new(&__LVT_STATICS, __lvt_d)
+        __lvt_b.close(__lvt_n);
     })
 }
 
@@ -99,26 +95,18 @@ fn sequence(pieces: &[Piece], table: &mut Table) {
                 let inner = std::mem::replace(&mut table.code, outer);
                 table.code.extend(quote!({ #inner }));
             }
-            Piece::If(branches) => {
-                let value = if_node(branches);
-                table.slot(
-                    SlotKind::Structure,
-                    quote!(::livetemplate::Dynamic::Node(#value)),
-                );
-            }
+            Piece::If(branches) => table.slot(SlotKind::Structure, if_node(branches)),
             Piece::Match { scrutinee, arms } => {
                 let arms = arms.iter().map(|(pattern, body)| {
                     let body = node(body);
-                    quote!(#pattern => #body,)
+                    quote!(#pattern => #body)
                 });
-                table.slot(
-                    SlotKind::Structure,
-                    quote!(::livetemplate::Dynamic::Node(match #scrutinee { #(#arms)* })),
-                );
+                table.slot(SlotKind::Structure, quote!(match #scrutinee { #(#arms)* }));
             }
             Piece::Loop(l) if Piece::has_loop_control(&l.body) => {
+                // Items would differ in shape: the whole loop is one text slot.
                 let written = write_loop(l);
-                table.slot(SlotKind::Structure, captured_text(&written));
+                table.slot(SlotKind::Structure, written_text(&written));
             }
             Piece::Loop(l) => table.slot(SlotKind::Structure, list(l)),
             Piece::FilterBlock { body, output } => {
@@ -143,14 +131,27 @@ fn sequence(pieces: &[Piece], table: &mut Table) {
     }
 }
 
-/// A text slot: the already-escaped value written through askama's writer.
+/// A text slot: the already-escaped value written through askama's writer into the builder.
 fn text_slot(code: &TokenStream) -> TokenStream {
-    quote!({
-        let mut __lvt_s = ::livetemplate::__private::CompactString::const_new("");
+    quote! {
+        let __lvt_t = __lvt_b.text_start();
         (&&&::livetemplate::__private::askama::filters::Writable(&(#code)))
-            .askama_write(&mut __lvt_s, __lvt_values)?;
-        ::livetemplate::Dynamic::Text(__lvt_s)
-    })
+            .askama_write(__lvt_b.text(), __lvt_values)?;
+        __lvt_b.text_end(__lvt_t);
+    }
+}
+
+/// A text slot holding what write-mode code writes into `__lvt_w`.
+fn written_text(body: &TokenStream) -> TokenStream {
+    quote! {
+        let __lvt_t = __lvt_b.text_start();
+        {
+            #[allow(unused_mut)]
+            let mut __lvt_w: &mut ::std::string::String = __lvt_b.text();
+            #body
+        }
+        __lvt_b.text_end(__lvt_t);
+    }
 }
 
 fn if_node(branches: &[Branch]) -> TokenStream {
@@ -179,8 +180,7 @@ fn list(l: &Loop) -> TokenStream {
     sequence(&l.body, &mut table);
     let (parts, slots, code) = table.finish();
     let decl = statics_decl(&parts);
-    let count = slots.len();
-    let key = match key_slot(&parts, &slots) {
+    let key = match key_slot(&parts, &slots).and_then(|k| u32::try_from(k).ok()) {
         Some(slot) => quote!(::core::option::Option::Some(#slot)),
         None => quote!(::core::option::Option::None),
     };
@@ -190,37 +190,39 @@ fn list(l: &Loop) -> TokenStream {
         else_body,
         ..
     } = l;
+    let mark = else_body.as_ref().map(|_| quote!(__lvt_did_loop = true;));
     let list = quote!({
         #decl
         #setup
-        let mut __lvt_items = ::std::vec::Vec::with_capacity(__lvt_iter.size_hint().0);
+        let __lvt_l = __lvt_b.open_list(&__LVT_STATICS, #key);
         for (#pattern, __lvt_item) in
             ::livetemplate::__private::askama::helpers::TemplateLoop::new(__lvt_iter)
         {
-            let mut __lvt_d: ::std::vec::Vec<::livetemplate::Dynamic> =
-                ::std::vec::Vec::with_capacity(#count);
+            #mark
+            let __lvt_i = __lvt_b.open_item();
             #code
-            __lvt_items.push(::livetemplate::Item::new(__lvt_d));
+            __lvt_b.close(__lvt_i);
         }
-        ::livetemplate::List::new(&__LVT_STATICS, #key, __lvt_items)
+        __lvt_b.close(__lvt_l);
     });
     match else_body {
-        None => quote!(::livetemplate::Dynamic::List(#list)),
+        None => list,
         Some(else_body) => {
+            // A node holding the list, replaced by the `else` branch when the loop is empty.
             let else_node = node(else_body);
             let wrapper = statics_decl(&[String::new(), String::new()]);
-            quote!(::livetemplate::Dynamic::Node({
-                let __lvt_list = #list;
-                if __lvt_list.items().is_empty() {
-                    #else_node
+            quote!({
+                #wrapper
+                let __lvt_wrap = __lvt_b.open_node(&__LVT_STATICS);
+                let mut __lvt_did_loop = false;
+                #list
+                if __lvt_did_loop {
+                    __lvt_b.close(__lvt_wrap);
                 } else {
-                    #wrapper
-                    ::livetemplate::Rendered::new(
-                        &__LVT_STATICS,
-                        ::std::vec![::livetemplate::Dynamic::List(__lvt_list)],
-                    )
+                    __lvt_b.truncate(__lvt_wrap);
+                    #else_node
                 }
-            }))
+            })
         }
     }
 }
@@ -313,15 +315,6 @@ fn capture(pieces: &[Piece]) -> TokenStream {
         let mut __lvt_w = ::std::string::String::new();
         #body
         __lvt_w
-    })
-}
-
-/// A text slot holding what write-mode code writes into `__lvt_w`.
-fn captured_text(body: &TokenStream) -> TokenStream {
-    quote!({
-        let mut __lvt_w = ::std::string::String::new();
-        #body
-        ::livetemplate::Dynamic::Text(::livetemplate::__private::CompactString::from(__lvt_w))
     })
 }
 

@@ -50,8 +50,9 @@ pub(crate) struct TemplateInput {
     pub(crate) block: Option<String>,
 }
 
-#[derive(Default)]
-struct Args {
+/// The options of one `#[template(...)]` attribute, as written.
+#[derive(Clone)]
+pub(crate) struct Args {
     path: Option<(String, Span)>,
     source: Option<(String, Span)>,
     ext: Option<String>,
@@ -60,12 +61,118 @@ struct Args {
     config: Option<String>,
     whitespace: Option<(String, Span)>,
     block: Option<String>,
+    /// The span of the attribute, for errors.
+    span: Span,
+}
+
+impl Args {
+    /// Reads the `#[template(...)]` attributes among `attrs`; `None` when there is none.
+    /// `variant` applies askama's rules for an enum variant's attribute.
+    pub(crate) fn parse(
+        attrs: &[syn::Attribute],
+        variant: bool,
+    ) -> Result<Option<Self>, CompileError> {
+        let mut args = Args {
+            path: None,
+            source: None,
+            ext: None,
+            escape: None,
+            syntax: None,
+            config: None,
+            whitespace: None,
+            block: None,
+            span: Span::call_site(),
+        };
+        let mut found = None;
+        for attr in attrs.iter().filter(|a| a.path().is_ident("template")) {
+            found = Some(attr.span());
+            attr.parse_nested_meta(|meta| args.parse_option(&meta, variant))
+                .map_err(|err| CompileError::new(err.to_string(), err.span()))?;
+        }
+        Ok(found.map(|span| Args { span, ..args }))
+    }
+
+    fn parse_option(
+        &mut self,
+        meta: &syn::meta::ParseNestedMeta<'_>,
+        variant: bool,
+    ) -> syn::Result<()> {
+        let key = meta
+            .path
+            .get_ident()
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        match key.as_str() {
+            "path" | "source" | "ext" | "escape" | "syntax" | "config" | "whitespace" | "block" => {
+                let value: syn::LitStr = meta.value()?.parse()?;
+                let span = value.span();
+                let value = value.value();
+                match key.as_str() {
+                    "path" => self.path = Some((value, span)),
+                    "source" => self.source = Some((value, span)),
+                    "ext" => self.ext = Some(value),
+                    "escape" => self.escape = Some(value),
+                    "syntax" => self.syntax = Some(value),
+                    "config" => self.config = Some(value),
+                    "whitespace" => self.whitespace = Some((value, span)),
+                    _ => self.block = Some(value),
+                }
+                Ok(())
+            }
+            "askama" | "blocks" if variant => Err(meta.error(format_args!(
+                "template attribute `{key}` can only be used on the `enum`, not its variants"
+            ))),
+            // askama-only options that do not change what the page renders.
+            "print" | "in_doc" | "askama" | "blocks" => {
+                let _: syn::Expr = meta.value()?.parse()?;
+                Ok(())
+            }
+            _ => Err(meta.error(format_args!("unsupported template attribute `{key}`"))),
+        }
+    }
+
+    /// Whether the attribute names the template (`path` or `source`).
+    pub(crate) fn has_template(&self) -> bool {
+        self.path.is_some() || self.source.is_some()
+    }
+
+    /// Fills what an enum variant's attribute leaves out from the enum's attribute, as askama
+    /// does: the template (`path` or `source`), `ext`, `escape`, `syntax`, `config` and
+    /// `whitespace` are inherited; `block` is not.
+    pub(crate) fn inherit(&mut self, parent: &Args) {
+        if !self.has_template() {
+            self.path.clone_from(&parent.path);
+            self.source.clone_from(&parent.source);
+        }
+        fn default<T: Clone>(own: &mut Option<T>, parent: &Option<T>) {
+            if own.is_none() {
+                own.clone_from(parent);
+            }
+        }
+        default(&mut self.ext, &parent.ext);
+        default(&mut self.escape, &parent.escape);
+        default(&mut self.syntax, &parent.syntax);
+        default(&mut self.config, &parent.config);
+        default(&mut self.whitespace, &parent.whitespace);
+    }
 }
 
 impl TemplateInput {
     /// Reads the `#[template(...)]` attribute of `ast` and the crate's config.
     pub(crate) fn new(ast: &syn::DeriveInput) -> Result<Self, CompileError> {
-        let (args, span) = parse_args(ast)?;
+        let args = Args::parse(&ast.attrs, false)?.ok_or_else(|| {
+            CompileError::new(
+                "no `#[template(...)]` attribute: add `#[template(path = \"page.html\")]`",
+                ast.ident.span(),
+            )
+        })?;
+        Self::with_args(ast, args)
+    }
+
+    /// The template of `ast` described by `args` (read from `ast`'s attribute, or merged from an
+    /// enum's and a variant's), with the crate's config.
+    pub(crate) fn with_args(ast: &syn::DeriveInput, args: Args) -> Result<Self, CompileError> {
+        let span = args.span;
         let root = manifest_dir();
         let config_file = match &args.config {
             Some(path) => Some(root.join(path)),
@@ -282,68 +389,6 @@ fn parse_whitespace(mode: &str, span: Span) -> Result<Whitespace, CompileError> 
             span,
         )),
     }
-}
-
-fn parse_args(ast: &syn::DeriveInput) -> Result<(Args, Span), CompileError> {
-    let mut args = Args::default();
-    let mut found = None;
-    for attr in ast.attrs.iter().filter(|a| a.path().is_ident("template")) {
-        found = Some(attr.span());
-        attr.parse_nested_meta(|meta| {
-            let key = meta
-                .path
-                .get_ident()
-                .map(ToString::to_string)
-                .unwrap_or_default();
-            match key.as_str() {
-                "path" | "source" | "ext" | "escape" | "syntax" | "config" | "whitespace"
-                | "block" => {
-                    let value: syn::LitStr = meta.value()?.parse()?;
-                    let span = value.span();
-                    let value = value.value();
-                    match key.as_str() {
-                        "path" => args.path = Some((value, span)),
-                        "source" => args.source = Some((value, span)),
-                        "ext" => args.ext = Some(value),
-                        "escape" => args.escape = Some(value),
-                        "syntax" => args.syntax = Some(value),
-                        "config" => args.config = Some(value),
-                        "whitespace" => args.whitespace = Some((value, span)),
-                        _ => args.block = Some(value),
-                    }
-                    Ok(())
-                }
-                // askama-only options that do not change what the page renders.
-                "print" | "in_doc" | "askama" | "blocks" => {
-                    let _: syn::Expr = meta.value()?.parse()?;
-                    Ok(())
-                }
-                _ => Err(meta.error(format_args!("unsupported template attribute `{key}`"))),
-            }
-        })
-        .map_err(|err| CompileError::new(err.to_string(), err.span()))?;
-    }
-    let per_variant = match &ast.data {
-        syn::Data::Enum(data) => data
-            .variants
-            .iter()
-            .any(|v| v.attrs.iter().any(|a| a.path().is_ident("template"))),
-        _ => false,
-    };
-    if per_variant {
-        return Err(CompileError::new(
-            "`LiveTemplate` does not support per-variant templates: put one \
-             `#[template(...)]` on the enum and `{% match self %}` in it",
-            ast.ident.span(),
-        ));
-    }
-    let span = found.ok_or_else(|| {
-        CompileError::new(
-            "no `#[template(...)]` attribute: add `#[template(path = \"page.html\")]`",
-            ast.ident.span(),
-        )
-    })?;
-    Ok((args, span))
 }
 
 #[derive(Deserialize, Default)]

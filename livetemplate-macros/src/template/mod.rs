@@ -7,6 +7,7 @@ mod generate;
 mod input;
 mod ir;
 mod lower;
+mod variants;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -24,14 +25,35 @@ use lower::FileCtx;
 /// The derive's work; errors become `compile_error!`.
 pub(crate) fn derive(input: TokenStream) -> TokenStream {
     match syn::parse2::<syn::DeriveInput>(input) {
-        Ok(ast) => derive_template(&ast).unwrap_or_else(CompileError::into_compile_error),
+        Ok(ast) => if variants::has_variant_templates(&ast) {
+            variants::derive(&ast)
+        } else {
+            derive_template(&ast)
+        }
+        .unwrap_or_else(CompileError::into_compile_error),
         Err(err) => err.to_compile_error(),
     }
 }
 
+/// `#[derive(LiveTemplate)]` on a type with one template (a struct, or an enum whose template
+/// `match`es on `self`).
 fn derive_template(ast: &syn::DeriveInput) -> Result<TokenStream, CompileError> {
     let input = TemplateInput::new(ast)?;
-    let parsed = load(&input)?;
+    let compiled = compile(&input)?;
+    Ok(impl_live_template(ast, &compiled))
+}
+
+/// One template, compiled.
+pub(crate) struct Compiled {
+    /// The body of `render(&self)`: a block evaluating to its `Result`.
+    pub(crate) render: TokenStream,
+    /// The action names the template uses, for `LiveTemplate::ACTIONS`.
+    pub(crate) actions: Vec<String>,
+}
+
+/// Loads, lowers and generates the template `input` describes.
+pub(crate) fn compile(input: &TemplateInput) -> Result<Compiled, CompileError> {
+    let parsed = load(input)?;
     let mut files = HashMap::new();
     for (key, parsed) in &parsed {
         let path = key.as_deref();
@@ -53,7 +75,7 @@ fn derive_template(ast: &syn::DeriveInput) -> Result<TokenStream, CompileError> 
     let main = files
         .get(&main_key)
         .ok_or_else(|| CompileError::new("the template was not loaded", input.span))?;
-    let pieces = lower::lower(&input, &files, &heritages, main, &main_key)?;
+    let pieces = lower::lower(input, &files, &heritages, main, &main_key)?;
     let body = generate::root(&pieces);
     let actions = actions::actions(&pieces);
 
@@ -62,34 +84,57 @@ fn derive_template(ast: &syn::DeriveInput) -> Result<TokenStream, CompileError> 
     tracked.sort();
     let tracked = tracked.iter().map(|p| p.display().to_string());
 
+    let render = quote! {{
+        #[allow(unused_imports)]
+        use ::livetemplate::__private::askama::{
+            // Templates may render nested askama templates (`{{ inner.render()? }}`).
+            Template as _,
+            filters::{AutoEscape as _, WriteWritable as _},
+            helpers::{ResultConverter as _, core::fmt::Write as _},
+        };
+        // Rebuild when a template or the config changes.
+        #(const _: &[::core::primitive::u8] = ::core::include_bytes!(#tracked);)*
+        let __lvt_values: &dyn ::livetemplate::__private::askama::Values =
+            ::livetemplate::__private::askama::NO_VALUES;
+        // Sized from this template's previous render, so steady-state renders do not
+        // reallocate.
+        static __LVT_HINT: ::livetemplate::__private::SizeHint =
+            ::livetemplate::__private::SizeHint::new();
+        let mut __lvt_b = __LVT_HINT.builder();
+        #body
+        let __lvt_rendered = __lvt_b.finish();
+        __LVT_HINT.record(&__lvt_rendered);
+        ::core::result::Result::Ok(__lvt_rendered)
+    }};
+    Ok(Compiled { render, actions })
+}
+
+/// `impl LiveTemplate` for `ast`'s type, rendering `compiled`.
+pub(crate) fn impl_live_template(ast: &syn::DeriveInput, compiled: &Compiled) -> TokenStream {
     let name = &ast.ident;
     let (impl_generics, ty_generics, where_clause) = ast.generics.split_for_impl();
-    Ok(quote! {
+    let actions = &compiled.actions;
+    let render = render_fn(&compiled.render);
+    quote! {
         impl #impl_generics ::livetemplate::LiveTemplate for #name #ty_generics #where_clause {
             const ACTIONS: &'static [&'static str] = &[#(#actions),*];
 
-            #[allow(
-                unused_variables, unused_mut, unused_braces, unused_parens, unreachable_code,
-                clippy::all, clippy::pedantic, clippy::nursery
-            )]
-            fn render(
-                &self,
-            ) -> ::core::result::Result<::livetemplate::Rendered, ::livetemplate::RenderError> {
-                #[allow(unused_imports)]
-                use ::livetemplate::__private::askama::{
-                    // Templates may render nested askama templates (`{{ inner.render()? }}`).
-                    Template as _,
-                    filters::{AutoEscape as _, WriteWritable as _},
-                    helpers::{ResultConverter as _, core::fmt::Write as _},
-                };
-                // Rebuild when a template or the config changes.
-                #(const _: &[::core::primitive::u8] = ::core::include_bytes!(#tracked);)*
-                let __lvt_values: &dyn ::livetemplate::__private::askama::Values =
-                    ::livetemplate::__private::askama::NO_VALUES;
-                ::core::result::Result::Ok(#body)
-            }
+            #render
         }
-    })
+    }
+}
+
+/// The generated `LiveTemplate::render` method, with `body` (a block) as its body.
+pub(crate) fn render_fn(body: &TokenStream) -> TokenStream {
+    quote! {
+        #[allow(
+            unused_variables, unused_mut, unused_braces, unused_parens, unreachable_code,
+            clippy::all, clippy::pedantic, clippy::nursery
+        )]
+        fn render(
+            &self,
+        ) -> ::core::result::Result<::livetemplate::Rendered, ::livetemplate::RenderError> #body
+    }
 }
 
 /// Parses the main template and everything it includes, extends or imports.

@@ -1,40 +1,42 @@
 //! Writes a rendered tree as HTML: statics and slot values interleaved.
 
-use super::{Dynamic, Statics};
+use super::{Node, Slot, Slots, Statics};
 
-pub(super) fn write_node(statics: &Statics, dynamics: &[Dynamic], out: &mut String) {
+pub(super) fn write_node(node: Node<'_>, out: &mut String) {
+    write_slots(node.statics(), node.slots(), out);
+}
+
+fn write_slots(statics: &Statics, slots: Slots<'_>, out: &mut String) {
     let parts = statics.parts();
     out.push_str(parts[0]);
-    for (value, part) in dynamics.iter().zip(&parts[1..]) {
-        write_dynamic(value, out);
+    for (slot, part) in slots.zip(&parts[1..]) {
+        match slot {
+            Slot::Text(text) => out.push_str(text),
+            Slot::Node(node) => write_node(node, out),
+            Slot::List(list) => {
+                for item in list.items() {
+                    write_slots(list.statics(), item.slots(), out);
+                }
+            }
+        }
         out.push_str(part);
     }
 }
 
-fn write_dynamic(value: &Dynamic, out: &mut String) {
-    match value {
-        Dynamic::Text(text) => out.push_str(text),
-        Dynamic::Node(node) => node.write_html(out),
-        Dynamic::List(list) => {
-            for item in list.items() {
-                write_node(list.statics(), item.dynamics(), out);
-            }
-        }
-    }
+pub(super) fn size(node: Node<'_>) -> usize {
+    slots_size(node.statics(), node.slots())
 }
 
-pub(super) fn size_hint(statics: &Statics, dynamics: &[Dynamic]) -> usize {
+fn slots_size(statics: &Statics, slots: Slots<'_>) -> usize {
     let fixed: usize = statics.parts().iter().map(|part| part.len()).sum();
     fixed
-        + dynamics
-            .iter()
-            .map(|value| match value {
-                Dynamic::Text(text) => text.len(),
-                Dynamic::Node(node) => node.size_hint(),
-                Dynamic::List(list) => list
+        + slots
+            .map(|slot| match slot {
+                Slot::Text(text) => text.len(),
+                Slot::Node(node) => size(node),
+                Slot::List(list) => list
                     .items()
-                    .iter()
-                    .map(|item| size_hint(list.statics(), item.dynamics()))
+                    .map(|item| slots_size(list.statics(), item.slots()))
                     .sum(),
             })
             .sum::<usize>()

@@ -11,23 +11,31 @@
 //! the tree is
 //!
 //! ```text
-//! Rendered {
-//!   statics: ["<h1>", "</h1>", "<ul>", "</ul>"],
-//!   dynamics: [
-//!     Text("Cart"),                                         // {{ title }}
-//!     Node(Rendered { statics: ["<b>admin</b>"], .. }),     // the taken `if` branch
-//!     List(List { statics: ["<li data-key=\"", "\">", "</li>"], key_slot: Some(0),
-//!                 items: [["p7", "Apples"], ["p8", "Pears"]] }),
-//!   ],
-//! }
+//! node ["<h1>", "</h1>", "<ul>", "</ul>"]
+//!   [0] text "Cart"                                    {{ title }}
+//!   [1] node ["<b>admin</b>"]                          the taken `if` branch
+//!   [2] list ["<li data-key=\"", "\">", "</li>"]      key slot 0
+//!         item ["p7", "Apples"]
+//!         item ["p8", "Pears"]
 //! ```
 //!
 //! Writing `statics[0] + slot0 + statics[1] + slot1 + … + statics[n]` gives exactly the bytes
 //! askama renders for the same template and data.
+//!
+//! # Layout
+//!
+//! A render is two buffers, whatever the size of the page: one string holding every slot's
+//! text back to back, and one flat list of entries in document order (a node, a list or an
+//! item records where its subtree ends). Building a tree of a thousand rows therefore costs a
+//! few amortised allocations, not one per row. [`Node`], [`Slot`], [`List`] and [`Item`] are
+//! cheap, copyable views into it.
 
+mod build;
 mod html;
+mod keys;
 
-use compact_str::CompactString;
+pub use build::{Builder, SizeHint};
+pub use keys::{ItemKey, item_keys};
 
 /// A compile-time table of the literal text around a node's slots.
 ///
@@ -64,32 +72,61 @@ impl Statics {
     }
 }
 
-/// One node of the rendered tree: a statics table and the values of its slots.
-#[derive(Debug, Clone, PartialEq)]
+pub(crate) fn same_statics(a: &'static Statics, b: &'static Statics) -> bool {
+    std::ptr::eq(a, b) || a == b
+}
+
+/// One entry of the flat layout, in document order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Entry {
+    /// A text slot: a range of [`Rendered::text`].
+    Text { start: u32, end: u32 },
+    /// A node; its slots follow, up to entry `end`.
+    Node { statics: &'static Statics, end: u32 },
+    /// A list; its items follow, up to entry `end`.
+    List {
+        statics: &'static Statics,
+        key_slot: Option<u32>,
+        end: u32,
+    },
+    /// A list item; its slots follow, up to entry `end`.
+    Item { end: u32 },
+}
+
+impl Entry {
+    /// The index after this entry's subtree, given its own index.
+    fn next(self, index: usize) -> usize {
+        match self {
+            Entry::Text { .. } => index + 1,
+            Entry::Node { end, .. } | Entry::List { end, .. } | Entry::Item { end } => end as usize,
+        }
+    }
+}
+
+/// The result of one render: the root node of a template and everything below it.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rendered {
-    statics: &'static Statics,
-    dynamics: Vec<Dynamic>,
+    text: String,
+    entries: Vec<Entry>,
 }
 
 impl Rendered {
-    /// Builds a node. Called by generated code.
-    ///
-    /// In debug builds this checks that the number of values matches the table's slots.
-    #[doc(hidden)]
-    #[inline]
-    pub fn new(statics: &'static Statics, dynamics: Vec<Dynamic>) -> Self {
-        debug_assert_eq!(statics.slot_count(), dynamics.len(), "slot count mismatch");
-        Rendered { statics, dynamics }
+    /// The root node.
+    pub fn root(&self) -> Node<'_> {
+        Node {
+            tree: self,
+            index: 0,
+        }
     }
 
-    /// The node's statics table.
+    /// The root node's statics table.
     pub fn statics(&self) -> &'static Statics {
-        self.statics
+        self.root().statics()
     }
 
-    /// The values of the node's slots, in template order.
-    pub fn dynamics(&self) -> &[Dynamic] {
-        &self.dynamics
+    /// The root node's slots, in template order.
+    pub fn slots(&self) -> Slots<'_> {
+        self.root().slots()
     }
 
     /// Renders the tree to HTML: the same bytes as askama's `render()`.
@@ -101,88 +138,204 @@ impl Rendered {
 
     /// Appends the tree's HTML to `out`.
     pub fn write_html(&self, out: &mut String) {
-        html::write_node(self.statics, &self.dynamics, out);
+        html::write_node(self.root(), out);
     }
 
-    /// A cheap estimate of the HTML length, used to size buffers.
+    /// The length of the HTML this tree renders to.
     pub fn size_hint(&self) -> usize {
-        html::size_hint(self.statics, &self.dynamics)
+        html::size(self.root())
+    }
+
+    fn entry(&self, index: usize) -> Entry {
+        self.entries[index]
+    }
+
+    fn text_of(&self, start: u32, end: u32) -> &str {
+        &self.text[start as usize..end as usize]
+    }
+}
+
+/// A node: a statics table and its slots.
+#[derive(Debug, Clone, Copy)]
+pub struct Node<'r> {
+    tree: &'r Rendered,
+    index: usize,
+}
+
+impl<'r> Node<'r> {
+    /// The node's statics table.
+    pub fn statics(&self) -> &'static Statics {
+        match self.tree.entry(self.index) {
+            Entry::Node { statics, .. } => statics,
+            _ => unreachable!("a Node view always points at a node entry"),
+        }
+    }
+
+    /// The node's slots, in template order.
+    pub fn slots(&self) -> Slots<'r> {
+        Slots::children(self.tree, self.index)
+    }
+}
+
+impl PartialEq for Node<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        same_statics(self.statics(), other.statics()) && self.slots().eq(other.slots())
     }
 }
 
 /// The value of one slot.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Dynamic {
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Slot<'r> {
     /// Text that is already escaped for the template's output format (`{{ expr }}`).
-    Text(CompactString),
+    Text(&'r str),
     /// A nested node with its own statics (the taken branch of an `if` or `match`).
-    Node(Rendered),
+    Node(Node<'r>),
     /// A `for` loop: items sharing one statics table.
-    List(List),
+    List(List<'r>),
+}
+
+/// The slots of a node or item, in order.
+#[derive(Debug, Clone)]
+pub struct Slots<'r> {
+    tree: &'r Rendered,
+    next: usize,
+    end: usize,
+}
+
+impl<'r> Slots<'r> {
+    fn children(tree: &'r Rendered, parent: usize) -> Self {
+        Slots {
+            tree,
+            next: parent + 1,
+            end: tree.entry(parent).next(parent),
+        }
+    }
+}
+
+impl<'r> Iterator for Slots<'r> {
+    type Item = Slot<'r>;
+
+    fn next(&mut self) -> Option<Slot<'r>> {
+        if self.next >= self.end {
+            return None;
+        }
+        let index = self.next;
+        let entry = self.tree.entry(index);
+        self.next = entry.next(index);
+        Some(match entry {
+            Entry::Text { start, end } => Slot::Text(self.tree.text_of(start, end)),
+            Entry::Node { .. } => Slot::Node(Node {
+                tree: self.tree,
+                index,
+            }),
+            Entry::List { .. } => Slot::List(List {
+                tree: self.tree,
+                index,
+            }),
+            Entry::Item { .. } => unreachable!("items only appear directly under lists"),
+        })
+    }
 }
 
 /// The items of a `for` loop; they share one statics table.
-#[derive(Debug, Clone, PartialEq)]
-pub struct List {
-    statics: &'static Statics,
-    key_slot: Option<usize>,
-    items: Vec<Item>,
+#[derive(Debug, Clone, Copy)]
+pub struct List<'r> {
+    tree: &'r Rendered,
+    index: usize,
 }
 
-impl List {
-    /// Builds a list. Called by generated code.
-    #[doc(hidden)]
-    #[inline]
-    pub fn new(statics: &'static Statics, key_slot: Option<usize>, items: Vec<Item>) -> Self {
-        List {
-            statics,
-            key_slot,
-            items,
-        }
-    }
-
+impl<'r> List<'r> {
     /// The statics table every item shares.
     pub fn statics(&self) -> &'static Statics {
-        self.statics
+        match self.tree.entry(self.index) {
+            Entry::List { statics, .. } => statics,
+            _ => unreachable!("a List view always points at a list entry"),
+        }
     }
 
     /// The slot holding each item's key: the value of a `data-key="…"` or `id="…"` attribute
     /// on the item's root element. `None` when the template gives items no key; items are then
     /// identified by position.
     pub fn key_slot(&self) -> Option<usize> {
-        self.key_slot
+        match self.tree.entry(self.index) {
+            Entry::List { key_slot, .. } => key_slot.map(|k| k as usize),
+            _ => None,
+        }
     }
 
     /// The items, in order.
-    pub fn items(&self) -> &[Item] {
-        &self.items
+    pub fn items(&self) -> Items<'r> {
+        Items {
+            tree: self.tree,
+            next: self.index + 1,
+            end: self.tree.entry(self.index).next(self.index),
+            key_slot: self.key_slot(),
+        }
+    }
+
+    /// Whether the list has no items.
+    pub fn is_empty(&self) -> bool {
+        self.items().next().is_none()
+    }
+}
+
+impl PartialEq for List<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        same_statics(self.statics(), other.statics()) && self.items().eq(other.items())
+    }
+}
+
+/// The items of a list, in order.
+#[derive(Debug, Clone)]
+pub struct Items<'r> {
+    tree: &'r Rendered,
+    next: usize,
+    end: usize,
+    key_slot: Option<usize>,
+}
+
+impl<'r> Iterator for Items<'r> {
+    type Item = Item<'r>;
+
+    fn next(&mut self) -> Option<Item<'r>> {
+        if self.next >= self.end {
+            return None;
+        }
+        let index = self.next;
+        self.next = self.tree.entry(index).next(index);
+        Some(Item {
+            tree: self.tree,
+            index,
+            key_slot: self.key_slot,
+        })
     }
 }
 
 /// One item of a [`List`]: the values of the list's slots for one loop iteration.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Item {
-    dynamics: Vec<Dynamic>,
+#[derive(Debug, Clone, Copy)]
+pub struct Item<'r> {
+    tree: &'r Rendered,
+    index: usize,
+    key_slot: Option<usize>,
 }
 
-impl Item {
-    /// Builds an item. Called by generated code.
-    #[doc(hidden)]
-    #[inline]
-    pub fn new(dynamics: Vec<Dynamic>) -> Self {
-        Item { dynamics }
-    }
-
-    /// The values of the item's slots.
-    pub fn dynamics(&self) -> &[Dynamic] {
-        &self.dynamics
+impl<'r> Item<'r> {
+    /// The item's slots, in order.
+    pub fn slots(&self) -> Slots<'r> {
+        Slots::children(self.tree, self.index)
     }
 
     /// The item's key as the template writes it (escaped text), when the list has a key slot.
-    pub fn key<'a>(&'a self, list: &List) -> Option<&'a str> {
-        match self.dynamics.get(list.key_slot?)? {
-            Dynamic::Text(key) => Some(key),
+    pub fn key(&self) -> Option<&'r str> {
+        match self.slots().nth(self.key_slot?)? {
+            Slot::Text(key) => Some(key),
             _ => None,
         }
+    }
+}
+
+impl PartialEq for Item<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.slots().eq(other.slots())
     }
 }

@@ -570,11 +570,31 @@ impl<'a> Lowerer<'a> {
         ))
     }
 
-    /// askama only has `json`/`tojson` with its `serde_json` feature, which this crate's askama
-    /// does not enable: report what askama reports without it.
+    /// `json` / `tojson`, with an optional `indent`: askama's `json` or `json_pretty`. askama
+    /// only has them with its `serde_json` feature, which livetemplate's `serde_json` feature
+    /// enables (with this crate's feature of the same name).
+    #[cfg(feature = "serde_json")]
+    fn visit_json(&mut self, args: &'a [WithSpan<Box<Expr<'a>>>], span: Span) -> Output {
+        let [value, indent] =
+            self.filter_args("json", span, args, [required(""), optional("indent")])?;
+        let value = self.visit_arg(value.unwrap_or(&args[0]))?;
+        let rt = rt();
+        let code = match indent {
+            None => quote!(#rt::filters::json(#value)?),
+            Some(indent) => {
+                let indent = self.visit_arg(indent)?;
+                quote!(#rt::filters::json_pretty(#value, #indent)?)
+            }
+        };
+        Ok((code, DisplayWrap::Unwrapped))
+    }
+
+    /// Without the `serde_json` feature, askama's error, with how to enable it here.
+    #[cfg(not(feature = "serde_json"))]
     fn visit_json(&mut self, _args: &'a [WithSpan<Box<Expr<'a>>>], span: Span) -> Output {
         Err(self.error(
-            "the `json` filter requires the `serde_json` feature to be enabled",
+            "the `json` filter requires the `serde_json` feature to be enabled: enable \
+             livetemplate's `serde_json` feature",
             span,
         ))
     }

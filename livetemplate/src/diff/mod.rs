@@ -1,0 +1,126 @@
+//! Diff: the tree a connection last saw × a new tree → a [`Patch`] of only what changed.
+//!
+//! Nodes with the same statics table are compared slot by slot; a slot whose structure changed
+//! (an `if` took another branch, a text slot became a list) is replaced whole. Lists are
+//! compared by item key (see [`item_keys`](crate::render::item_keys)) and become list
+//! operations: removes, updates of changed slots, inserts, and a reorder only when moving
+//! items one by one would cost more than naming the new order.
+//!
+//! ```
+//! use askama::Template;
+//! use livetemplate::{LiveTemplate, diff::{Change, diff}};
+//!
+//! #[derive(Template, LiveTemplate)]
+//! #[template(source = "<h1>{{ title }}</h1><p>{{ count }}</p>", ext = "html")]
+//! struct Page { title: &'static str, count: u32 }
+//!
+//! let old = LiveTemplate::render(&Page { title: "Counter", count: 1 })?;
+//! let new = LiveTemplate::render(&Page { title: "Counter", count: 2 })?;
+//! let patch = diff(&old, &new);
+//! // Only slot 1 changed.
+//! assert!(matches!(patch.root(), Some(Change::Node(c)) if c.slots().len() == 1));
+//! # Ok::<(), askama::Error>(())
+//! ```
+
+mod list;
+
+use std::borrow::Cow;
+
+pub use list::ListOp;
+
+use crate::render::{Item, Node, Rendered, Slot, Slots, same_statics};
+
+/// What changed between two renders of one template.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Patch<'r> {
+    root: Option<Change<'r>>,
+}
+
+impl<'r> Patch<'r> {
+    /// The change of the root node, `None` when nothing changed.
+    pub fn root(&self) -> Option<&Change<'r>> {
+        self.root.as_ref()
+    }
+
+    /// Whether the two renders are identical.
+    pub fn is_empty(&self) -> bool {
+        self.root.is_none()
+    }
+}
+
+/// The change of one slot (or of the root).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Change<'r> {
+    /// A text slot with new text.
+    Text(&'r str),
+    /// A node with the same statics: only its changed slots.
+    Node(Changes<'r>),
+    /// A list with the same statics: operations on its items.
+    List(Vec<ListOp<'r>>),
+    /// A new value of different structure, sent whole.
+    Replace(Slot<'r>),
+}
+
+/// The changed slots of a node or list item, by slot index, in order.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Changes<'r> {
+    slots: Vec<(usize, Change<'r>)>,
+}
+
+impl<'r> Changes<'r> {
+    /// The changed slots, by index.
+    pub fn slots(&self) -> &[(usize, Change<'r>)] {
+        &self.slots
+    }
+
+    /// Whether no slot changed.
+    pub fn is_empty(&self) -> bool {
+        self.slots.is_empty()
+    }
+}
+
+/// Compares the tree a client has (`old`) with a new render of the same template.
+pub fn diff<'r>(old: &'r Rendered, new: &'r Rendered) -> Patch<'r> {
+    Patch {
+        root: diff_node(old.root(), new.root()),
+    }
+}
+
+fn diff_node<'r>(old: Node<'r>, new: Node<'r>) -> Option<Change<'r>> {
+    if !same_statics(old.statics(), new.statics()) {
+        return Some(Change::Replace(Slot::Node(new)));
+    }
+    let changes = diff_slots(old.slots(), new.slots());
+    (!changes.is_empty()).then_some(Change::Node(changes))
+}
+
+/// Slot-by-slot changes between two slot sequences of the same statics table.
+fn diff_slots<'r>(old: Slots<'r>, new: Slots<'r>) -> Changes<'r> {
+    let mut slots = Vec::new();
+    for (index, (old, new)) in old.zip(new).enumerate() {
+        if let Some(change) = diff_slot(old, new) {
+            slots.push((index, change));
+        }
+    }
+    Changes { slots }
+}
+
+fn diff_slot<'r>(old: Slot<'r>, new: Slot<'r>) -> Option<Change<'r>> {
+    match (old, new) {
+        (Slot::Text(old), Slot::Text(new)) => (old != new).then_some(Change::Text(new)),
+        (Slot::Node(old), Slot::Node(new)) => diff_node(old, new),
+        (Slot::List(old), Slot::List(new)) if same_statics(old.statics(), new.statics()) => {
+            let ops = list::diff_list(old, new);
+            (!ops.is_empty()).then_some(Change::List(ops))
+        }
+        (_, new) => Some(Change::Replace(new)),
+    }
+}
+
+/// The changed slots of one list item.
+fn diff_item<'r>(old: Item<'r>, new: Item<'r>) -> Changes<'r> {
+    diff_slots(old.slots(), new.slots())
+}
+
+/// A key as list operations carry it.
+pub type Key<'r> = Cow<'r, str>;

@@ -1,0 +1,74 @@
+//! Server → client frames: updates (with `meta` and `ref`), errors and the heartbeat reply.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use super::json;
+
+/// The outcome of an action, as `meta` reports it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Meta {
+    /// Whether the action succeeded; a form is reset only on success.
+    pub success: bool,
+    /// Validation errors by field name.
+    pub errors: BTreeMap<String, String>,
+    /// The action that ran.
+    pub action: Option<String>,
+}
+
+impl Meta {
+    /// A successful action with no errors.
+    pub fn ok(action: impl Into<String>) -> Self {
+        Meta {
+            success: true,
+            errors: BTreeMap::new(),
+            action: Some(action.into()),
+        }
+    }
+}
+
+/// An update frame: `{"tree": …, "meta": …, "ref": n}`. `tree` is the JSON from an
+/// [`Encoder`](super::Encoder); `meta` and `reference` are left out when `None`.
+pub fn update(tree: &str, meta: Option<&Meta>, reference: Option<u64>) -> String {
+    let mut out = String::with_capacity(tree.len() + 48);
+    out.push_str("{\"tree\":");
+    out.push_str(tree);
+    if let Some(meta) = meta {
+        out.push_str(",\"meta\":{\"success\":");
+        out.push_str(if meta.success { "true" } else { "false" });
+        out.push_str(",\"errors\":{");
+        for (i, (field, message)) in meta.errors.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            json::string(&mut out, field);
+            out.push(':');
+            json::string(&mut out, message);
+        }
+        out.push('}');
+        if let Some(action) = &meta.action {
+            out.push_str(",\"action\":");
+            json::string(&mut out, action);
+        }
+        out.push('}');
+    }
+    if let Some(reference) = reference {
+        let _ = write!(out, ",\"ref\":{reference}");
+    }
+    out.push('}');
+    out
+}
+
+/// An error frame: `{"type":"error","code":…,"message":…}`; the socket stays open.
+pub fn error(code: &str, message: &str) -> String {
+    let mut out = String::with_capacity(code.len() + message.len() + 40);
+    out.push_str("{\"type\":\"error\",\"code\":");
+    json::string(&mut out, code);
+    out.push_str(",\"message\":");
+    json::string(&mut out, message);
+    out.push('}');
+    out
+}
+
+/// The reply to a `__ping__` heartbeat.
+pub const PONG: &str = "{\"pong\":true}";

@@ -1,0 +1,12 @@
+//! The wire format: frames in and out, as `../shared/PROTOCOL.md` specifies.
+//!
+//! This is the only module that spells wire keys. [`Encoder`] writes trees and patches for
+//! one connection; [`frame`] wraps them (and errors) into frames.
+
+mod encode;
+pub mod frame;
+mod json;
+mod keys;
+
+pub use encode::{ClientKind, Encoder};
+pub use frame::Meta;
