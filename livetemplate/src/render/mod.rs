@@ -131,19 +131,21 @@ impl Rendered {
 
     /// Renders the tree to HTML: the same bytes as askama's `render()`.
     pub fn to_html(&self) -> String {
-        let mut out = String::with_capacity(self.size_hint());
+        // A guess rather than an exact pre-pass: statics are typically a few times the slot
+        // text, and one reallocation costs less than walking the tree twice.
+        let mut out = String::with_capacity(self.text.len() * 3 + self.entries.len() * 24 + 256);
         self.write_html(&mut out);
         out
     }
 
     /// Appends the tree's HTML to `out`.
     pub fn write_html(&self, out: &mut String) {
-        html::write_node(self.root(), out);
+        html::write_tree(self, out);
     }
 
     /// The length of the HTML this tree renders to.
     pub fn size_hint(&self) -> usize {
-        html::size(self.root())
+        html::size(self)
     }
 
     fn entry(&self, index: usize) -> Entry {

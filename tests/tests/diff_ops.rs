@@ -1,0 +1,150 @@
+//! Which operations the diff chooses: only changed slots, moves as remove + insert, a reorder
+//! only when it is smaller, statics sent once per connection.
+
+use livetemplate::LiveTemplate;
+use livetemplate::diff::diff;
+use livetemplate::wire::{ClientKind, Encoder};
+
+#[derive(askama::Template, LiveTemplate)]
+#[template(path = "diff_ops/rows.html")]
+struct Rows {
+    title: &'static str,
+    rows: Vec<(u32, String, bool)>,
+}
+
+fn rows(ids: &[u32]) -> Rows {
+    Rows {
+        title: "Rows",
+        rows: ids
+            .iter()
+            .map(|&id| (id, format!("row {id}"), false))
+            .collect(),
+    }
+}
+
+/// The patch frames' `tree` JSON for `states`, after a first full tree.
+fn patches(client: ClientKind, states: &[Rows]) -> Vec<String> {
+    let mut encoder = Encoder::new(client);
+    let trees: Vec<_> = states
+        .iter()
+        .map(|s| LiveTemplate::render(s).expect("render"))
+        .collect();
+    let _ = encoder.tree(&trees[0]);
+    trees
+        .windows(2)
+        .map(|pair| encoder.patch(&diff(&pair[0], &pair[1])))
+        .collect()
+}
+
+#[test]
+fn unchanged_render_is_an_empty_patch() {
+    assert_eq!(
+        patches(ClientKind::Livetemplate, &[rows(&[1, 2]), rows(&[1, 2])]),
+        ["{}"]
+    );
+}
+
+#[test]
+fn text_change_sends_only_that_slot() {
+    let mut changed = rows(&[1, 2]);
+    changed.title = "Renamed";
+    assert_eq!(
+        patches(ClientKind::Livetemplate, &[rows(&[1, 2]), changed]),
+        [r#"{"0":"Renamed"}"#]
+    );
+}
+
+#[test]
+fn edit_inside_an_item_is_an_update_of_its_changed_slots() {
+    let mut changed = rows(&[1, 2, 3]);
+    changed.rows[1].1 = "edited".into();
+    assert_eq!(
+        patches(ClientKind::Livetemplate, &[rows(&[1, 2, 3]), changed]),
+        [r#"{"1":[["u","2",{"1":"edited"}]]}"#]
+    );
+}
+
+#[test]
+fn branch_flip_sends_statics_once_then_only_their_id() {
+    let mut done = rows(&[1]);
+    done.rows[0].2 = true;
+    let frames = patches(
+        ClientKind::Livetemplate,
+        &[rows(&[1]), done, rows(&[1]), {
+            let mut again = rows(&[1]);
+            again.rows[0].2 = true;
+            again
+        }],
+    );
+    assert_eq!(
+        frames[0],
+        r#"{"1":[["u","1",{"2":{"s":[" <b>done</b>"],"f":3}}]]}"#
+    );
+    assert_eq!(frames[1], r#"{"1":[["u","1",{"2":{"f":2}}]]}"#);
+    assert_eq!(frames[2], r#"{"1":[["u","1",{"2":{"f":3}}]]}"#);
+    // The existing client has no statics cache: every new subtree carries its statics.
+    let legacy = patches(
+        ClientKind::Legacy,
+        &[rows(&[1]), {
+            let mut d = rows(&[1]);
+            d.rows[0].2 = true;
+            d
+        }],
+    );
+    assert_eq!(
+        legacy[0],
+        r#"{"1":[["u","1",{"2":{"s":[" <b>done</b>"]}}]]}"#
+    );
+}
+
+#[test]
+fn append_prepend_insert_remove() {
+    let frames = patches(
+        ClientKind::Livetemplate,
+        &[
+            rows(&[1, 2]),
+            rows(&[1, 2, 3]),
+            rows(&[0, 1, 2, 3]),
+            rows(&[0, 1, 5, 2, 3]),
+            rows(&[0, 5, 3]),
+        ],
+    );
+    assert_eq!(
+        frames[0],
+        r#"{"1":[["a",[{"0":"3","1":"row 3","2":{"f":2}}]]]}"#
+    );
+    assert_eq!(
+        frames[1],
+        r#"{"1":[["p",[{"0":"0","1":"row 0","2":{"f":2}}]]]}"#
+    );
+    assert_eq!(
+        frames[2],
+        r#"{"1":[["i","1",{"0":"5","1":"row 5","2":{"f":2}}]]}"#
+    );
+    assert_eq!(frames[3], r#"{"1":[["r","1"],["r","2"]]}"#);
+}
+
+#[test]
+fn one_moved_item_is_resent_not_the_whole_list() {
+    let before: Vec<u32> = (1..=100).collect();
+    let mut after = before.clone();
+    let last = after.pop().unwrap_or_default();
+    after.insert(0, last);
+    let frames = patches(ClientKind::Livetemplate, &[rows(&before), rows(&after)]);
+    assert_eq!(
+        frames[0],
+        r#"{"1":[["r","100"],["p",[{"0":"100","1":"row 100","2":{"f":2}}]]]}"#
+    );
+}
+
+#[test]
+fn reversal_is_one_reorder() {
+    let before: Vec<u32> = (1..=20).collect();
+    let after: Vec<u32> = before.iter().rev().copied().collect();
+    let frames = patches(ClientKind::Livetemplate, &[rows(&before), rows(&after)]);
+    let expected_order: Vec<String> = after.iter().map(|id| format!("\"{id}\"")).collect();
+    assert_eq!(
+        frames[0],
+        format!(r#"{{"1":[["o",[{}]]]}}"#, expected_order.join(","))
+    );
+}
