@@ -291,12 +291,13 @@ impl TemplateInput {
                 .iter()
                 .filter_map(|f| f.ident.as_ref().map(ToString::to_string))
                 .collect(),
-            syn::Data::Union(data) => data
-                .fields
-                .named
-                .iter()
-                .filter_map(|f| f.ident.as_ref().map(ToString::to_string))
-                .collect(),
+            syn::Data::Union(_) => {
+                return Err(CompileError::new(
+                    "`LiveTemplate` is not supported for `union` types, only `struct` and `enum` \
+                     (as askama's `Template`)",
+                    ast.ident.span(),
+                ));
+            }
             // One template for the whole enum, which `match`es on `self`.
             syn::Data::Enum(_) => Vec::new(),
         };
@@ -369,10 +370,18 @@ fn find_template(
         .or_else(|| dirs.iter().map(|d| d.join(path)).find(|p| p.exists()));
     match found {
         Some(found) => Ok(std::path::absolute(&found).unwrap_or(found)),
-        None => Err(CompileError::new(
-            format_args!("template {path:?} not found in directories {dirs:?}"),
-            span,
-        )),
+        None => {
+            // Directories as the user configured them: relative to the crate.
+            let root = manifest_dir();
+            let dirs: Vec<_> = dirs
+                .iter()
+                .map(|d| d.strip_prefix(&root).unwrap_or(d).display().to_string())
+                .collect();
+            Err(CompileError::new(
+                format_args!("template {path:?} not found in directories {dirs:?}"),
+                span,
+            ))
+        }
     }
 }
 

@@ -276,10 +276,18 @@ impl<'a> Lowerer<'a> {
             && *first.name == "askama"
             && *second.name == "get_value"
         {
-            return Err(self.error(
-                "`askama::get_value` reads render-time values, which a live template does not \
-                 have; keep the value in the template struct",
-                expr.span(),
+            // A live page has no render-time values: like askama's `render()` without values,
+            // this yields askama's "value missing" error at run time.
+            let [key] = call.args.as_slice() else {
+                return Err(self.error("`get_value` function takes one argument", expr.span()));
+            };
+            let Some([ty]) = second.generics.as_ref().map(|g| g.as_slice()) else {
+                return Err(self.error("`get_value` function expects one generic", expr.span()));
+            };
+            let ty = self.visit_ty_generic(ty)?;
+            let key = self.visit_arg(key)?;
+            return Ok(quote!(
+                ::livetemplate::__private::askama::helpers::get_value::<#ty>(&__lvt_values, &(#key))
             ));
         }
         let callee = match &**call.path {
