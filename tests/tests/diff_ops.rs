@@ -82,7 +82,8 @@ fn branch_flip_sends_statics_once_then_only_their_id() {
     );
     assert_eq!(frames[1], r#"{"1":[["u","1",{"2":{"f":2}}]]}"#);
     assert_eq!(frames[2], r#"{"1":[["u","1",{"2":{"f":3}}]]}"#);
-    // The existing client has no statics cache: every new subtree carries its statics.
+    // The existing client has no statics cache: every new subtree carries its statics, and
+    // `"d":null` so that it replaces (rather than merges into) what was there.
     let legacy = patches(
         ClientKind::Legacy,
         &[rows(&[1]), {
@@ -93,7 +94,7 @@ fn branch_flip_sends_statics_once_then_only_their_id() {
     );
     assert_eq!(
         legacy[0],
-        r#"{"1":[["u","1",{"2":{"s":[" <b>done</b>"]}}]]}"#
+        r#"{"1":[["u","1",{"2":{"s":[" <b>done</b>"],"d":null}}]]}"#
     );
 }
 

@@ -4,10 +4,8 @@
 //! are updated in place. An item that moved is either re-sent at its new place (remove, then
 //! insert) or, when many moved, covered by one reorder naming every key; whichever is smaller.
 
-use std::collections::HashMap;
-
 use super::{Changes, Key, diff_item};
-use crate::render::{Item, ItemKey, List, item_keys};
+use crate::render::{Item, ItemKey, KeyMap, List, item_keys, key_at, key_map};
 
 /// One operation on a list the client holds, applied in order.
 #[derive(Debug, Clone, PartialEq)]
@@ -31,41 +29,49 @@ pub enum ListOp<'r> {
     Reorder(Vec<Key<'r>>),
 }
 
-pub(super) fn diff_list<'r>(old: List<'r>, new: List<'r>) -> Vec<ListOp<'r>> {
+pub(super) fn diff_list<'r>(old: List<'r>, new: List<'r>, shared: usize) -> Vec<ListOp<'r>> {
+    if let Some(ops) = lockstep(old, new, shared) {
+        // The common case (an edit, a toggle): every item kept its place.
+        return ops;
+    }
     let old_items: Vec<Item<'r>> = old.items().collect();
     let new_items: Vec<Item<'r>> = new.items().collect();
+    if old.key_slot().is_none() {
+        return diff_by_position(&old_items, &new_items, new, shared);
+    }
     let old_keys = item_keys(old);
     let new_keys = item_keys(new);
-    if old.key_slot().is_none() {
-        return diff_by_position(&old_items, &new_items, new_keys);
-    }
+    // Items before the first and after the last difference in keys keep their places.
+    let common = old_keys.len().min(new_keys.len());
+    let prefix = (0..common)
+        .take_while(|&i| old_keys[i] == new_keys[i])
+        .count();
+    let suffix = (0..common - prefix)
+        .take_while(|&i| old_keys[old_keys.len() - 1 - i] == new_keys[new_keys.len() - 1 - i])
+        .count();
+    let old_window = prefix..old_keys.len() - suffix;
+    let new_window = prefix..new_keys.len() - suffix;
 
-    let old_index: HashMap<&str, usize> = old_keys
-        .iter()
-        .enumerate()
-        .map(|(i, k)| (k.key.as_ref(), i))
-        .collect();
-    let new_set: HashMap<&str, usize> = new_keys
-        .iter()
-        .enumerate()
-        .map(|(i, k)| (k.key.as_ref(), i))
-        .collect();
+    let old_index: KeyMap<&str, usize> = index_of(&old_keys, old_window.clone());
+    let new_set: KeyMap<&str, usize> = index_of(&new_keys, new_window.clone());
 
     let mut ops = Vec::new();
-    for key in &old_keys {
+    for key in &old_keys[old_window.clone()] {
         if !new_set.contains_key(key.key.as_ref()) {
             ops.push(ListOp::Remove(key.key.clone()));
         }
     }
 
-    // Surviving items in new order, with their old positions.
-    let survivors: Vec<(usize, usize)> = new_keys
-        .iter()
-        .enumerate()
-        .filter_map(|(j, k)| old_index.get(k.key.as_ref()).map(|&i| (j, i)))
+    // Surviving items of the window in new order, with their old positions.
+    let survivors: Vec<(usize, usize)> = new_window
+        .clone()
+        .filter_map(|j| old_index.get(new_keys[j].key.as_ref()).map(|&i| (j, i)))
         .collect();
     let stable = longest_increasing(&survivors.iter().map(|&(_, i)| i).collect::<Vec<_>>());
     let mut in_place = vec![false; new_items.len()];
+    for j in (0..prefix).chain(new_window.end..new_items.len()) {
+        in_place[j] = true;
+    }
     for &s in &stable {
         in_place[survivors[s].0] = true;
     }
@@ -81,33 +87,37 @@ pub(super) fn diff_list<'r>(old: List<'r>, new: List<'r>) -> Vec<ListOp<'r>> {
         order < resend
     };
 
-    // Updates: every survivor when reordering, else those that stay in place.
-    for &(j, i) in &survivors {
-        if reorder || in_place[j] {
-            let changes = diff_item(old_items[i], new_items[j]);
-            if !changes.is_empty() {
-                ops.push(ListOp::Update(new_keys[j].key.clone(), changes));
-            }
-        } else {
-            // Re-sent at its new place.
+    // Removes of moved items (re-sent at their new place) go with the other removes.
+    if !reorder {
+        for &j in &moved {
             ops.push(ListOp::Remove(new_keys[j].key.clone()));
         }
     }
-    // A removal of a moved item must come before updates and inserts: keep the protocol's
-    // order (removes, updates, inserts, reorder).
-    ops.sort_by_key(|op| match op {
-        ListOp::Remove(_) => 0,
-        _ => 1,
-    });
+    // Updates: the unchanged prefix and suffix, then the window's survivors that stay (all
+    // of them when reordering).
+    let mut update = |old: Item<'r>, new: Item<'r>, key: &ItemKey<'r>| {
+        if !old.same_as(&new) {
+            let changes = diff_item(old, new, shared);
+            if !changes.is_empty() {
+                ops.push(ListOp::Update(key.key.clone(), changes));
+            }
+        }
+    };
+    for i in 0..prefix {
+        update(old_items[i], new_items[i], &new_keys[i]);
+    }
+    for &(j, i) in &survivors {
+        if reorder || in_place[j] {
+            update(old_items[i], new_items[j], &new_keys[j]);
+        }
+    }
+    for i in 0..suffix {
+        let (o, n) = (old_items.len() - suffix + i, new_items.len() - suffix + i);
+        update(old_items[o], new_items[n], &new_keys[n]);
+    }
 
     let placed: Vec<bool> = (0..new_items.len())
-        .map(|j| {
-            if reorder {
-                old_index.contains_key(new_keys[j].key.as_ref())
-            } else {
-                in_place[j]
-            }
-        })
+        .map(|j| in_place[j] || (reorder && old_index.contains_key(new_keys[j].key.as_ref())))
         .collect();
     inserts(&new_items, &new_keys, &placed, &mut ops);
 
@@ -119,18 +129,79 @@ pub(super) fn diff_list<'r>(old: List<'r>, new: List<'r>) -> Vec<ListOp<'r>> {
     ops
 }
 
+/// When both lists have the same items in the same places (same count, each pair identical
+/// or with the same key), an update for each changed item; `None` otherwise. Unchanged items
+/// cost one flat comparison and never need their key.
+fn lockstep<'r>(old: List<'r>, new: List<'r>, shared: usize) -> Option<Vec<ListOp<'r>>> {
+    let keyed = new.key_slot().is_some();
+    let mut changed = Vec::new();
+    let (mut old_items, mut new_items) = (old.items(), new.items());
+    let mut position = 0;
+    loop {
+        match (old_items.next(), new_items.next()) {
+            (None, None) => break,
+            (Some(o), Some(n)) => {
+                // Items inside the renders' shared prefix are identical.
+                if o.end() > shared && !o.same_as(&n) {
+                    if keyed && o.key() != n.key() {
+                        return None;
+                    }
+                    changed.push((o, n, position));
+                }
+                position += 1;
+            }
+            _ => return None,
+        }
+    }
+    if changed.is_empty() {
+        return Some(Vec::new());
+    }
+    let texts: Vec<Option<&'r str>> = if keyed {
+        new.items().map(|item| item.key()).collect()
+    } else {
+        Vec::new()
+    };
+    let mut ops = Vec::with_capacity(changed.len());
+    for (old, new, position) in changed {
+        let changes = diff_item(old, new, shared);
+        if changes.is_empty() {
+            continue;
+        }
+        let key = if keyed {
+            key_at(&texts, position).key
+        } else {
+            Key::Owned(position.to_string())
+        };
+        ops.push(ListOp::Update(key, changes));
+    }
+    Some(ops)
+}
+
+/// Positions of the keys in `window`, by key.
+fn index_of<'a>(keys: &'a [ItemKey<'_>], window: std::ops::Range<usize>) -> KeyMap<&'a str, usize> {
+    let mut map = key_map(window.len());
+    for i in window {
+        map.insert(keys[i].key.as_ref(), i);
+    }
+    map
+}
+
 /// Items of a list without keys are matched by position.
 fn diff_by_position<'r>(
     old: &[Item<'r>],
     new: &[Item<'r>],
-    new_keys: Vec<ItemKey<'r>>,
+    list: List<'r>,
+    shared: usize,
 ) -> Vec<ListOp<'r>> {
     let mut ops = Vec::new();
     for position in new.len()..old.len() {
         ops.push(ListOp::Remove(Key::Owned(position.to_string())));
     }
     for (position, (old, new)) in old.iter().zip(new).enumerate() {
-        let changes = diff_item(*old, *new);
+        if old.same_as(new) {
+            continue;
+        }
+        let changes = diff_item(*old, *new, shared);
         if !changes.is_empty() {
             ops.push(ListOp::Update(Key::Owned(position.to_string()), changes));
         }
@@ -139,7 +210,7 @@ fn diff_by_position<'r>(
         let added = new[old.len()..]
             .iter()
             .copied()
-            .zip(new_keys.into_iter().skip(old.len()))
+            .zip(item_keys(list).into_iter().skip(old.len()))
             .collect();
         ops.push(ListOp::Append(added));
     }

@@ -80,37 +80,41 @@ impl<'r> Changes<'r> {
 }
 
 /// Compares the tree a client has (`old`) with a new render of the same template.
+///
+/// Entries the two renders share from the start (see `Rendered::shared_prefix`) are known
+/// to be unchanged and are skipped without comparing them item by item.
 pub fn diff<'r>(old: &'r Rendered, new: &'r Rendered) -> Patch<'r> {
+    let shared = old.shared_prefix(new);
     Patch {
-        root: diff_node(old.root(), new.root()),
+        root: diff_node(old.root(), new.root(), shared),
     }
 }
 
-fn diff_node<'r>(old: Node<'r>, new: Node<'r>) -> Option<Change<'r>> {
+fn diff_node<'r>(old: Node<'r>, new: Node<'r>, shared: usize) -> Option<Change<'r>> {
     if !same_statics(old.statics(), new.statics()) {
         return Some(Change::Replace(Slot::Node(new)));
     }
-    let changes = diff_slots(old.slots(), new.slots());
+    let changes = diff_slots(old.slots(), new.slots(), shared);
     (!changes.is_empty()).then_some(Change::Node(changes))
 }
 
 /// Slot-by-slot changes between two slot sequences of the same statics table.
-fn diff_slots<'r>(old: Slots<'r>, new: Slots<'r>) -> Changes<'r> {
+fn diff_slots<'r>(old: Slots<'r>, new: Slots<'r>, shared: usize) -> Changes<'r> {
     let mut slots = Vec::new();
     for (index, (old, new)) in old.zip(new).enumerate() {
-        if let Some(change) = diff_slot(old, new) {
+        if let Some(change) = diff_slot(old, new, shared) {
             slots.push((index, change));
         }
     }
     Changes { slots }
 }
 
-fn diff_slot<'r>(old: Slot<'r>, new: Slot<'r>) -> Option<Change<'r>> {
+fn diff_slot<'r>(old: Slot<'r>, new: Slot<'r>, shared: usize) -> Option<Change<'r>> {
     match (old, new) {
         (Slot::Text(old), Slot::Text(new)) => (old != new).then_some(Change::Text(new)),
-        (Slot::Node(old), Slot::Node(new)) => diff_node(old, new),
+        (Slot::Node(old), Slot::Node(new)) => diff_node(old, new, shared),
         (Slot::List(old), Slot::List(new)) if same_statics(old.statics(), new.statics()) => {
-            let ops = list::diff_list(old, new);
+            let ops = list::diff_list(old, new, shared);
             (!ops.is_empty()).then_some(Change::List(ops))
         }
         (_, new) => Some(Change::Replace(new)),
@@ -118,8 +122,8 @@ fn diff_slot<'r>(old: Slot<'r>, new: Slot<'r>) -> Option<Change<'r>> {
 }
 
 /// The changed slots of one list item.
-fn diff_item<'r>(old: Item<'r>, new: Item<'r>) -> Changes<'r> {
-    diff_slots(old.slots(), new.slots())
+fn diff_item<'r>(old: Item<'r>, new: Item<'r>, shared: usize) -> Changes<'r> {
+    diff_slots(old.slots(), new.slots(), shared)
 }
 
 /// A key as list operations carry it.

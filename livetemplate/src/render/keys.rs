@@ -9,6 +9,8 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
+use foldhash::fast::RandomState;
+
 use super::{Item, List};
 
 /// How one item is identified.
@@ -33,7 +35,7 @@ pub fn item_keys<'r>(list: List<'r>) -> Vec<ItemKey<'r>> {
             })
             .collect();
     };
-    let mut seen: HashMap<&'r str, usize> = HashMap::new();
+    let mut seen: KeyMap<&'r str, usize> = key_map(list.items().size_hint().0);
     let mut keys = Vec::new();
     for (position, item) in list.items().enumerate() {
         keys.push(key_of(item, position, &mut seen));
@@ -41,7 +43,43 @@ pub fn item_keys<'r>(list: List<'r>) -> Vec<ItemKey<'r>> {
     keys
 }
 
-fn key_of<'r>(item: Item<'r>, position: usize, seen: &mut HashMap<&'r str, usize>) -> ItemKey<'r> {
+/// A map keyed by item keys, which come from user data: seeded hashing resists flooding.
+pub(crate) type KeyMap<K, V> = HashMap<K, V, RandomState>;
+
+/// An empty [`KeyMap`] with room for `capacity` keys.
+pub(crate) fn key_map<K, V>(capacity: usize) -> KeyMap<K, V> {
+    HashMap::with_capacity_and_hasher(capacity, RandomState::default())
+}
+
+/// The key of the item at `position`, given every item's key text in order; the same key
+/// [`item_keys`] gives, without building a map (for when only a few items are needed).
+pub(crate) fn key_at<'r>(texts: &[Option<&'r str>], position: usize) -> ItemKey<'r> {
+    match texts[position] {
+        Some(key) if !key.is_empty() => {
+            let count = texts[..=position]
+                .iter()
+                .filter(|k| **k == Some(key))
+                .count();
+            if count == 1 {
+                ItemKey {
+                    key: Cow::Borrowed(key),
+                    synthetic: false,
+                }
+            } else {
+                ItemKey {
+                    key: Cow::Owned(format!("{key}<{count}")),
+                    synthetic: true,
+                }
+            }
+        }
+        _ => ItemKey {
+            key: Cow::Owned(format!("<{position}")),
+            synthetic: true,
+        },
+    }
+}
+
+fn key_of<'r>(item: Item<'r>, position: usize, seen: &mut KeyMap<&'r str, usize>) -> ItemKey<'r> {
     match item.key() {
         Some(key) if !key.is_empty() => {
             let count = seen.entry(key).or_insert(0);

@@ -36,6 +36,7 @@ mod keys;
 
 pub use build::{Builder, SizeHint};
 pub use keys::{ItemKey, item_keys};
+pub(crate) use keys::{KeyMap, key_at, key_map};
 
 /// A compile-time table of the literal text around a node's slots.
 ///
@@ -333,6 +334,127 @@ impl<'r> Item<'r> {
             Slot::Text(key) => Some(key),
             _ => None,
         }
+    }
+}
+
+impl Rendered {
+    /// How many leading entries two renders share exactly: same kinds, statics and ends, same
+    /// text offsets, and equal text. A subtree that ends within the shared prefix is identical
+    /// in both renders, at the same place.
+    pub(crate) fn shared_prefix(&self, other: &Rendered) -> usize {
+        const CHUNK: usize = 64;
+        let (a, b) = (self.text.as_bytes(), other.text.as_bytes());
+        let chunk = a
+            .chunks(CHUNK)
+            .zip(b.chunks(CHUNK))
+            .position(|(x, y)| x != y)
+            .unwrap_or(a.len().min(b.len()) / CHUNK);
+        // Text up to `same_text` bytes is equal in both.
+        let same_text = (chunk * CHUNK) as u32;
+        self.entries
+            .iter()
+            .zip(&other.entries)
+            .take_while(|(x, y)| match (**x, **y) {
+                (Entry::Text { start: s1, end: e1 }, Entry::Text { start: s2, end: e2 }) => {
+                    s1 == s2 && e1 == e2 && e1 <= same_text
+                }
+                (
+                    Entry::Node {
+                        statics: t1,
+                        end: e1,
+                    },
+                    Entry::Node {
+                        statics: t2,
+                        end: e2,
+                    },
+                ) => e1 == e2 && std::ptr::eq(t1, t2),
+                (
+                    Entry::List {
+                        statics: t1,
+                        key_slot: k1,
+                        end: e1,
+                    },
+                    Entry::List {
+                        statics: t2,
+                        key_slot: k2,
+                        end: e2,
+                    },
+                ) => e1 == e2 && k1 == k2 && std::ptr::eq(t1, t2),
+                (Entry::Item { end: e1 }, Entry::Item { end: e2 }) => e1 == e2,
+                _ => false,
+            })
+            .count()
+    }
+}
+
+impl Item<'_> {
+    /// The index after this item's subtree.
+    pub(crate) fn end(&self) -> usize {
+        self.tree.entry(self.index).next(self.index)
+    }
+
+    /// Whether two items hold exactly the same slots: a flat comparison of their entries and
+    /// text, much cheaper than walking the views. Used by the diff to skip unchanged items.
+    pub(crate) fn same_as(&self, other: &Item<'_>) -> bool {
+        same_subtree(self.tree, self.index, other.tree, other.index)
+    }
+}
+
+/// Compares the subtrees at `a_index` in `a` and `b_index` in `b`: their entries must match
+/// in shape, and their text — contiguous in each buffer, as slots are written in order — must
+/// be equal, which one comparison of the two spans checks.
+fn same_subtree(a: &Rendered, a_index: usize, b: &Rendered, b_index: usize) -> bool {
+    let a_end = a.entry(a_index).next(a_index);
+    let b_end = b.entry(b_index).next(b_index);
+    if a_end - a_index != b_end - b_index {
+        return false;
+    }
+    let (a_base, b_base) = (a_index as u32, b_index as u32);
+    // Text offsets relative to each subtree's first text slot.
+    let mut text: Option<(u32, u32, u32, u32)> = None;
+    for (x, y) in a.entries[a_index..a_end]
+        .iter()
+        .zip(&b.entries[b_index..b_end])
+    {
+        let same = match (*x, *y) {
+            (Entry::Text { start: s1, end: e1 }, Entry::Text { start: s2, end: e2 }) => {
+                let (a0, b0, _, _) = *text.get_or_insert((s1, s2, e1, e2));
+                let same = s1 - a0 == s2 - b0 && e1 - a0 == e2 - b0;
+                text = Some((a0, b0, e1, e2));
+                same
+            }
+            (
+                Entry::Node {
+                    statics: t1,
+                    end: e1,
+                },
+                Entry::Node {
+                    statics: t2,
+                    end: e2,
+                },
+            ) => e1 - a_base == e2 - b_base && same_statics(t1, t2),
+            (
+                Entry::List {
+                    statics: t1,
+                    key_slot: k1,
+                    end: e1,
+                },
+                Entry::List {
+                    statics: t2,
+                    key_slot: k2,
+                    end: e2,
+                },
+            ) => e1 - a_base == e2 - b_base && k1 == k2 && same_statics(t1, t2),
+            (Entry::Item { end: e1 }, Entry::Item { end: e2 }) => e1 - a_base == e2 - b_base,
+            _ => false,
+        };
+        if !same {
+            return false;
+        }
+    }
+    match text {
+        None => true,
+        Some((a0, b0, a1, b1)) => a.text_of(a0, a1) == b.text_of(b0, b1),
     }
 }
 

@@ -27,6 +27,8 @@ pub enum ClientKind {
 pub struct Encoder {
     client: ClientKind,
     sent: HashMap<u64, u32>,
+    /// Inside a subtree that replaces another (see [`Encoder::node`]).
+    replacing: bool,
 }
 
 impl Encoder {
@@ -35,6 +37,7 @@ impl Encoder {
         Encoder {
             client,
             sent: HashMap::new(),
+            replacing: false,
         }
     }
 
@@ -72,6 +75,13 @@ impl Encoder {
         self.statics(out, node.statics());
         let mut first = false;
         self.slots(out, node.slots(), &mut first);
+        if self.replacing && self.client == ClientKind::Legacy {
+            // @livetemplate/client merges a replacing node into the old one unless a slot
+            // went missing; an old list's `"d"` would survive and keep rendering the list.
+            out.push(',');
+            out.push_str(k::ITEMS);
+            out.push_str(":null");
+        }
         out.push('}');
     }
 
@@ -169,7 +179,11 @@ impl Encoder {
             Change::Text(text) => json::string(out, text),
             Change::Node(changes) => self.changes(out, changes),
             Change::List(ops) => self.ops(out, ops),
-            Change::Replace(slot) => self.slot(out, *slot),
+            Change::Replace(slot) => {
+                let outer = std::mem::replace(&mut self.replacing, true);
+                self.slot(out, *slot);
+                self.replacing = outer;
+            }
         }
     }
 
