@@ -34,6 +34,27 @@
 //! The template syntax, the `templates/` directory and `askama.toml` are askama's; see
 //! `docs/template-support.md` for how each construct splits into slots.
 //!
+//! After an action, [`diff()`] compares the tree a connection last saw with a new render, and a
+//! per-connection [`Encoder`] turns the [`Patch`] into the JSON frame of the wire protocol —
+//! only the slots that changed, with each statics table sent once:
+//!
+//! ```
+//! # use askama::Template;
+//! use livetemplate::{ClientKind, Encoder, LiveTemplate, diff};
+//!
+//! #[derive(Template, LiveTemplate)]
+//! #[template(source = "<p>{{ count }}</p><button name=\"increment\">+</button>", ext = "html")]
+//! struct Counter { count: u32 }
+//!
+//! let mut encoder = Encoder::new(ClientKind::Livetemplate);
+//! let before = LiveTemplate::render(&Counter { count: 1 })?;
+//! let first = encoder.tree(&before); // the first frame: statics and values
+//! assert!(first.starts_with(r#"{"s":["<p>","</p><button name=\"increment\">+</button>"]"#));
+//! let after = LiveTemplate::render(&Counter { count: 2 })?;
+//! assert_eq!(encoder.patch(&diff(&before, &after)), r#"{"0":"2"}"#);
+//! # Ok::<(), askama::Error>(())
+//! ```
+//!
 //! ## Features
 //!
 //! - `serde_json`: the `json` / `tojson` template filters (enables askama's `serde_json`).
@@ -41,8 +62,6 @@
 pub mod diff;
 pub mod render;
 pub mod wire;
-
-pub use livetemplate_macros::LiveTemplate;
 
 /// The error a render can return: askama's, since slot values are computed by askama's runtime
 /// (filters, escaping, `?` in template expressions).
@@ -61,11 +80,14 @@ pub trait LiveTemplate {
     fn render(&self) -> Result<Rendered, RenderError>;
 }
 
-pub use render::{Item, Items, List, Node, Rendered, Slot, Slots, Statics};
-
 /// Items used by the code `#[derive(LiveTemplate)]` generates. Not public API.
 #[doc(hidden)]
 pub mod __private {
     pub use crate::render::{Builder, SizeHint};
     pub use askama;
 }
+
+pub use diff::{Patch, diff};
+pub use livetemplate_macros::LiveTemplate;
+pub use render::{Item, Items, List, Node, Rendered, Slot, Slots, Statics};
+pub use wire::{ClientKind, ClientMessage, Encoder, Limits, ProtocolError};
