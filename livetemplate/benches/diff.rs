@@ -13,15 +13,19 @@
 //! itself, interleaved, and prints a markdown table of the ratios to askama. Under
 //! `cargo test --benches` each benchmark runs once and no table is printed.
 
+mod support;
+
 use std::hint::black_box;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use askama::Template;
 use criterion::Criterion;
+
 use livetemplate::diff::diff;
 use livetemplate::wire::frame;
 use livetemplate::wire::{ClientKind, Encoder};
 use livetemplate::{LiveTemplate, Rendered};
+use support::{median, ns_per_iter};
 
 /// The number of todos on the page.
 const ITEMS: u32 = 1000;
@@ -160,30 +164,6 @@ fn bench_diff(c: &mut Criterion, setup: &mut Setup) {
         b.iter(|| render_diff_encode(black_box(page), old, encoder))
     });
     group.finish();
-}
-
-/// Mean ns per call of `f` over a loop of about `budget`.
-fn ns_per_iter<T>(budget: Duration, mut f: impl FnMut() -> T) -> f64 {
-    // Size a batch to ~1 ms so `Instant::now` stays out of the measurement.
-    let start = Instant::now();
-    let mut batch = 1u64;
-    while start.elapsed() < Duration::from_millis(1) {
-        black_box(f());
-        batch += 1;
-    }
-    let (mut iters, start) = (0u64, Instant::now());
-    while start.elapsed() < budget {
-        for _ in 0..batch {
-            black_box(f());
-        }
-        iters += batch;
-    }
-    start.elapsed().as_nanos() as f64 / iters as f64
-}
-
-fn median(mut xs: Vec<f64>) -> f64 {
-    xs.sort_by(f64::total_cmp);
-    xs[xs.len() / 2]
 }
 
 /// Measures the cases interleaved (`rounds` × `budget` each) and prints the table.

@@ -6,12 +6,16 @@
 //! measures the three again itself, interleaved, and prints a markdown table of the ratios.
 //! Under `cargo test --benches` each benchmark runs once and no table is printed.
 
+mod support;
+
 use std::hint::black_box;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use askama::Template;
 use criterion::{BenchmarkId, Criterion, Throughput};
+
 use livetemplate::LiveTemplate;
+use support::{median, ns_per_iter};
 
 /// The list sizes measured.
 const SIZES: [usize; 3] = [10, 100, 1000];
@@ -90,30 +94,6 @@ fn bench_render(c: &mut Criterion) {
         });
     }
     group.finish();
-}
-
-/// Mean ns per call of `f` over a loop of about `budget`.
-fn ns_per_iter<T>(budget: Duration, mut f: impl FnMut() -> T) -> f64 {
-    // Size a batch to ~1 ms so `Instant::now` stays out of the measurement.
-    let start = Instant::now();
-    let mut batch = 1u64;
-    while start.elapsed() < Duration::from_millis(1) {
-        black_box(f());
-        batch += 1;
-    }
-    let (mut iters, start) = (0u64, Instant::now());
-    while start.elapsed() < budget {
-        for _ in 0..batch {
-            black_box(f());
-        }
-        iters += batch;
-    }
-    start.elapsed().as_nanos() as f64 / iters as f64
-}
-
-fn median(mut xs: Vec<f64>) -> f64 {
-    xs.sort_by(f64::total_cmp);
-    xs[xs.len() / 2]
 }
 
 /// Measures the three variants interleaved (`rounds` × `budget` each) and prints the table.
