@@ -629,13 +629,22 @@ fn merge_slots(
     cache: &mut HashMap<u64, Statics>,
     path: &Path<'_>,
 ) -> Result<(), ApplyError> {
+    // In slot order, as the encoder writes them: a table's `"s"` in slot 2 must be learnt
+    // before slot 10 names it by `"f"` (the map itself iterates keys as strings).
+    let mut ordered = Vec::with_capacity(changes.len());
     for (key, change) in changes {
-        let slot = slot_index(key)
-            .and_then(|index| slots.get_mut(index))
-            .ok_or_else(|| ApplyError::UnknownKey {
-                path: path.to_string(),
-                key: key.clone(),
-            })?;
+        let index = slot_index(key).ok_or_else(|| ApplyError::UnknownKey {
+            path: path.to_string(),
+            key: key.clone(),
+        })?;
+        ordered.push((index, key, change));
+    }
+    ordered.sort_unstable_by_key(|(index, ..)| *index);
+    for (index, key, change) in ordered {
+        let slot = slots.get_mut(index).ok_or_else(|| ApplyError::UnknownKey {
+            path: path.to_string(),
+            key: key.clone(),
+        })?;
         merge(slot, change, cache, &path.key(key))?;
     }
     Ok(())
@@ -1300,6 +1309,19 @@ mod tests {
                 Ok("<h1>My cart</h1><ul><li data-key=\"p7\">Apples</li></ul>".to_owned())
             );
         }
+    }
+
+    #[test]
+    fn updates_apply_in_slot_order_not_string_order() {
+        // Slot 2 teaches table 5; slot 10 (after it in slot order, before it as a string)
+        // names it.
+        let first = r#"{"s":["","","","","","","","","","","",""],"f":0,
+            "0":"","1":"","2":"","3":"","4":"","5":"","6":"","7":"","8":"","9":"","10":""}"#;
+        let update = r#"{"2":{"s":["<b>","</b>"],"f":5,"0":"x"},"10":{"f":5,"0":"y"}}"#;
+        assert_eq!(
+            client(ClientKind::Livetemplate, &[first, update]),
+            Ok("<b>x</b><b>y</b>".to_owned())
+        );
     }
 
     #[test]
