@@ -59,8 +59,10 @@
 //!
 //! - `serde_json`: the `json` / `tojson` template filters (enables askama's `serde_json`).
 
+pub mod controller;
 pub mod diff;
 pub mod render;
+pub mod testing;
 pub mod wire;
 
 /// The error a render can return: askama's, since slot values are computed by askama's runtime
@@ -76,6 +78,10 @@ pub trait LiveTemplate {
     /// expressions are not listed and cannot be checked at compile time.
     const ACTIONS: &'static [&'static str];
 
+    /// The template's name in messages (its path as written in the attribute), used by the
+    /// compile-time action check.
+    const TEMPLATE: &'static str = "the template";
+
     /// Computes the dynamic slots for the current state.
     fn render(&self) -> Result<Rendered, RenderError>;
 }
@@ -83,11 +89,13 @@ pub trait LiveTemplate {
 /// Items used by the code `#[derive(LiveTemplate)]` generates. Not public API.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::controller::{IntoActionResult, check_actions};
     pub use crate::render::{Builder, SizeHint};
     pub use askama;
 }
 
+pub use controller::{ActionError, Context, LiveController, Result, Valid};
 pub use diff::{Patch, diff};
-pub use livetemplate_macros::LiveTemplate;
+pub use livetemplate_macros::{LiveTemplate, live_controller};
 pub use render::{Item, Items, List, Node, Rendered, Slot, Slots, Statics};
 pub use wire::{ClientKind, ClientMessage, Encoder, Limits, ProtocolError};

@@ -49,6 +49,8 @@ pub(crate) struct Compiled {
     pub(crate) render: TokenStream,
     /// The action names the template uses, for `LiveTemplate::ACTIONS`.
     pub(crate) actions: Vec<String>,
+    /// The template's name in messages: its path as written, or `<inline template>`.
+    pub(crate) name: String,
 }
 
 /// Loads, lowers and generates the template `input` describes.
@@ -106,7 +108,15 @@ pub(crate) fn compile(input: &TemplateInput) -> Result<Compiled, CompileError> {
         __LVT_HINT.record(&__lvt_rendered);
         ::core::result::Result::Ok(__lvt_rendered)
     }};
-    Ok(Compiled { render, actions })
+    let name = match &input.source {
+        Source::Path(path) => input.display_path(path),
+        Source::Inline(_) => "<inline template>".to_owned(),
+    };
+    Ok(Compiled {
+        render,
+        actions,
+        name,
+    })
 }
 
 /// `impl LiveTemplate` for `ast`'s type, rendering `compiled`.
@@ -114,10 +124,12 @@ pub(crate) fn impl_live_template(ast: &syn::DeriveInput, compiled: &Compiled) ->
     let name = &ast.ident;
     let (impl_generics, ty_generics, where_clause) = ast.generics.split_for_impl();
     let actions = &compiled.actions;
+    let template = &compiled.name;
     let render = render_fn(&compiled.render);
     quote! {
         impl #impl_generics ::livetemplate::LiveTemplate for #name #ty_generics #where_clause {
             const ACTIONS: &'static [&'static str] = &[#(#actions),*];
+            const TEMPLATE: &'static str = #template;
 
             #render
         }

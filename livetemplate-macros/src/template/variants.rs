@@ -89,8 +89,9 @@ pub(crate) fn derive(ast: &DeriveInput) -> Result<TokenStream, CompileError> {
                 compiled.actions
             }
             (None, Some(enum_args)) if fallback.is_none() => {
-                let Compiled { render, actions } =
-                    compile(&TemplateInput::with_args(ast, enum_args.clone())?)?;
+                let Compiled {
+                    render, actions, ..
+                } = compile(&TemplateInput::with_args(ast, enum_args.clone())?)?;
                 fallback = Some(render);
                 actions
             }

@@ -72,3 +72,12 @@ pub fn error(code: &str, message: &str) -> String {
 
 /// The reply to a `__ping__` heartbeat.
 pub const PONG: &str = "{\"pong\":true}";
+
+/// The frame answering a client's action. The existing `@livetemplate/client` needs `meta` on
+/// every reply; ours reads a reply without `meta` as a success with no errors, so `meta` is
+/// sent to it only when there is something to say.
+pub fn reply(client: super::ClientKind, tree: &str, meta: &Meta, reference: Option<u64>) -> String {
+    let needs_meta =
+        client == super::ClientKind::Legacy || !meta.success || !meta.errors.is_empty();
+    update(tree, needs_meta.then_some(meta), reference)
+}

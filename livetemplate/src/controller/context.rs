@@ -1,0 +1,192 @@
+//! The context an action runs in: its input, the session, and what it asks of the runtime.
+//!
+//! Effects (`sync`, `subscribe`, `broadcast_action`, `redirect`, flash messages) are recorded
+//! while the action runs and carried out by the runtime after it returns successfully; a
+//! failed action's effects are dropped with its state changes.
+
+use serde::de::DeserializeOwned;
+
+use super::form::{self, BindError, Validate};
+use crate::wire::FormData;
+
+/// The kind of a flash message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FlashKind {
+    /// Something went well.
+    Info,
+    /// Something went wrong.
+    Error,
+}
+
+/// Something an action asks the runtime to do once it has succeeded.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Effect {
+    /// Re-render the other connections of this session group (the user's other tabs).
+    Sync,
+    /// Receive actions broadcast to `topic`.
+    Subscribe(String),
+    /// Stop receiving actions broadcast to `topic`.
+    Unsubscribe(String),
+    /// Run `action` with `data` on every session subscribed to `topic`.
+    Broadcast {
+        /// The topic.
+        topic: String,
+        /// The action to run on each subscriber.
+        action: String,
+        /// The action's data.
+        data: FormData,
+    },
+    /// Send the browser to another URL.
+    Redirect(String),
+    /// Show a message once.
+    Flash {
+        /// Info or error.
+        kind: FlashKind,
+        /// The text.
+        message: String,
+    },
+}
+
+/// What an action (or `mount`) gets besides the state: its input and a way to ask for effects.
+#[derive(Debug, Clone, Default)]
+pub struct Context {
+    action: String,
+    data: FormData,
+    query: FormData,
+    session_id: String,
+    user_id: Option<String>,
+    effects: Vec<Effect>,
+}
+
+impl Context {
+    /// A context for one action of the session `session_id`. Used by the runtime and tests.
+    pub fn new(session_id: impl Into<String>) -> Self {
+        Context {
+            session_id: session_id.into(),
+            ..Context::default()
+        }
+    }
+
+    /// Sets the action name and its data.
+    pub fn with_action(mut self, action: impl Into<String>, data: FormData) -> Self {
+        self.action = action.into();
+        self.data = data;
+        self
+    }
+
+    /// Sets the page's query parameters.
+    pub fn with_query(mut self, query: FormData) -> Self {
+        self.query = query;
+        self
+    }
+
+    /// Sets the signed-in user.
+    pub fn with_user(mut self, user_id: Option<String>) -> Self {
+        self.user_id = user_id;
+        self
+    }
+
+    // ---- input ----------------------------------------------------------------------------
+
+    /// The action being run (empty in `mount`).
+    pub fn action(&self) -> &str {
+        &self.action
+    }
+
+    /// The action's data: form fields, or an element's `value` and `data-*`.
+    pub fn data(&self) -> &FormData {
+        &self.data
+    }
+
+    /// One field of the action's data, converted leniently (`"42"` binds to `42`).
+    pub fn get<T: DeserializeOwned>(&self, name: &str) -> Result<T, BindError> {
+        form::get(&self.data, name)
+    }
+
+    /// The action's data bound into a form type.
+    pub fn bind<T: DeserializeOwned>(&self) -> Result<T, BindError> {
+        form::bind(&self.data)
+    }
+
+    /// The action's data bound into a form type, then validated.
+    pub fn bind_valid<T: DeserializeOwned + Validate>(&self) -> Result<T, BindError> {
+        form::bind_valid(&self.data)
+    }
+
+    /// The page's query parameters.
+    pub fn query(&self) -> &FormData {
+        &self.query
+    }
+
+    /// One query parameter, converted leniently.
+    pub fn query_get<T: DeserializeOwned>(&self, name: &str) -> Result<T, BindError> {
+        form::get(&self.query, name)
+    }
+
+    /// The session group: every tab of one browser shares it.
+    pub fn session_id(&self) -> &str {
+        &self.session_id
+    }
+
+    /// The signed-in user, when an authenticator is configured.
+    pub fn user_id(&self) -> Option<&str> {
+        self.user_id.as_deref()
+    }
+
+    // ---- effects --------------------------------------------------------------------------
+
+    /// Re-renders the session group's other connections after this action (other tabs).
+    pub fn sync(&mut self) {
+        if !self.effects.contains(&Effect::Sync) {
+            self.effects.push(Effect::Sync);
+        }
+    }
+
+    /// Subscribes this connection to `topic`.
+    pub fn subscribe(&mut self, topic: impl Into<String>) {
+        self.effects.push(Effect::Subscribe(topic.into()));
+    }
+
+    /// Unsubscribes this connection from `topic`.
+    pub fn unsubscribe(&mut self, topic: impl Into<String>) {
+        self.effects.push(Effect::Unsubscribe(topic.into()));
+    }
+
+    /// Runs `action` with `data` on every session subscribed to `topic` (this one included).
+    pub fn broadcast_action(
+        &mut self,
+        topic: impl Into<String>,
+        action: impl Into<String>,
+        data: FormData,
+    ) {
+        self.effects.push(Effect::Broadcast {
+            topic: topic.into(),
+            action: action.into(),
+            data,
+        });
+    }
+
+    /// Sends the browser to `url` after this action.
+    pub fn redirect(&mut self, url: impl Into<String>) {
+        self.effects.push(Effect::Redirect(url.into()));
+    }
+
+    /// Shows `message` once.
+    pub fn flash(&mut self, kind: FlashKind, message: impl Into<String>) {
+        self.effects.push(Effect::Flash {
+            kind,
+            message: message.into(),
+        });
+    }
+
+    /// The effects asked for so far.
+    pub fn effects(&self) -> &[Effect] {
+        &self.effects
+    }
+
+    /// Takes the effects, leaving none.
+    pub fn take_effects(&mut self) -> Vec<Effect> {
+        std::mem::take(&mut self.effects)
+    }
+}

@@ -1,0 +1,115 @@
+//! Controllers: the actions a live page answers, and what an action may ask of the runtime.
+//!
+//! `#[live_controller]` on an `impl` block turns its public methods (`pub` or `pub(crate)`)
+//! into actions named after them (`<button name="add">` calls `fn add`), and checks at compile time that every action
+//! the page's template names exists:
+//!
+//! ```
+//! use askama::Template;
+//! use livetemplate::{Context, LiveTemplate, live_controller};
+//!
+//! #[derive(Clone, Template, LiveTemplate)]
+//! #[template(source = "<p>{{ count }}</p><button name=\"increment\">+</button>", ext = "html")]
+//! struct Counter { count: i64 }
+//!
+//! struct CounterController;
+//!
+//! #[live_controller]
+//! impl CounterController {
+//!     async fn mount(&self, _ctx: &mut Context) -> livetemplate::Result<Counter> {
+//!         Ok(Counter { count: 0 })
+//!     }
+//!
+//!     pub fn increment(&self, state: &mut Counter, _ctx: &mut Context) -> livetemplate::Result {
+//!         state.count += 1;
+//!         Ok(())
+//!     }
+//! }
+//! ```
+//!
+//! An action takes `&self` (the controller holds shared dependencies: a pool, config), the
+//! session's state, optionally a typed form (`form: T` binds the action's data into `T`;
+//! `form: Valid<T>` also runs `T`'s [`Validate`]), and the [`Context`]. It may be `async`.
+//! It returns `livetemplate::Result` (or nothing). `mount` builds the state; `on_connect` and
+//! `on_disconnect` run when a live connection opens and closes.
+
+mod check;
+mod context;
+mod error;
+mod form;
+mod runtime;
+
+use std::future::Future;
+
+pub use context::{Context, Effect, FlashKind};
+pub use error::{ActionError, IntoActionResult, Result};
+pub use form::{BindError, FieldErrors, Validate, bind, bind_valid, get};
+pub use runtime::{GENERAL_ERROR, Outcome, run_action};
+
+#[doc(hidden)]
+pub use check::check_actions;
+
+use crate::LiveTemplate;
+
+/// A controller: what `#[live_controller]` generates from an `impl` block.
+///
+/// The controller value is shared by every session (it holds dependencies); the state is one
+/// per session group. Each method receives the state to change and a [`Context`].
+pub trait LiveController: Send + Sync + 'static {
+    /// The page state: a template whose render the client sees.
+    type State: LiveTemplate + Clone + Send + Sync + 'static;
+
+    /// The actions this controller answers: its action methods' names.
+    const ACTIONS: &'static [&'static str];
+
+    /// Builds the initial state for a new session from the request (query, user).
+    fn mount(&self, ctx: &mut Context) -> impl Future<Output = Result<Self::State>> + Send;
+
+    /// Runs when a live connection opens (subscribe to topics here).
+    fn on_connect(
+        &self,
+        state: &mut Self::State,
+        ctx: &mut Context,
+    ) -> impl Future<Output = Result> + Send {
+        let _ = (state, ctx);
+        std::future::ready(Ok(()))
+    }
+
+    /// Runs when a live connection closes.
+    fn on_disconnect(
+        &self,
+        state: &mut Self::State,
+        ctx: &mut Context,
+    ) -> impl Future<Output = Result> + Send {
+        let _ = (state, ctx);
+        std::future::ready(Ok(()))
+    }
+
+    /// Runs the action named `action`; an unknown name is [`ActionError::unknown_action`].
+    fn dispatch(
+        &self,
+        action: &str,
+        state: &mut Self::State,
+        ctx: &mut Context,
+    ) -> impl Future<Output = Result> + Send;
+}
+
+/// A typed form argument that is validated after binding: `form: Valid<SignUp>` binds the
+/// action's data into `SignUp` and runs its [`Validate`] implementation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Valid<T>(pub T);
+
+impl<T> std::ops::Deref for Valid<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T> Valid<T> {
+    /// The validated form.
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}

@@ -1,0 +1,108 @@
+//! Running one action: snapshot the state, dispatch (catching panics), roll back on failure.
+//!
+//! Shared by [`LiveTest`](crate::testing::LiveTest) and the server, so both give an action the
+//! same semantics: a failing or panicking action leaves the state as it was, drops the effects
+//! it asked for, and reports why.
+
+use std::future::Future;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::pin::Pin;
+use std::task::{Context as TaskContext, Poll};
+
+use super::{ActionError, Context, Effect, LiveController};
+use crate::wire::Meta;
+
+/// The key of `meta.errors` that carries a failure not tied to one form field.
+pub const GENERAL_ERROR: &str = "_";
+
+/// What running an action produced.
+#[derive(Debug)]
+pub struct Outcome {
+    /// `meta` for the reply: success, field errors, the action's name.
+    pub meta: Meta,
+    /// The effects to carry out (none when the action failed).
+    pub effects: Vec<Effect>,
+    /// Why it failed, when it did.
+    pub error: Option<ActionError>,
+}
+
+impl Outcome {
+    /// Whether the action succeeded (the state may have changed).
+    pub fn succeeded(&self) -> bool {
+        self.meta.success
+    }
+}
+
+/// Runs `ctx.action()` on `state`; on error or panic, `state` is restored.
+pub async fn run_action<C: LiveController>(
+    controller: &C,
+    state: &mut C::State,
+    ctx: &mut Context,
+) -> Outcome {
+    let snapshot = state.clone();
+    let action = ctx.action().to_owned();
+    let result = CatchUnwind(Box::pin(controller.dispatch(&action, state, ctx))).await;
+    let error = match result {
+        Ok(Ok(())) => None,
+        Ok(Err(error)) => Some(error),
+        Err(panic) => {
+            let reason = panic_message(&*panic);
+            tracing::error!(action = %action, %reason, "action panicked; state rolled back");
+            Some(ActionError::new("the action failed unexpectedly"))
+        }
+    };
+    match error {
+        None => Outcome {
+            meta: Meta::ok(action),
+            effects: ctx.take_effects(),
+            error: None,
+        },
+        Some(error) => {
+            *state = snapshot;
+            ctx.take_effects();
+            let mut meta = Meta {
+                success: false,
+                errors: Default::default(),
+                action: Some(action),
+            };
+            for (field, message) in error.field_errors().iter() {
+                meta.errors.insert(field.to_owned(), message.to_owned());
+            }
+            if meta.errors.is_empty() {
+                meta.errors
+                    .insert(GENERAL_ERROR.to_owned(), error.message().to_owned());
+            }
+            Outcome {
+                meta,
+                effects: Vec::new(),
+                error: Some(error),
+            }
+        }
+    }
+}
+
+/// Resolves to `Err(payload)` when polling the inner future panics.
+struct CatchUnwind<F>(Pin<Box<F>>);
+
+impl<F: Future> Future for CatchUnwind<F> {
+    type Output = Result<F::Output, Box<dyn std::any::Any + Send>>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
+        let inner = self.0.as_mut();
+        match catch_unwind(AssertUnwindSafe(|| inner.poll(cx))) {
+            Ok(Poll::Pending) => Poll::Pending,
+            Ok(Poll::Ready(value)) => Poll::Ready(Ok(value)),
+            Err(panic) => Poll::Ready(Err(panic)),
+        }
+    }
+}
+
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    if let Some(text) = panic.downcast_ref::<&str>() {
+        (*text).to_owned()
+    } else if let Some(text) = panic.downcast_ref::<String>() {
+        text.clone()
+    } else {
+        "a panic with a non-text payload".to_owned()
+    }
+}
