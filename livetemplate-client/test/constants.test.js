@@ -1,0 +1,68 @@
+// Checks src/constants.js against the literal keys and op names of the golden wire files, and
+// against the Rust side's livetemplate/src/wire/keys.rs.
+
+import assert from "node:assert/strict";
+import { existsSync, readFileSync } from "node:fs";
+import { test } from "node:test";
+
+import * as wire from "../src/constants.js";
+import { goldenFiles, ourGoldenFiles } from "./golden.js";
+
+const TREE_KEYS = [wire.STATICS, wire.ITEMS, wire.META, wire.ID_KEY, wire.ITEM_KEY, wire.FINGERPRINT];
+const OPS = [wire.OP_REMOVE, wire.OP_UPDATE, wire.OP_INSERT, wire.OP_APPEND, wire.OP_PREPEND, wire.OP_REORDER];
+
+/**
+ * The non-numeric object keys and the op names used anywhere in `value`. An array whose
+ * elements are all arrays is a list of operations.
+ * @param {unknown} value
+ * @param {Set<string>} keys
+ * @param {Set<string>} ops
+ */
+function collect(value, keys, ops) {
+  if (Array.isArray(value)) {
+    if (value.length > 0 && value.every(Array.isArray)) {
+      for (const op of value) ops.add(String(op[0]));
+    }
+    for (const element of value) collect(element, keys, ops);
+  } else if (typeof value === "object" && value !== null) {
+    for (const [key, inner] of Object.entries(value)) {
+      if (!/^[0-9]+$/.test(key)) keys.add(key);
+      collect(inner, keys, ops);
+    }
+  }
+}
+
+test("the golden files for our client use exactly the tree keys and op names of constants.js", () => {
+  const keys = new Set();
+  const ops = new Set();
+  for (const golden of ourGoldenFiles()) collect(golden.frames, keys, ops);
+  assert.deepEqual([...keys].sort(), [...TREE_KEYS].sort());
+  assert.deepEqual([...ops].sort(), [...OPS].sort());
+});
+
+test("the legacy golden files use no tree key or op outside constants.js", () => {
+  const keys = new Set();
+  const ops = new Set();
+  for (const golden of goldenFiles()) collect(golden.frames, keys, ops);
+  for (const key of keys) assert.ok(TREE_KEYS.includes(key), `unknown key ${key}`);
+  for (const op of ops) assert.ok(OPS.includes(op), `unknown op ${op}`);
+});
+
+test("every wire key is spelled once", () => {
+  const values = [...TREE_KEYS, ...OPS];
+  assert.equal(new Set(values).size, values.length);
+});
+
+const KEYS_RS = new URL("../../livetemplate/src/wire/keys.rs", import.meta.url);
+
+test("the Rust side's keys.rs spells the same tree keys", { skip: !existsSync(KEYS_RS) && "no keys.rs" }, () => {
+  const source = readFileSync(KEYS_RS, "utf8");
+  const rust = [...source.matchAll(/const (\w+): &str = "\\"(\w+)\\"";/g)].map((m) => [m[1], m[2]]);
+  assert.ok(rust.length > 0, "no keys found in keys.rs");
+  /** @type {Record<string, string>} */
+  const ours = { ...wire };
+  for (const [name, value] of rust) {
+    assert.equal(ours[name], value, `keys.rs ${name} = "${value}"`);
+  }
+  assert.deepEqual(rust.map(([, value]) => value).sort(), [...TREE_KEYS].sort());
+});
