@@ -141,8 +141,10 @@ fn lockstep<'r>(old: List<'r>, new: List<'r>, shared: usize) -> Option<Vec<ListO
         match (old_items.next(), new_items.next()) {
             (None, None) => break,
             (Some(o), Some(n)) => {
-                // Items inside the renders' shared prefix are identical.
-                if o.end() > shared && !o.same_as(&n) {
+                // An item inside the renders' shared prefix is identical to the new item at the
+                // same place (a nested list's items may be compared with others elsewhere).
+                let known_same = o.end() <= shared && o.index() == n.index();
+                if !known_same && !o.same_as(&n) {
                     if keyed && o.key() != n.key() {
                         return None;
                     }

@@ -388,6 +388,11 @@ impl Rendered {
 }
 
 impl Item<'_> {
+    /// Where this item's entry is in its render.
+    pub(crate) fn index(&self) -> usize {
+        self.index
+    }
+
     /// The index after this item's subtree.
     pub(crate) fn end(&self) -> usize {
         self.tree.entry(self.index).next(self.index)
