@@ -62,6 +62,7 @@
 pub mod controller;
 pub mod diff;
 pub mod render;
+pub mod server;
 pub mod testing;
 pub mod wire;
 
