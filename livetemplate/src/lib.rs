@@ -61,8 +61,10 @@
 
 pub mod controller;
 pub mod diff;
+pub mod pubsub;
 pub mod render;
 pub mod server;
+pub mod session;
 pub mod testing;
 pub mod wire;
 

@@ -40,7 +40,7 @@ use std::fmt;
 
 use serde_json::Value;
 
-use crate::controller::{Context, Effect, LiveController, Outcome, run_action};
+use crate::controller::{Context, Effect, LiveController, Outcome, act};
 use crate::render::Rendered;
 use crate::wire::apply::{ApplyError, ClientTree};
 use crate::wire::{ClientKind, Encoder, FormData, Meta, frame};
@@ -166,9 +166,9 @@ impl<C: LiveController> LiveTest<C> {
     pub async fn send(&mut self, action: &str, data: FormData) -> Result<&mut Self, TestError> {
         self.reference += 1;
         let mut ctx = Context::new(self.session.clone()).with_action(action, data);
-        let Outcome { meta, effects, .. } =
-            run_action(&self.controller, &mut self.state, &mut ctx).await;
-        let tree = self.state.render().map_err(TestError::Render)?;
+        let (Outcome { meta, effects, .. }, tree) =
+            act(&self.controller, &mut self.state, &mut ctx).await;
+        let tree = tree.map_err(TestError::Render)?;
         let patch = self.encoder.patch(&diff(&self.tree, &tree));
         self.client.apply(&patch).map_err(TestError::Client)?;
         self.last_frame = frame::reply(

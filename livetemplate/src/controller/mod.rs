@@ -44,7 +44,7 @@ use std::future::Future;
 pub use context::{Context, Effect, FlashKind};
 pub use error::{ActionError, IntoActionResult, Result};
 pub use form::{BindError, FieldErrors, Validate, bind, bind_valid, get};
-pub use runtime::{GENERAL_ERROR, Outcome, run_action};
+pub use runtime::{GENERAL_ERROR, Outcome, act, run_action};
 
 #[doc(hidden)]
 pub use check::check_actions;

@@ -11,6 +11,7 @@ use std::task::{Context as TaskContext, Poll};
 
 use super::{ActionError, Context, Effect, LiveController};
 use crate::wire::Meta;
+use crate::{LiveTemplate, RenderError, Rendered};
 
 /// The key of `meta.errors` that carries a failure not tied to one form field.
 pub const GENERAL_ERROR: &str = "_";
@@ -40,6 +41,45 @@ pub async fn run_action<C: LiveController>(
     ctx: &mut Context,
 ) -> Outcome {
     let snapshot = state.clone();
+    run_with_snapshot(controller, state, ctx, snapshot).await.0
+}
+
+/// Runs the action and renders the result, as the server and `LiveTest` do: on error or panic
+/// the state is restored; when the new state fails to render, the state is restored too and
+/// the render error is returned with a failed outcome.
+pub async fn act<C: LiveController>(
+    controller: &C,
+    state: &mut C::State,
+    ctx: &mut Context,
+) -> (Outcome, Result<Rendered, RenderError>) {
+    let snapshot = state.clone();
+    let (mut outcome, snapshot) = run_with_snapshot(controller, state, ctx, snapshot).await;
+    match state.render() {
+        Ok(tree) => (outcome, Ok(tree)),
+        Err(error) => {
+            tracing::error!(action = %ctx.action(), %error, "the new state does not render; rolled back");
+            if let Some(snapshot) = snapshot {
+                *state = snapshot;
+            }
+            outcome.meta.success = false;
+            outcome.meta.errors.insert(
+                GENERAL_ERROR.to_owned(),
+                "the page could not be rendered".to_owned(),
+            );
+            outcome.effects.clear();
+            (outcome, Err(error))
+        }
+    }
+}
+
+/// Dispatches; returns the outcome and, when the action succeeded, the snapshot (so a later
+/// failure can still roll back).
+async fn run_with_snapshot<C: LiveController>(
+    controller: &C,
+    state: &mut C::State,
+    ctx: &mut Context,
+    snapshot: C::State,
+) -> (Outcome, Option<C::State>) {
     let action = ctx.action().to_owned();
     let result = CatchUnwind(Box::pin(controller.dispatch(&action, state, ctx))).await;
     let error = match result {
@@ -52,11 +92,14 @@ pub async fn run_action<C: LiveController>(
         }
     };
     match error {
-        None => Outcome {
-            meta: Meta::ok(action),
-            effects: ctx.take_effects(),
-            error: None,
-        },
+        None => (
+            Outcome {
+                meta: Meta::ok(action),
+                effects: ctx.take_effects(),
+                error: None,
+            },
+            Some(snapshot),
+        ),
         Some(error) => {
             *state = snapshot;
             ctx.take_effects();
@@ -72,11 +115,14 @@ pub async fn run_action<C: LiveController>(
                 meta.errors
                     .insert(GENERAL_ERROR.to_owned(), error.message().to_owned());
             }
-            Outcome {
-                meta,
-                effects: Vec::new(),
-                error: Some(error),
-            }
+            (
+                Outcome {
+                    meta,
+                    effects: Vec::new(),
+                    error: Some(error),
+                },
+                None,
+            )
         }
     }
 }

@@ -1,6 +1,16 @@
 //! The HTTP and WebSocket server: one URL per live page (page, probe, JSON, socket, form POST).
 //!
-//! Being built (issue 5): today it holds the security primitives — signed session cookies,
-//! CSRF tokens and the `Origin` check — that the handlers will use.
+//! [`LiveRouter`] maps paths to controllers and is a hyper and tower service, so it mounts in an
+//! existing hyper or axum application; [`serve`] runs it alone with graceful shutdown.
 
+pub(crate) mod body;
+mod config;
+mod connection;
+mod endpoint;
+pub mod page;
+mod router;
 pub mod security;
+
+pub use config::Config;
+pub use endpoint::Body;
+pub use router::{CLIENT_PATH, LiveHandle, LiveRouter, serve, serve_listener};

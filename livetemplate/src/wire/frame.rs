@@ -81,3 +81,12 @@ pub fn reply(client: super::ClientKind, tree: &str, meta: &Meta, reference: Opti
         client == super::ClientKind::Legacy || !meta.success || !meta.errors.is_empty();
     update(tree, needs_meta.then_some(meta), reference)
 }
+
+/// A redirect (an extension, sent only to our client): `{"type":"redirect","to":…}`.
+pub fn redirect(to: &str) -> String {
+    let mut out = String::with_capacity(to.len() + 32);
+    out.push_str("{\"type\":\"redirect\",\"to\":");
+    json::string(&mut out, to);
+    out.push('}');
+    out
+}

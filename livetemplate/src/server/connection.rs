@@ -1,0 +1,213 @@
+//! One live connection (a browser tab): the first tree, then actions in and patches out.
+//!
+//! The connection keeps the tree its tab last received and diffs every newer render against
+//! it, so a tab gets exactly what it lacks, whoever caused the change: its own action, another
+//! tab's `sync`, a broadcast or a push.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures_util::{SinkExt, StreamExt};
+use hyper::upgrade::Upgraded;
+use hyper_util::rt::TokioIo;
+use tokio_tungstenite::WebSocketStream;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::protocol::{CloseFrame, Role, WebSocketConfig};
+use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
+
+use super::config::Config;
+use crate::controller::{Context, Effect};
+use crate::session::Group;
+use crate::wire::{self, ActionKind, ClientKind, ClientMessage, Encoder, FormData, Meta, frame};
+use crate::{LiveController, Rendered, diff};
+
+/// The socket's own buffers: an idle connection should cost kilobytes, not tungstenite's
+/// default 128 KiB read buffer.
+fn socket_config(max_message: usize) -> WebSocketConfig {
+    WebSocketConfig::default()
+        .read_buffer_size(4 * 1024)
+        .write_buffer_size(0)
+        .max_write_buffer_size(1024 * 1024)
+        .max_message_size(Some(max_message))
+        .max_frame_size(Some(max_message))
+}
+
+/// Serves one tab until it closes, goes silent, floods, or falls too far behind.
+pub(crate) async fn run<C: LiveController>(
+    upgraded: Upgraded,
+    group: Arc<Group<C>>,
+    config: Arc<Config>,
+    client: ClientKind,
+    query: FormData,
+) {
+    let io = TokioIo::new(upgraded);
+    let max = config.limits.max_frame_bytes;
+    let mut socket =
+        WebSocketStream::from_raw_socket(io, Role::Server, Some(socket_config(max))).await;
+    let (tab, mut events) = group.attach();
+    let session = group.id().as_str().to_owned();
+
+    let mut ctx = Context::new(session.clone()).with_query(query.clone());
+    if let Err(error) = group.connect(tab.id(), &mut ctx).await {
+        let _ = send(&mut socket, frame::error("connect_failed", error.message())).await;
+        return;
+    }
+    let mut encoder = Encoder::new(client);
+    let mut last: Arc<Rendered> = group.tree();
+    let first = frame::update(&encoder.tree(&last), Some(&Meta::ok("")), None);
+    if send(&mut socket, first).await.is_err() {
+        return;
+    }
+
+    let mut rate = Rate::new(config.actions_per_second);
+    let idle = config.socket_idle;
+    loop {
+        tokio::select! {
+            incoming = tokio::time::timeout(idle, socket.next()) => {
+                let message = match incoming {
+                    Err(_) => {
+                        tracing::debug!(%session, "live connection idle; closing");
+                        let _ = close(&mut socket, CloseCode::Away, "idle").await;
+                        break;
+                    }
+                    Ok(None) => break,
+                    Ok(Some(Err(error))) => {
+                        if let tokio_tungstenite::tungstenite::Error::Capacity(_) = error {
+                            let _ = close(&mut socket, CloseCode::Size, "frame too large").await;
+                        }
+                        tracing::debug!(%error, "live connection ended");
+                        break;
+                    }
+                    Ok(Some(Ok(message))) => message,
+                };
+                let text = match message {
+                    Message::Text(text) => text,
+                    Message::Binary(_) => {
+                        let _ = send(&mut socket, frame::error("binary_frame", "send JSON text frames")).await;
+                        continue;
+                    }
+                    Message::Close(_) => break,
+                    _ => continue,
+                };
+                let message = match wire::decode(text.as_bytes(), &config.limits) {
+                    Ok(message) => message,
+                    Err(error) => {
+                        let _ = send(&mut socket, error.to_frame()).await;
+                        if error.close_code().is_some() {
+                            let _ = close(&mut socket, CloseCode::Size, "frame too large").await;
+                            break;
+                        }
+                        continue;
+                    }
+                };
+                if message.is_heartbeat() {
+                    if send(&mut socket, frame::PONG.to_owned()).await.is_err() {
+                        break;
+                    }
+                    continue;
+                }
+                if !rate.allow() {
+                    let _ = send(&mut socket, frame::error("rate_limited", "too many actions; slow down")).await;
+                    continue;
+                }
+                let action = action_of(&message, C::ACTIONS);
+                if !C::ACTIONS.contains(&action.as_str()) {
+                    let error = wire::ProtocolError::UnknownAction(action);
+                    let _ = send(&mut socket, error.to_frame()).await;
+                    continue;
+                }
+                let mut ctx = Context::new(session.clone())
+                    .with_action(action, message.data)
+                    .with_query(query.clone());
+                let (outcome, tree) = group.act(Some(tab.id()), &mut ctx).await;
+                let patch = encoder.patch(&diff(&last, &tree));
+                last = tree;
+                let reply = frame::reply(client, &patch, &outcome.meta, message.reference);
+                if send(&mut socket, reply).await.is_err() {
+                    break;
+                }
+                for effect in &outcome.effects {
+                    if let (Effect::Redirect(to), ClientKind::Livetemplate) = (effect, client) {
+                        let _ = send(&mut socket, frame::redirect(to)).await;
+                    }
+                }
+            }
+            event = events.recv() => {
+                let Some(tree) = event else {
+                    // Dropped by the group: this tab fell too far behind.
+                    let _ = close(&mut socket, CloseCode::Again, "too slow").await;
+                    break;
+                };
+                let patch = encoder.patch(&diff(&last, &tree));
+                last = tree;
+                if patch != "{}" && send(&mut socket, frame::update(&patch, None, None)).await.is_err() {
+                    break;
+                }
+            }
+        }
+    }
+    drop(tab);
+    let mut ctx = Context::new(session).with_query(query);
+    group.disconnect(&mut ctx).await;
+}
+
+/// The action a message names: `submit` with a submitter runs the submitter's action when the
+/// controller has it.
+pub(crate) fn action_of(message: &ClientMessage, actions: &[&str]) -> String {
+    if let (ActionKind::Submit, Some(submitter)) = (message.kind(), &message.submitter)
+        && actions.contains(&submitter.as_str())
+    {
+        return submitter.clone();
+    }
+    message.action.clone()
+}
+
+async fn send<S>(socket: &mut WebSocketStream<S>, text: String) -> Result<(), ()>
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
+    socket
+        .send(Message::Text(Utf8Bytes::from(text)))
+        .await
+        .map_err(|error| tracing::debug!(%error, "send failed"))
+}
+
+async fn close<S>(socket: &mut WebSocketStream<S>, code: CloseCode, reason: &str) -> Result<(), ()>
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
+    socket
+        .close(Some(CloseFrame {
+            code,
+            reason: Utf8Bytes::from(reason.to_owned()),
+        }))
+        .await
+        .map_err(|_| ())
+}
+
+/// A sliding one-second window of actions.
+struct Rate {
+    limit: u32,
+    window: Instant,
+    count: u32,
+}
+
+impl Rate {
+    fn new(limit: u32) -> Self {
+        Rate {
+            limit,
+            window: Instant::now(),
+            count: 0,
+        }
+    }
+
+    fn allow(&mut self) -> bool {
+        let now = Instant::now();
+        if now.duration_since(self.window) >= Duration::from_secs(1) {
+            self.window = now;
+            self.count = 0;
+        }
+        self.count += 1;
+        self.count <= self.limit
+    }
+}

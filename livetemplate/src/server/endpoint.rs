@@ -1,0 +1,385 @@
+//! One live page: the five uses of its URL (page, probe, JSON, socket, POST).
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http::header::{self, HeaderValue};
+use http::request::Parts;
+use http::{Method, Response, StatusCode};
+use http_body_util::Full;
+
+use super::body::{self, BodyError};
+use super::config::Config;
+use super::connection;
+use super::page;
+use super::security::{self, SessionId};
+use crate::controller::Context;
+use crate::pubsub::Broker;
+use crate::session::{Groups, MountError};
+use crate::wire::{self, ClientKind, Encoder, FormData, Meta, frame};
+use crate::{LiveController, diff};
+
+/// The response body type of the server.
+pub type Body = Full<Bytes>;
+
+/// A live page, type-erased so one router holds pages of different controllers.
+pub(crate) trait Endpoint: Send + Sync + 'static {
+    fn handle(
+        self: Arc<Self>,
+        parts: Parts,
+        body: Option<Bytes>,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Response<Body>> + Send>>;
+}
+
+/// The page of one controller.
+pub(crate) struct Page<C: LiveController> {
+    path: String,
+    groups: Groups<C>,
+    config: Arc<Config>,
+}
+
+impl<C: LiveController> Page<C> {
+    pub(crate) fn new(
+        path: &str,
+        controller: C,
+        config: Arc<Config>,
+        broker: Arc<dyn Broker>,
+    ) -> Self {
+        Page {
+            path: path.to_owned(),
+            groups: Groups::new(
+                Arc::new(controller),
+                broker,
+                config.session_idle,
+                config.tab_queue,
+            ),
+            config,
+        }
+    }
+}
+
+impl<C: LiveController> Endpoint for Page<C> {
+    fn handle(
+        self: Arc<Self>,
+        parts: Parts,
+        body: Option<Bytes>,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Response<Body>> + Send>> {
+        Box::pin(async move { self.respond(parts, body).await })
+    }
+}
+
+/// The hidden field naming a plain form's own action (`lvt-form:action` or its `name`).
+pub(crate) const ACTION_FIELD: &str = "_lvt_action";
+
+/// The query parameter our client adds to its socket URL to announce the extensions it reads.
+pub(crate) const CLIENT_PARAM: &str = "_lvt";
+
+impl<C: LiveController> Page<C> {
+    async fn respond(self: Arc<Self>, mut parts: Parts, body: Option<Bytes>) -> Response<Body> {
+        let (query, ours) = query(&parts);
+        let session = security::read_cookie(&parts.headers, security::SESSION_COOKIE)
+            .and_then(|value| security::verify_session(&self.config.key, value));
+        match parts.method {
+            Method::HEAD => probe(),
+            Method::GET if is_upgrade(&parts) => {
+                let Some(session) = session else {
+                    return status(StatusCode::FORBIDDEN, "no session: load the page first");
+                };
+                if let Err(error) =
+                    security::check_origin(&self.config.origins, &parts.headers, self.config.secure)
+                {
+                    tracing::warn!(%error, "live connection refused");
+                    return status(StatusCode::FORBIDDEN, &error.to_string());
+                }
+                let Some(upgrade) = parts.extensions.remove::<hyper::upgrade::OnUpgrade>() else {
+                    return status(
+                        StatusCode::BAD_REQUEST,
+                        "this connection cannot be upgraded",
+                    );
+                };
+                let Some(accept) = parts.headers.get(header::SEC_WEBSOCKET_KEY).map(|key| {
+                    tokio_tungstenite::tungstenite::handshake::derive_accept_key(key.as_bytes())
+                }) else {
+                    return status(StatusCode::BAD_REQUEST, "missing Sec-WebSocket-Key");
+                };
+                let mut ctx = Context::new(session.as_str()).with_query(query.clone());
+                let group = match self.groups.get_or_mount(&session, &mut ctx).await {
+                    Ok(group) => group,
+                    Err(error) => return mount_failed(&error),
+                };
+                if group.tab_count() >= self.config.connections_per_session {
+                    return status(
+                        StatusCode::TOO_MANY_REQUESTS,
+                        "too many live connections for this session",
+                    );
+                }
+                let client = if ours {
+                    ClientKind::Livetemplate
+                } else {
+                    ClientKind::Legacy
+                };
+                let config = Arc::clone(&self.config);
+                tokio::spawn(async move {
+                    match upgrade.await {
+                        Ok(upgraded) => {
+                            connection::run(upgraded, group, config, client, query).await;
+                        }
+                        Err(error) => tracing::debug!(%error, "upgrade failed"),
+                    }
+                });
+                let mut response = Response::new(Body::default());
+                *response.status_mut() = StatusCode::SWITCHING_PROTOCOLS;
+                let headers = response.headers_mut();
+                headers.insert(header::CONNECTION, HeaderValue::from_static("upgrade"));
+                headers.insert(header::UPGRADE, HeaderValue::from_static("websocket"));
+                if let Ok(accept) = HeaderValue::from_str(&accept) {
+                    headers.insert(header::SEC_WEBSOCKET_ACCEPT, accept);
+                }
+                response
+            }
+            Method::GET => {
+                let session = session.unwrap_or_else(SessionId::new);
+                let mut ctx = Context::new(session.as_str()).with_query(query);
+                let group = match self.groups.get_or_mount(&session, &mut ctx).await {
+                    Ok(group) => group,
+                    Err(error) => return mount_failed(&error),
+                };
+                let tree = group.tree();
+                let mut response = if accepts_json(&parts) {
+                    let tree = Encoder::new(ClientKind::Legacy).tree(&tree);
+                    json(frame::update(&tree, Some(&Meta::ok("")), None))
+                } else {
+                    let csrf = security::csrf_token(&self.config.key, &session);
+                    let region = page::live_region(
+                        &self.region_id(),
+                        &page::inject_csrf(&tree.to_html(), &csrf),
+                    );
+                    let head = page::head(super::CLIENT_PATH, &csrf);
+                    let html = self.config.layout.render(&page::PageParts {
+                        title: &self.config.title,
+                        region: &region,
+                        head: &head,
+                    });
+                    let mut response = Response::new(Body::from(html));
+                    response.headers_mut().insert(
+                        header::CONTENT_TYPE,
+                        HeaderValue::from_static("text/html; charset=utf-8"),
+                    );
+                    response
+                };
+                let cookie = security::session_cookie(
+                    &security::sign_session(&self.config.key, &session),
+                    self.config.secure,
+                    None,
+                );
+                response.headers_mut().insert(header::SET_COOKIE, cookie);
+                response
+            }
+            Method::POST => {
+                self.post(parts, body.unwrap_or_default(), session, query)
+                    .await
+            }
+            _ => {
+                let mut response = status(StatusCode::METHOD_NOT_ALLOWED, "method not allowed");
+                response
+                    .headers_mut()
+                    .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD, POST"));
+                response
+            }
+        }
+    }
+
+    /// A JSON action (`{"action", "data"}`) or a plain HTML form without JavaScript.
+    async fn post(
+        self: Arc<Self>,
+        parts: Parts,
+        body: Bytes,
+        session: Option<SessionId>,
+        query: FormData,
+    ) -> Response<Body> {
+        let Some(session) = session else {
+            return status(StatusCode::FORBIDDEN, "no session: load the page first");
+        };
+        let content_type = parts
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        let is_json = content_type
+            .split(';')
+            .next()
+            .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"));
+        if is_json {
+            // Scripts post JSON: a cross-site page cannot, without the Origin matching.
+            if let Err(error) =
+                security::check_origin(&self.config.origins, &parts.headers, self.config.secure)
+            {
+                return status(StatusCode::FORBIDDEN, &error.to_string());
+            }
+            let message = match wire::decode(&body, &self.config.limits) {
+                Ok(message) => message,
+                Err(error) => {
+                    let code = if error.close_code().is_some() {
+                        StatusCode::PAYLOAD_TOO_LARGE
+                    } else {
+                        StatusCode::BAD_REQUEST
+                    };
+                    let mut response = json(error.to_frame());
+                    *response.status_mut() = code;
+                    return response;
+                }
+            };
+            let mut ctx = Context::new(session.as_str()).with_query(query.clone());
+            let group = match self.groups.get_or_mount(&session, &mut ctx).await {
+                Ok(group) => group,
+                Err(error) => return mount_failed(&error),
+            };
+            let before = group.tree();
+            let action = connection::action_of(&message, C::ACTIONS);
+            let mut ctx = Context::new(session.as_str())
+                .with_action(action, message.data)
+                .with_query(query);
+            let (outcome, after) = group.act(None, &mut ctx).await;
+            let patch = Encoder::new(ClientKind::Legacy).patch(&diff(&before, &after));
+            return json(frame::update(
+                &patch,
+                Some(&outcome.meta),
+                message.reference,
+            ));
+        }
+        let form = match body::parse(&content_type, body, self.config.max_body).await {
+            Ok(form) => form,
+            Err(error) => return body_error(&error),
+        };
+        let token = form.get_str(page::CSRF_FIELD).unwrap_or_default();
+        if !security::verify_csrf(&self.config.key, &session, token) {
+            return status(StatusCode::FORBIDDEN, "missing or invalid CSRF token");
+        }
+        let mut ctx = Context::new(session.as_str()).with_query(query);
+        let group = match self.groups.get_or_mount(&session, &mut ctx).await {
+            Ok(group) => group,
+            Err(error) => return mount_failed(&error),
+        };
+        let action = form_action(&form, C::ACTIONS);
+        let mut data = FormData::new();
+        for (name, value) in form.iter() {
+            if name != page::CSRF_FIELD && name != ACTION_FIELD {
+                data.insert(name.clone(), value.clone());
+            }
+        }
+        let mut ctx = Context::new(session.as_str()).with_action(action, data);
+        let (outcome, tree) = group.act(None, &mut ctx).await;
+        if outcome.succeeded() {
+            group.refresh(None, &tree);
+        }
+        // Back to the page, which renders the new state (and its errors, if the template
+        // shows them from the state).
+        let location = parts
+            .uri
+            .path_and_query()
+            .map_or_else(|| self.path.clone(), |pq| pq.as_str().to_owned());
+        let mut response = status(StatusCode::SEE_OTHER, "");
+        if let Ok(location) = HeaderValue::from_str(&location) {
+            response.headers_mut().insert(header::LOCATION, location);
+        }
+        response
+    }
+
+    /// The live region's id: stable for a path, so a reloaded page keeps it.
+    fn region_id(&self) -> String {
+        let hash = self.path.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        });
+        format!("lvt-{:08x}", hash as u32)
+    }
+}
+
+/// The action a plain form posts: the submit button pressed (a field named after an action),
+/// else the form's own action (a hidden field the page adds), else `submit`.
+fn form_action(form: &FormData, actions: &[&str]) -> String {
+    if let Some(name) = form
+        .iter()
+        .map(|(name, _)| name.as_str())
+        .find(|name| actions.contains(name))
+    {
+        return name.to_owned();
+    }
+    form.get_str(ACTION_FIELD).unwrap_or("submit").to_owned()
+}
+
+fn query(parts: &Parts) -> (FormData, bool) {
+    let mut data = FormData::new();
+    let mut ours = false;
+    if let Some(query) = parts.uri.query() {
+        for (name, value) in form_urlencoded::parse(query.as_bytes()) {
+            if name == CLIENT_PARAM {
+                ours = true;
+                continue;
+            }
+            data.insert(
+                name.into_owned(),
+                serde_json::Value::String(value.into_owned()),
+            );
+        }
+    }
+    (data, ours)
+}
+
+fn is_upgrade(parts: &Parts) -> bool {
+    parts
+        .headers
+        .get(header::UPGRADE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("websocket"))
+}
+
+fn accepts_json(parts: &Parts) -> bool {
+    parts
+        .headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("application/json") && !v.contains("text/html"))
+}
+
+fn probe() -> Response<Body> {
+    let mut response = Response::new(Body::default());
+    response.headers_mut().insert(
+        "x-livetemplate-websocket",
+        HeaderValue::from_static("enabled"),
+    );
+    response
+}
+
+fn json(text: String) -> Response<Body> {
+    let mut response = Response::new(Body::from(text));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
+}
+
+pub(crate) fn status(code: StatusCode, message: &str) -> Response<Body> {
+    let mut response = Response::new(Body::from(message.to_owned()));
+    *response.status_mut() = code;
+    if !message.is_empty() {
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; charset=utf-8"),
+        );
+    }
+    response
+}
+
+fn mount_failed(error: &MountError) -> Response<Body> {
+    tracing::error!(%error, "mount failed");
+    status(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "the page could not be loaded",
+    )
+}
+
+fn body_error(error: &BodyError) -> Response<Body> {
+    status(error.status(), &error.to_string())
+}

@@ -1,0 +1,293 @@
+//! [`LiveRouter`]: live pages by path, as a hyper/tower service; [`serve`] runs it alone.
+
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context as TaskContext, Poll};
+
+use bytes::Bytes;
+use http::header::{self, HeaderValue};
+use http::{Method, Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+
+use super::config::Config;
+use super::endpoint::{Body, Endpoint, Page, status};
+use crate::LiveController;
+use crate::pubsub::{Broker, MemoryBroker, Message};
+use crate::wire::FormData;
+
+/// Where the browser client's bundle is served.
+pub const CLIENT_PATH: &str = "/_livetemplate/livetemplate.min.js";
+
+/// The browser client, embedded at compile time.
+const CLIENT_JS: &str = include_str!("../../../livetemplate-client/dist/livetemplate.min.js");
+
+/// Live pages by path. Clone it freely: clones share pages and sessions.
+///
+/// ```no_run
+/// # use askama::Template;
+/// # use livetemplate::{Context, LiveTemplate, live_controller};
+/// # #[derive(Clone, Template, LiveTemplate)]
+/// # #[template(source = "<p>{{ n }}</p>", ext = "html")]
+/// # struct Counter { n: i64 }
+/// # struct Counters;
+/// # #[live_controller]
+/// # impl Counters {
+/// #     async fn mount(&self, _: &mut Context) -> livetemplate::Result<Counter> { Ok(Counter { n: 0 }) }
+/// # }
+/// # async fn run() -> std::io::Result<()> {
+/// use livetemplate::server::{LiveRouter, serve};
+///
+/// let router = LiveRouter::new().route("/", Counters);
+/// serve("127.0.0.1:8080".parse().unwrap(), router).await
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct LiveRouter {
+    pages: Arc<HashMap<String, Arc<dyn Endpoint>>>,
+    config: Arc<Config>,
+    broker: Arc<dyn Broker>,
+}
+
+impl std::fmt::Debug for LiveRouter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LiveRouter")
+            .field("pages", &self.pages.keys().collect::<Vec<_>>())
+            .field("config", &self.config)
+            .finish()
+    }
+}
+
+impl Default for LiveRouter {
+    fn default() -> Self {
+        LiveRouter::new()
+    }
+}
+
+impl LiveRouter {
+    /// A router with the default [`Config`] and the in-memory broker.
+    pub fn new() -> Self {
+        LiveRouter::with_config(Config::default())
+    }
+
+    /// A router with `config`.
+    pub fn with_config(config: Config) -> Self {
+        LiveRouter {
+            pages: Arc::new(HashMap::new()),
+            config: Arc::new(config),
+            broker: Arc::new(MemoryBroker::new()),
+        }
+    }
+
+    /// Uses `broker` for broadcasts and pushes (the Redis one to share them across processes).
+    /// Call before adding routes.
+    pub fn broker(mut self, broker: impl Broker) -> Self {
+        self.broker = Arc::new(broker);
+        self
+    }
+
+    /// Serves `controller`'s page at `path` (exact match).
+    pub fn route<C: LiveController>(mut self, path: &str, controller: C) -> Self {
+        let page = Page::new(
+            path,
+            controller,
+            Arc::clone(&self.config),
+            Arc::clone(&self.broker),
+        );
+        Arc::make_mut(&mut self.pages).insert(path.to_owned(), Arc::new(page));
+        self
+    }
+
+    /// A handle for background tasks to push actions to subscribers.
+    pub fn handle(&self) -> LiveHandle {
+        LiveHandle {
+            broker: Arc::clone(&self.broker),
+        }
+    }
+
+    /// Answers one request. Bodies of any type are accepted (hyper's, axum's).
+    pub async fn respond<B>(&self, request: Request<B>) -> Response<Body>
+    where
+        B: http_body::Body + Send + 'static,
+        B::Data: Send,
+        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
+        let (parts, body) = request.into_parts();
+        if parts.uri.path() == CLIENT_PATH && matches!(parts.method, Method::GET | Method::HEAD) {
+            return client_bundle();
+        }
+        let Some(page) = self.pages.get(parts.uri.path()).cloned() else {
+            return status(StatusCode::NOT_FOUND, "not found");
+        };
+        let body = if parts.method == Method::POST {
+            match super::body::read_body(body, self.config.max_body).await {
+                Ok(bytes) => Some(bytes),
+                Err(error) => return status(error.status(), &error.to_string()),
+            }
+        } else {
+            None
+        };
+        page.handle(parts, body).await
+    }
+}
+
+fn client_bundle() -> Response<Body> {
+    let mut response = Response::new(Body::from(Bytes::from_static(CLIENT_JS.as_bytes())));
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/javascript; charset=utf-8"),
+    );
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=3600"),
+    );
+    response
+}
+
+impl<B> tower_service::Service<Request<B>> for LiveRouter
+where
+    B: http_body::Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    type Response = Response<Body>;
+    type Error = Infallible;
+    type Future = Pin<Box<dyn Future<Output = Result<Response<Body>, Infallible>> + Send>>;
+
+    fn poll_ready(&mut self, _cx: &mut TaskContext<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: Request<B>) -> Self::Future {
+        let router = self.clone();
+        Box::pin(async move { Ok(router.respond(request).await) })
+    }
+}
+
+impl hyper::service::Service<Request<hyper::body::Incoming>> for LiveRouter {
+    type Response = Response<Body>;
+    type Error = Infallible;
+    type Future = Pin<Box<dyn Future<Output = Result<Response<Body>, Infallible>> + Send>>;
+
+    fn call(&self, request: Request<hyper::body::Incoming>) -> Self::Future {
+        let router = self.clone();
+        Box::pin(async move { Ok(router.respond(request).await) })
+    }
+}
+
+/// Sends actions to subscribers from anywhere (a background task, another request).
+#[derive(Clone)]
+pub struct LiveHandle {
+    broker: Arc<dyn Broker>,
+}
+
+impl std::fmt::Debug for LiveHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LiveHandle").finish_non_exhaustive()
+    }
+}
+
+impl LiveHandle {
+    /// Runs `action` with `data` on every session subscribed to `topic`.
+    pub fn push(&self, topic: &str, action: &str, data: FormData) {
+        self.broker.publish(
+            topic,
+            Message {
+                action: action.to_owned(),
+                data,
+            },
+        );
+    }
+}
+
+/// Serves `router` on `addr` until Ctrl-C (or SIGTERM), then drains open connections.
+pub async fn serve(addr: SocketAddr, router: LiveRouter) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    serve_listener(listener, router, shutdown_signal()).await
+}
+
+/// Serves `router` on `listener` until `shutdown` resolves, then drains open connections.
+pub async fn serve_listener(
+    listener: tokio::net::TcpListener,
+    router: LiveRouter,
+    shutdown: impl Future<Output = ()>,
+) -> std::io::Result<()> {
+    let addr = listener.local_addr()?;
+    tracing::info!("serving live pages on http://{addr}/");
+    // Every connection task holds a receiver: on shutdown each finishes its requests, and
+    // `closed()` resolves once the last one has.
+    let (stop, _) = tokio::sync::watch::channel(false);
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let (stream, _) = match accepted {
+                    Ok(accepted) => accepted,
+                    Err(error) => {
+                        tracing::warn!(%error, "accept failed");
+                        continue;
+                    }
+                };
+                let router = router.clone();
+                let mut stopping = stop.subscribe();
+                tokio::spawn(async move {
+                    let connection = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), router)
+                        .with_upgrades();
+                    let mut connection = std::pin::pin!(connection);
+                    let result = tokio::select! {
+                        result = connection.as_mut() => result,
+                        _ = stopping.changed() => {
+                            connection.as_mut().graceful_shutdown();
+                            connection.await
+                        }
+                    };
+                    if let Err(error) = result {
+                        tracing::debug!(%error, "connection ended with an error");
+                    }
+                });
+            }
+            () = &mut shutdown => break,
+        }
+    }
+    tracing::info!("shutting down: draining open connections");
+    let _ = stop.send(true);
+    stop.closed().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::warn!(%error, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+}
+
+#[allow(dead_code)]
+fn _assert_send(
+    router: LiveRouter,
+    addr: SocketAddr,
+) -> impl Future<Output = std::io::Result<()>> + Send {
+    serve(addr, router)
+}

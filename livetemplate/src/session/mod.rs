@@ -1,0 +1,348 @@
+//! Session groups: one state per browser and live page, shared by the browser's tabs, changed
+//! by one action at a time.
+//!
+//! A group is created by `mount` on a browser's first request and lives in memory (the
+//! embedded default) while tabs are connected; once the last tab has gone it expires after the
+//! configured idle time. Each group keeps its latest render, so a tab that must catch up diffs
+//! against it instead of rendering again.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, Mutex, Weak};
+use std::time::{Duration, Instant};
+
+use tokio::sync::mpsc;
+
+use crate::controller::{Context, Outcome, act};
+use crate::pubsub::{Broker, Message, Subscriber, lock};
+use crate::render::Rendered;
+use crate::server::security::SessionId;
+use crate::{ActionError, LiveController, LiveTemplate, RenderError};
+
+/// Why a session could not be started.
+#[derive(Debug)]
+pub enum MountError {
+    /// `mount` (or `on_connect`) returned an error.
+    Mount(ActionError),
+    /// The mounted state does not render.
+    Render(RenderError),
+}
+
+impl std::fmt::Display for MountError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            MountError::Mount(e) => write!(f, "mount failed: {e}"),
+            MountError::Render(e) => write!(f, "the mounted state does not render: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for MountError {}
+
+/// What a tab's connection receives from its group: the latest render to catch up to.
+pub type TabEvents = mpsc::Receiver<Arc<Rendered>>;
+
+/// The session groups of one live page.
+pub struct Groups<C: LiveController> {
+    controller: Arc<C>,
+    broker: Arc<dyn Broker>,
+    groups: Mutex<HashMap<SessionId, Arc<Group<C>>>>,
+    idle: Duration,
+    tab_queue: usize,
+}
+
+impl<C: LiveController> std::fmt::Debug for Groups<C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Groups")
+            .field("groups", &lock(&self.groups).len())
+            .field("idle", &self.idle)
+            .finish()
+    }
+}
+
+impl<C: LiveController> Groups<C> {
+    /// Groups for `controller`, expiring `idle` after their last tab left; each tab's queue of
+    /// pending updates holds `tab_queue` renders (a tab that falls further behind is dropped).
+    pub fn new(
+        controller: Arc<C>,
+        broker: Arc<dyn Broker>,
+        idle: Duration,
+        tab_queue: usize,
+    ) -> Self {
+        Groups {
+            controller,
+            broker,
+            groups: Mutex::new(HashMap::new()),
+            idle,
+            tab_queue: tab_queue.max(1),
+        }
+    }
+
+    /// The controller.
+    pub fn controller(&self) -> &Arc<C> {
+        &self.controller
+    }
+
+    /// The group of `id`, if it exists.
+    pub fn get(&self, id: &SessionId) -> Option<Arc<Group<C>>> {
+        lock(&self.groups).get(id).cloned()
+    }
+
+    /// The group of `id`, mounting it with `ctx` (the request's query and user) when new.
+    pub async fn get_or_mount(
+        &self,
+        id: &SessionId,
+        ctx: &mut Context,
+    ) -> Result<Arc<Group<C>>, MountError> {
+        self.sweep();
+        if let Some(group) = self.get(id) {
+            return Ok(group);
+        }
+        let state = self
+            .controller
+            .mount(ctx)
+            .await
+            .map_err(MountError::Mount)?;
+        let tree = state.render().map_err(MountError::Render)?;
+        let group = Arc::new(Group {
+            id: id.clone(),
+            controller: Arc::clone(&self.controller),
+            broker: Arc::clone(&self.broker),
+            state: tokio::sync::Mutex::new(state),
+            tree: Mutex::new(Arc::new(tree)),
+            tabs: Mutex::new(Tabs::default()),
+            idle_since: Mutex::new(Some(Instant::now())),
+            topics: Mutex::new(BTreeSet::new()),
+            tab_queue: self.tab_queue,
+            me: Mutex::new(Weak::new()),
+        });
+        *lock(&group.me) = Arc::downgrade(&group);
+        // Two first requests of one browser may race: the first group in wins.
+        let mut groups = lock(&self.groups);
+        Ok(Arc::clone(groups.entry(id.clone()).or_insert(group)))
+    }
+
+    /// How many groups are alive.
+    pub fn len(&self) -> usize {
+        lock(&self.groups).len()
+    }
+
+    /// Whether no group is alive.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Drops the groups that have had no tab for longer than the idle time.
+    pub fn sweep(&self) -> usize {
+        let now = Instant::now();
+        let mut groups = lock(&self.groups);
+        let before = groups.len();
+        groups.retain(|_, group| {
+            lock(&group.idle_since).is_none_or(|since| now.duration_since(since) < self.idle)
+        });
+        before - groups.len()
+    }
+}
+
+/// One browser's state for one live page, and its connected tabs.
+pub struct Group<C: LiveController> {
+    id: SessionId,
+    controller: Arc<C>,
+    broker: Arc<dyn Broker>,
+    state: tokio::sync::Mutex<C::State>,
+    tree: Mutex<Arc<Rendered>>,
+    tabs: Mutex<Tabs>,
+    idle_since: Mutex<Option<Instant>>,
+    topics: Mutex<BTreeSet<String>>,
+    tab_queue: usize,
+    /// Itself, weakly: what it hands the broker as a subscriber.
+    me: Mutex<Weak<Group<C>>>,
+}
+
+impl<C: LiveController> std::fmt::Debug for Group<C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Group")
+            .field("id", &self.id)
+            .field("tabs", &lock(&self.tabs).list.len())
+            .finish()
+    }
+}
+
+#[derive(Default)]
+struct Tabs {
+    next: u64,
+    list: Vec<(u64, mpsc::Sender<Arc<Rendered>>)>,
+}
+
+/// A tab's registration in its group; dropping it detaches the tab.
+#[derive(Debug)]
+pub struct Tab<C: LiveController> {
+    id: u64,
+    group: Arc<Group<C>>,
+}
+
+impl<C: LiveController> Tab<C> {
+    /// The tab's id within its group.
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+}
+
+impl<C: LiveController> Drop for Tab<C> {
+    fn drop(&mut self) {
+        let mut tabs = lock(&self.group.tabs);
+        tabs.list.retain(|(id, _)| *id != self.id);
+        if tabs.list.is_empty() {
+            *lock(&self.group.idle_since) = Some(Instant::now());
+        }
+    }
+}
+
+impl<C: LiveController> Group<C> {
+    /// The session id.
+    pub fn id(&self) -> &SessionId {
+        &self.id
+    }
+
+    /// The latest render.
+    pub fn tree(&self) -> Arc<Rendered> {
+        Arc::clone(&lock(&self.tree))
+    }
+
+    /// Connects a tab: it receives the renders other tabs' actions produce.
+    pub fn attach(self: &Arc<Self>) -> (Tab<C>, TabEvents) {
+        let (sender, receiver) = mpsc::channel(self.tab_queue);
+        let mut tabs = lock(&self.tabs);
+        tabs.next += 1;
+        let id = tabs.next;
+        tabs.list.push((id, sender));
+        *lock(&self.idle_since) = None;
+        let tab = Tab {
+            id,
+            group: Arc::clone(self),
+        };
+        (tab, receiver)
+    }
+
+    /// How many tabs are connected.
+    pub fn tab_count(&self) -> usize {
+        lock(&self.tabs).list.len()
+    }
+
+    /// Runs `ctx.action()` (one action at a time per group), renders, and carries out the
+    /// effects that concern the group: `sync` updates the other tabs, subscriptions are
+    /// registered, broadcasts are published. The caller replies to the acting tab.
+    pub async fn act(&self, from: Option<u64>, ctx: &mut Context) -> (Outcome, Arc<Rendered>) {
+        let (outcome, tree) = {
+            let mut state = self.state.lock().await;
+            let (outcome, tree) = act(&*self.controller, &mut state, ctx).await;
+            let tree = match tree {
+                Ok(tree) => {
+                    let tree = Arc::new(tree);
+                    *lock(&self.tree) = Arc::clone(&tree);
+                    tree
+                }
+                Err(_) => self.tree(),
+            };
+            (outcome, tree)
+        };
+        self.carry_out(&outcome, from, &tree);
+        (outcome, tree)
+    }
+
+    /// Runs `on_connect` for a new tab (subscriptions are made here).
+    pub async fn connect(&self, tab: u64, ctx: &mut Context) -> Result<(), ActionError> {
+        let mut state = self.state.lock().await;
+        self.controller.on_connect(&mut state, ctx).await?;
+        drop(state);
+        let outcome = Outcome {
+            meta: crate::wire::Meta::ok(""),
+            effects: ctx.take_effects(),
+            error: None,
+        };
+        let tree = self.tree();
+        self.carry_out(&outcome, Some(tab), &tree);
+        Ok(())
+    }
+
+    /// Runs `on_disconnect` for a tab that left.
+    pub async fn disconnect(&self, ctx: &mut Context) {
+        let mut state = self.state.lock().await;
+        if let Err(error) = self.controller.on_disconnect(&mut state, ctx).await {
+            tracing::warn!(%error, "on_disconnect failed");
+        }
+    }
+
+    fn carry_out(&self, outcome: &Outcome, from: Option<u64>, tree: &Arc<Rendered>) {
+        use crate::controller::Effect;
+        let mut synced = false;
+        for effect in &outcome.effects {
+            match effect {
+                Effect::Sync if !synced => {
+                    synced = true;
+                    self.refresh(from, tree);
+                }
+                Effect::Subscribe(topic) => self.subscribe(topic),
+                Effect::Unsubscribe(topic) if lock(&self.topics).remove(topic) => {
+                    let me: Weak<dyn Subscriber> = lock(&self.me).clone();
+                    self.broker.unsubscribe(topic, &me);
+                }
+                Effect::Broadcast {
+                    topic,
+                    action,
+                    data,
+                } => self.broker.publish(
+                    topic,
+                    Message {
+                        action: action.clone(),
+                        data: data.clone(),
+                    },
+                ),
+                _ => {}
+            }
+        }
+    }
+
+    fn subscribe(&self, topic: &str) {
+        if lock(&self.topics).insert(topic.to_owned()) {
+            let me: Weak<dyn Subscriber> = lock(&self.me).clone();
+            self.broker.subscribe(topic, me);
+        }
+    }
+
+    /// Sends `tree` to every tab but `except`. A tab whose queue is full is dropped (a slow
+    /// client must not hold anyone back); its connection sees the channel close and ends.
+    pub fn refresh(&self, except: Option<u64>, tree: &Arc<Rendered>) {
+        let mut tabs = lock(&self.tabs);
+        tabs.list.retain(|(id, sender)| {
+            if Some(*id) == except {
+                return true;
+            }
+            match sender.try_send(Arc::clone(tree)) {
+                Ok(()) => true,
+                Err(mpsc::error::TrySendError::Full(_)) => {
+                    tracing::warn!(session = %self.id, tab = id, "tab too slow; disconnecting it");
+                    false
+                }
+                Err(mpsc::error::TrySendError::Closed(_)) => false,
+            }
+        });
+    }
+}
+
+impl<C: LiveController> Subscriber for Group<C> {
+    fn deliver(&self, topic: &str, message: Message) {
+        let Some(group) = lock(&self.me).upgrade() else {
+            return;
+        };
+        let topic = topic.to_owned();
+        tokio::spawn(async move {
+            let mut ctx = Context::new(group.id.as_str()).with_action(message.action, message.data);
+            let (outcome, tree) = group.act(None, &mut ctx).await;
+            if outcome.succeeded() {
+                group.refresh(None, &tree);
+            } else {
+                tracing::warn!(%topic, errors = ?outcome.meta.errors, "broadcast action failed");
+            }
+        });
+    }
+}
