@@ -1,6 +1,6 @@
 //! Run with: cargo run -p counter
 //!
-//! Serves one shared counter at <http://127.0.0.1:8080> (set `ADDR` to listen elsewhere, and
+//! Serves a live counter at <http://127.0.0.1:8080> (set `ADDR` to listen elsewhere, and
 //! `RUST_LOG` to change the log level; default `info`). Stop with Ctrl-C (or SIGTERM).
 
 use std::future::Future;
@@ -41,8 +41,13 @@ async fn main() -> ExitCode {
         Err(error) => tracing::warn!(%error, "listening, but the local address is unknown"),
     }
 
-    counter::run(listener, shutdown).await;
-    ExitCode::SUCCESS
+    match livetemplate::server::serve_listener(listener, counter::router(), shutdown).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            tracing::error!(%error, "server failed");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 /// Completes on Ctrl-C (SIGINT) or, on Unix, SIGTERM. The handlers are installed on return.

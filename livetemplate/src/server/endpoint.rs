@@ -68,9 +68,6 @@ impl<C: LiveController> Endpoint for Page<C> {
     }
 }
 
-/// The hidden field naming a plain form's own action (`lvt-form:action` or its `name`).
-pub(crate) const ACTION_FIELD: &str = "_lvt_action";
-
 /// The query parameter our client adds to its socket URL to announce the extensions it reads.
 pub(crate) const CLIENT_PARAM: &str = "_lvt";
 
@@ -264,7 +261,7 @@ impl<C: LiveController> Page<C> {
         let action = form_action(&form, C::ACTIONS);
         let mut data = FormData::new();
         for (name, value) in form.iter() {
-            if name != page::CSRF_FIELD && name != ACTION_FIELD {
+            if name != page::CSRF_FIELD && name != page::ACTION_FIELD {
                 data.insert(name.clone(), value.clone());
             }
         }
@@ -305,7 +302,9 @@ fn form_action(form: &FormData, actions: &[&str]) -> String {
     {
         return name.to_owned();
     }
-    form.get_str(ACTION_FIELD).unwrap_or("submit").to_owned()
+    form.get_str(page::ACTION_FIELD)
+        .unwrap_or("submit")
+        .to_owned()
 }
 
 fn query(parts: &Parts) -> (FormData, bool) {

@@ -17,6 +17,10 @@
 /// POST; `inject_csrf` adds it to every `method="post"` form of a rendered page.
 pub const CSRF_FIELD: &str = "_lvt_csrf";
 
+/// The hidden field naming a POST form's own action (its `lvt-form:action`, else its `name`),
+/// added next to the token so a form posted without JavaScript still names its action.
+pub const ACTION_FIELD: &str = "_lvt_action";
+
 /// The document around a live page: it places the [`PageParts`] into an HTML page.
 ///
 /// [`DefaultLayout`] is a minimal HTML5 document. An app with its own look implements this
@@ -234,6 +238,15 @@ pub(crate) fn inject_csrf(html: &str, token: &str) -> String {
                 out.push_str("\" value=\"");
                 push_escaped(&mut out, token);
                 out.push_str("\">");
+                if let Some(action) = tag.action.clone() {
+                    // Without JavaScript the server sees only fields: name the form's action.
+                    out.push_str("<input type=\"hidden\" name=\"");
+                    out.push_str(ACTION_FIELD);
+                    out.push_str("\" value=\"");
+                    // Already attribute text in the page: copied as is, but for the quote.
+                    out.push_str(&html[action].replace('"', "&#34;"));
+                    out.push_str("\">");
+                }
                 copied = tag.end;
             } else if name.eq_ignore_ascii_case(b"plaintext") {
                 // Everything after `<plaintext>` is text.
@@ -272,6 +285,8 @@ struct Tag {
     name: std::ops::Range<usize>,
     /// Whether its first `method` attribute is `post` (ASCII case-insensitive).
     posts: bool,
+    /// The form's own action: its `lvt-form:action`, else its `name` (values in the input).
+    action: Option<std::ops::Range<usize>>,
     /// Just after its closing `>`.
     end: usize,
 }
@@ -287,6 +302,8 @@ fn scan_tag(bytes: &[u8], start: usize) -> Option<Tag> {
     }
     let name = start..at;
     let mut method: Option<std::ops::Range<usize>> = None;
+    let mut lvt_action: Option<std::ops::Range<usize>> = None;
+    let mut form_name: Option<std::ops::Range<usize>> = None;
     loop {
         // Before an attribute name.
         while at < len && (is_space(bytes[at]) || bytes[at] == b'/') {
@@ -298,6 +315,7 @@ fn scan_tag(bytes: &[u8], start: usize) -> Option<Tag> {
                 return Some(Tag {
                     name,
                     posts: method.is_some_and(|m| bytes[m].eq_ignore_ascii_case(b"post")),
+                    action: lvt_action.or(form_name).filter(|r| !r.is_empty()),
                     end: at + 1,
                 });
             }
@@ -336,6 +354,11 @@ fn scan_tag(bytes: &[u8], start: usize) -> Option<Tag> {
                     value = from..at;
                 }
             }
+        }
+        if lvt_action.is_none() && bytes[attr.clone()].eq_ignore_ascii_case(b"lvt-form:action") {
+            lvt_action = Some(value.clone());
+        } else if form_name.is_none() && bytes[attr.clone()].eq_ignore_ascii_case(b"name") {
+            form_name = Some(value.clone());
         }
         if method.is_none() && bytes[attr].eq_ignore_ascii_case(b"method") {
             method = Some(value);
@@ -503,7 +526,9 @@ mod tests {
     fn injects_into_post_forms() {
         assert_eq!(
             inject(r#"<form method="post" name="save"><input name="title"></form>"#),
-            format!(r#"<form method="post" name="save">{INPUT}<input name="title"></form>"#)
+            format!(
+                r#"<form method="post" name="save">{INPUT}<input type="hidden" name="_lvt_action" value="save"><input name="title"></form>"#
+            )
         );
         assert_eq!(
             inject("<FORM METHOD=POST>x</FORM>"),
@@ -515,7 +540,9 @@ mod tests {
         );
         assert_eq!(
             inject("<form\n  name=\"a\"\n  method = \"post\"\n>"),
-            format!("<form\n  name=\"a\"\n  method = \"post\"\n>{INPUT}")
+            format!(
+                "<form\n  name=\"a\"\n  method = \"post\"\n>{INPUT}<input type=\"hidden\" name=\"_lvt_action\" value=\"a\">"
+            )
         );
         assert_eq!(
             inject("<form method=post/>"),
@@ -546,9 +573,9 @@ mod tests {
             format!(
                 concat!(
                     "<!DOCTYPE html><h1>Ünïcödé 😀 a < b</h1>",
-                    "<form method=\"post\" name=\"add\">{0}<button>Add</button></form>",
+                    "<form method=\"post\" name=\"add\">{0}<input type=\"hidden\" name=\"_lvt_action\" value=\"add\"><button>Add</button></form>",
                     "<p>between</p>",
-                    "<form method=\"post\" name=\"clear\">{0}</form>",
+                    "<form method=\"post\" name=\"clear\">{0}<input type=\"hidden\" name=\"_lvt_action\" value=\"clear\"></form>",
                     "<p>after</p>",
                 ),
                 INPUT
@@ -706,6 +733,22 @@ mod tests {
     }
 
     #[test]
+    fn names_the_form_action_for_plain_posts() {
+        // `lvt-form:action` wins over `name`; the value is copied as written; forms without either get
+        // only the token.
+        assert_eq!(
+            inject(r#"<form method="post" name="x" lvt-form:action="a&b">"#),
+            format!(
+                r#"<form method="post" name="x" lvt-form:action="a&b">{INPUT}<input type="hidden" name="_lvt_action" value="a&b">"#
+            )
+        );
+        assert_eq!(
+            inject(r#"<form method="post">"#),
+            format!(r#"<form method="post">{INPUT}"#)
+        );
+    }
+
+    #[test]
     fn no_forms_no_change() {
         let html = "<div data-lvt-id=\"lvt-1\"><p>Nothing &amp; nobody</p><img src=x alt=\"<form>\"></div>";
         assert_eq!(inject(html), html);
@@ -724,7 +767,7 @@ mod tests {
         // Only the real form gets the input: the title is escaped text.
         assert_eq!(page.matches(CSRF_FIELD).count(), 1);
         assert!(page.contains(&format!(
-            "<div data-lvt-id=\"lvt-9\"><form method=\"post\" name=\"add\">{INPUT}</form></div>"
+            "<div data-lvt-id=\"lvt-9\"><form method=\"post\" name=\"add\">{INPUT}<input type=\"hidden\" name=\"_lvt_action\" value=\"add\"></form></div>"
         )));
     }
 }
