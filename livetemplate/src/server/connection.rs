@@ -133,11 +133,18 @@ pub(crate) async fn run<C: LiveController>(
                 }
             }
             event = events.recv() => {
-                let Some(tree) = event else {
+                if event.is_none() {
                     // Dropped by the group: this tab fell too far behind.
                     let _ = close(&mut socket, CloseCode::Again, "too slow").await;
                     break;
-                };
+                }
+                // Catch up to the group's latest render, not to the queued one: a render
+                // queued while this tab's own action waited for the state is older than that
+                // action's reply, and diffing back to it would show the tab a past state.
+                let tree = group.tree();
+                if Arc::ptr_eq(&tree, &last) {
+                    continue;
+                }
                 let patch = encoder.patch(&diff(&last, &tree));
                 last = tree;
                 if patch != "{}" && send(&mut socket, frame::update(&patch, None, None)).await.is_err() {
