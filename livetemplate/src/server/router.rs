@@ -232,6 +232,10 @@ pub async fn serve_listener(
                         continue;
                     }
                 };
+                // One small frame per action: do not let Nagle hold a reply back.
+                if let Err(error) = stream.set_nodelay(true) {
+                    tracing::debug!(%error, "cannot set TCP_NODELAY");
+                }
                 let router = router.clone();
                 let mut stopping = stop.subscribe();
                 tokio::spawn(async move {
