@@ -197,6 +197,33 @@ impl Fragile {
 }
 
 // ---------------------------------------------------------------------------------------------
+/// Redirects, flash messages and the signed-in user.
+#[derive(Debug, Clone, askama::Template, LiveTemplate)]
+#[template(path = "server/extras.html")]
+struct Extras {
+    user: String,
+}
+
+struct ExtrasController;
+
+#[live_controller]
+impl ExtrasController {
+    async fn mount(&self, ctx: &mut Context) -> livetemplate::Result<Extras> {
+        Ok(Extras {
+            user: ctx.user_id().unwrap_or("anonymous").to_owned(),
+        })
+    }
+
+    pub(crate) fn leave(&self, _state: &mut Extras, ctx: &mut Context) {
+        ctx.redirect("/bye");
+    }
+
+    pub(crate) fn greet(&self, _state: &mut Extras, ctx: &mut Context) {
+        ctx.flash(livetemplate::controller::FlashKind::Info, "hello");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
 // The server
 // ---------------------------------------------------------------------------------------------
 
@@ -210,7 +237,15 @@ struct Server {
 
 impl Server {
     async fn start() -> TestResult<Server> {
-        let router = LiveRouter::new()
+        let config = livetemplate::server::Config::new().authenticator(|parts| {
+            parts
+                .headers
+                .get("x-user")
+                .and_then(|value| value.to_str().ok())
+                .map(str::to_owned)
+        });
+        let router = LiveRouter::with_config(config)
+            .route("/extras", ExtrasController)
             .route("/counter", Counters { sync: false })
             .route("/synced", Counters { sync: true })
             .route("/chat", Chat)
@@ -1513,4 +1548,83 @@ async fn the_client_bundle_is_served_with_a_cache_header() -> TestResult {
         bundle.body.len()
     );
     scene.intact(1, true).await
+}
+
+#[tokio::test]
+async fn the_authenticator_names_the_user() -> TestResult {
+    let server = Server::start().await?;
+    let page = server
+        .http(
+            "GET",
+            "/extras",
+            &[("Accept", "text/html"), ("x-user", "alice")],
+            "",
+        )
+        .await?;
+    assert!(
+        page.body.contains("<span id=\"user\">alice</span>"),
+        "{}",
+        page.body
+    );
+    let anonymous = server.visit("/extras").await?;
+    assert!(
+        anonymous
+            .page()
+            .await?
+            .contains("<span id=\"user\">anonymous</span>")
+    );
+    server.stop().await
+}
+
+#[tokio::test]
+async fn a_redirecting_action_sends_a_plain_form_there() -> TestResult {
+    let server = Server::start().await?;
+    let session = server.visit("/extras").await?;
+    let page = session.page().await?;
+    let action =
+        between(&page, "name=\"_lvt_action\" value=\"", "\"").ok_or("no _lvt_action field")?;
+    assert_eq!(action, "leave");
+    let answer = session
+        .post_form(&[("_lvt_csrf", &session.csrf), ("_lvt_action", action)])
+        .await?;
+    assert_eq!(answer.status, 303, "{answer:?}");
+    assert_eq!(answer.header("location"), Some("/bye"));
+    // Over the socket, our client is told to go there.
+    let (mut socket, _) = session.connect(true).await?;
+    socket.act("leave", json!({}), 1).await?;
+    let redirect = socket.recv().await?;
+    assert_eq!(redirect, json!({"type": "redirect", "to": "/bye"}));
+    server.stop().await
+}
+
+#[tokio::test]
+async fn flash_messages_reach_our_client_only() -> TestResult {
+    let server = Server::start().await?;
+    let session = server.visit("/extras").await?;
+    let (mut ours, _) = session.connect(true).await?;
+    let reply = ours.act("greet", json!({}), 1).await?;
+    assert_eq!(
+        reply["meta"]["flash"],
+        json!([{"kind": "info", "message": "hello"}]),
+        "{reply}"
+    );
+    let (mut legacy, _) = session.connect(false).await?;
+    let reply = legacy.act("greet", json!({}), 2).await?;
+    assert_eq!(reply["meta"]["success"], json!(true), "{reply}");
+    assert!(reply["meta"].get("flash").is_none(), "{reply}");
+    server.stop().await
+}
+
+#[tokio::test]
+async fn shutting_down_closes_live_connections() -> TestResult {
+    let server = Server::start().await?;
+    let session = server.visit("/counter").await?;
+    let (mut socket, _) = session.connect(true).await?;
+    let stopping = tokio::spawn(server.stop());
+    match socket.next().await? {
+        Incoming::Closed(code) => assert_eq!(code, Some(1001)),
+        Incoming::Frame(frame) => return Err(format!("expected a close, got {frame}").into()),
+    }
+    within("shutdown", stopping).await???;
+    Ok(())
 }

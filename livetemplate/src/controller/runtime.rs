@@ -92,14 +92,27 @@ async fn run_with_snapshot<C: LiveController>(
         }
     };
     match error {
-        None => (
-            Outcome {
-                meta: Meta::ok(action),
-                effects: ctx.take_effects(),
-                error: None,
-            },
-            Some(snapshot),
-        ),
+        None => {
+            let mut meta = Meta::ok(action);
+            let effects = ctx.take_effects();
+            for effect in &effects {
+                if let super::Effect::Flash { kind, message } = effect {
+                    let kind = match kind {
+                        super::FlashKind::Info => "info",
+                        super::FlashKind::Error => "error",
+                    };
+                    meta.flash.push((kind.to_owned(), message.clone()));
+                }
+            }
+            (
+                Outcome {
+                    meta,
+                    effects,
+                    error: None,
+                },
+                Some(snapshot),
+            )
+        }
         Some(error) => {
             *state = snapshot;
             ctx.take_effects();
@@ -107,6 +120,7 @@ async fn run_with_snapshot<C: LiveController>(
                 success: false,
                 errors: Default::default(),
                 action: Some(action),
+                flash: Vec::new(),
             };
             for (field, message) in error.field_errors().iter() {
                 meta.errors.insert(field.to_owned(), message.to_owned());

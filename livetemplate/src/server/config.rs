@@ -22,7 +22,11 @@ pub struct Config {
     pub(crate) connections_per_session: usize,
     pub(crate) layout: Arc<dyn PageLayout>,
     pub(crate) title: String,
+    pub(crate) authenticator: Option<Arc<Authenticator>>,
 }
+
+/// Finds the signed-in user of a request (from a cookie, a header…); `None` is anonymous.
+pub type Authenticator = dyn Fn(&http::request::Parts) -> Option<String> + Send + Sync;
 
 impl std::fmt::Debug for Config {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -54,6 +58,7 @@ impl Default for Config {
             connections_per_session: 32,
             layout: Arc::new(DefaultLayout),
             title: String::new(),
+            authenticator: None,
         }
     }
 }
@@ -131,6 +136,23 @@ impl Config {
     pub fn layout(mut self, layout: impl PageLayout) -> Self {
         self.layout = Arc::new(layout);
         self
+    }
+
+    /// How to find the signed-in user of a request; actions read it as `ctx.user_id()`.
+    /// Default: none — every browser is anonymous, told apart by its session.
+    pub fn authenticator(
+        mut self,
+        authenticate: impl Fn(&http::request::Parts) -> Option<String> + Send + Sync + 'static,
+    ) -> Self {
+        self.authenticator = Some(Arc::new(authenticate));
+        self
+    }
+
+    /// The user of a request, per the authenticator.
+    pub(crate) fn user(&self, parts: &http::request::Parts) -> Option<String> {
+        self.authenticator
+            .as_ref()
+            .and_then(|authenticate| authenticate(parts))
     }
 
     /// The page title used by the default layout. Default: empty.

@@ -32,14 +32,32 @@ fn socket_config(max_message: usize) -> WebSocketConfig {
         .max_frame_size(Some(max_message))
 }
 
-/// Serves one tab until it closes, goes silent, floods, or falls too far behind.
+/// Who is on the other end of a live connection.
+pub(crate) struct Peer {
+    /// Which client, and so which encoding.
+    pub(crate) client: ClientKind,
+    /// The page's query parameters.
+    pub(crate) query: FormData,
+    /// The signed-in user.
+    pub(crate) user: Option<String>,
+    /// Turns `true` when the server shuts down.
+    pub(crate) shutdown: tokio::sync::watch::Receiver<bool>,
+}
+
+/// Serves one tab until it closes, goes silent, floods, falls too far behind, or the server
+/// shuts down.
 pub(crate) async fn run<C: LiveController>(
     upgraded: Upgraded,
     group: Arc<Group<C>>,
     config: Arc<Config>,
-    client: ClientKind,
-    query: FormData,
+    peer: Peer,
 ) {
+    let Peer {
+        client,
+        query,
+        user,
+        mut shutdown,
+    } = peer;
     let io = TokioIo::new(upgraded);
     let max = config.limits.max_frame_bytes;
     let mut socket =
@@ -47,7 +65,9 @@ pub(crate) async fn run<C: LiveController>(
     let (tab, mut events) = group.attach();
     let session = group.id().as_str().to_owned();
 
-    let mut ctx = Context::new(session.clone()).with_query(query.clone());
+    let mut ctx = Context::new(session.clone())
+        .with_query(query.clone())
+        .with_user(user.clone());
     if let Err(error) = group.connect(tab.id(), &mut ctx).await {
         let _ = send(&mut socket, frame::error("connect_failed", error.message())).await;
         return;
@@ -118,7 +138,8 @@ pub(crate) async fn run<C: LiveController>(
                 }
                 let mut ctx = Context::new(session.clone())
                     .with_action(action, message.data)
-                    .with_query(query.clone());
+                    .with_query(query.clone())
+                    .with_user(user.clone());
                 let (outcome, tree) = group.act(Some(tab.id()), &mut ctx).await;
                 let patch = encoder.patch(&diff(&last, &tree));
                 last = tree;
@@ -130,6 +151,14 @@ pub(crate) async fn run<C: LiveController>(
                     if let (Effect::Redirect(to), ClientKind::Livetemplate) = (effect, client) {
                         let _ = send(&mut socket, frame::redirect(to)).await;
                     }
+                }
+            }
+            changed = shutdown.changed() => {
+                // A closed channel means the router is gone: shut down as well.
+                let stopping = changed.is_err() || *shutdown.borrow_and_update();
+                if stopping {
+                    let _ = close(&mut socket, CloseCode::Away, "server shutting down").await;
+                    break;
                 }
             }
             event = events.recv() => {
@@ -154,7 +183,7 @@ pub(crate) async fn run<C: LiveController>(
         }
     }
     drop(tab);
-    let mut ctx = Context::new(session).with_query(query);
+    let mut ctx = Context::new(session).with_query(query).with_user(user);
     group.disconnect(&mut ctx).await;
 }
 

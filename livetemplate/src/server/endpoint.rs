@@ -36,6 +36,8 @@ pub(crate) struct Page<C: LiveController> {
     path: String,
     groups: Groups<C>,
     config: Arc<Config>,
+    /// Turns `true` when the server shuts down: live connections close.
+    shutdown: tokio::sync::watch::Receiver<bool>,
 }
 
 impl<C: LiveController> Page<C> {
@@ -44,6 +46,7 @@ impl<C: LiveController> Page<C> {
         controller: C,
         config: Arc<Config>,
         broker: Arc<dyn Broker>,
+        shutdown: tokio::sync::watch::Receiver<bool>,
     ) -> Self {
         Page {
             path: path.to_owned(),
@@ -54,6 +57,7 @@ impl<C: LiveController> Page<C> {
                 config.tab_queue,
             ),
             config,
+            shutdown,
         }
     }
 }
@@ -74,6 +78,7 @@ pub(crate) const CLIENT_PARAM: &str = "_lvt";
 impl<C: LiveController> Page<C> {
     async fn respond(self: Arc<Self>, mut parts: Parts, body: Option<Bytes>) -> Response<Body> {
         let (query, ours) = query(&parts);
+        let user = self.config.user(&parts);
         let session = security::read_cookie(&parts.headers, security::SESSION_COOKIE)
             .and_then(|value| security::verify_session(&self.config.key, value));
         match parts.method {
@@ -99,7 +104,9 @@ impl<C: LiveController> Page<C> {
                 }) else {
                     return status(StatusCode::BAD_REQUEST, "missing Sec-WebSocket-Key");
                 };
-                let mut ctx = Context::new(session.as_str()).with_query(query.clone());
+                let mut ctx = Context::new(session.as_str())
+                    .with_query(query.clone())
+                    .with_user(user.clone());
                 let group = match self.groups.get_or_mount(&session, &mut ctx).await {
                     Ok(group) => group,
                     Err(error) => return mount_failed(&error),
@@ -116,10 +123,17 @@ impl<C: LiveController> Page<C> {
                     ClientKind::Legacy
                 };
                 let config = Arc::clone(&self.config);
+                let shutdown = self.shutdown.clone();
                 tokio::spawn(async move {
                     match upgrade.await {
                         Ok(upgraded) => {
-                            connection::run(upgraded, group, config, client, query).await;
+                            let peer = connection::Peer {
+                                client,
+                                query,
+                                user,
+                                shutdown,
+                            };
+                            connection::run(upgraded, group, config, peer).await;
                         }
                         Err(error) => tracing::debug!(%error, "upgrade failed"),
                     }
@@ -136,7 +150,9 @@ impl<C: LiveController> Page<C> {
             }
             Method::GET => {
                 let session = session.unwrap_or_else(SessionId::new);
-                let mut ctx = Context::new(session.as_str()).with_query(query);
+                let mut ctx = Context::new(session.as_str())
+                    .with_query(query)
+                    .with_user(user);
                 let group = match self.groups.get_or_mount(&session, &mut ctx).await {
                     Ok(group) => group,
                     Err(error) => return mount_failed(&error),
@@ -173,7 +189,7 @@ impl<C: LiveController> Page<C> {
                 response
             }
             Method::POST => {
-                self.post(parts, body.unwrap_or_default(), session, query)
+                self.post(parts, body.unwrap_or_default(), session, query, user)
                     .await
             }
             _ => {
@@ -193,6 +209,7 @@ impl<C: LiveController> Page<C> {
         body: Bytes,
         session: Option<SessionId>,
         query: FormData,
+        user: Option<String>,
     ) -> Response<Body> {
         let Some(session) = session else {
             return status(StatusCode::FORBIDDEN, "no session: load the page first");
@@ -227,7 +244,9 @@ impl<C: LiveController> Page<C> {
                     return response;
                 }
             };
-            let mut ctx = Context::new(session.as_str()).with_query(query.clone());
+            let mut ctx = Context::new(session.as_str())
+                .with_query(query.clone())
+                .with_user(user.clone());
             let group = match self.groups.get_or_mount(&session, &mut ctx).await {
                 Ok(group) => group,
                 Err(error) => return mount_failed(&error),
@@ -236,7 +255,8 @@ impl<C: LiveController> Page<C> {
             let action = connection::action_of(&message, C::ACTIONS);
             let mut ctx = Context::new(session.as_str())
                 .with_action(action, message.data)
-                .with_query(query);
+                .with_query(query)
+                .with_user(user);
             let (outcome, after) = group.act(None, &mut ctx).await;
             let patch = Encoder::new(ClientKind::Legacy).patch(&diff(&before, &after));
             return json(frame::update(
@@ -253,7 +273,9 @@ impl<C: LiveController> Page<C> {
         if !security::verify_csrf(&self.config.key, &session, token) {
             return status(StatusCode::FORBIDDEN, "missing or invalid CSRF token");
         }
-        let mut ctx = Context::new(session.as_str()).with_query(query);
+        let mut ctx = Context::new(session.as_str())
+            .with_query(query.clone())
+            .with_user(user.clone());
         let group = match self.groups.get_or_mount(&session, &mut ctx).await {
             Ok(group) => group,
             Err(error) => return mount_failed(&error),
@@ -265,17 +287,26 @@ impl<C: LiveController> Page<C> {
                 data.insert(name.clone(), value.clone());
             }
         }
-        let mut ctx = Context::new(session.as_str()).with_action(action, data);
+        let mut ctx = Context::new(session.as_str())
+            .with_action(action, data)
+            .with_query(query)
+            .with_user(user);
         let (outcome, tree) = group.act(None, &mut ctx).await;
         if outcome.succeeded() {
             group.refresh(None, &tree);
         }
         // Back to the page, which renders the new state (and its errors, if the template
         // shows them from the state).
-        let location = parts
-            .uri
-            .path_and_query()
-            .map_or_else(|| self.path.clone(), |pq| pq.as_str().to_owned());
+        let redirect = outcome.effects.iter().find_map(|effect| match effect {
+            crate::controller::Effect::Redirect(to) => Some(to.clone()),
+            _ => None,
+        });
+        let location = redirect.unwrap_or_else(|| {
+            parts
+                .uri
+                .path_and_query()
+                .map_or_else(|| self.path.clone(), |pq| pq.as_str().to_owned())
+        });
         let mut response = status(StatusCode::SEE_OTHER, "");
         if let Ok(location) = HeaderValue::from_str(&location) {
             response.headers_mut().insert(header::LOCATION, location);

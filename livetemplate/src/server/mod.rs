@@ -11,6 +11,6 @@ pub mod page;
 mod router;
 pub mod security;
 
-pub use config::Config;
+pub use config::{Authenticator, Config};
 pub use endpoint::Body;
 pub use router::{CLIENT_PATH, LiveHandle, LiveRouter, serve, serve_listener};

@@ -50,6 +50,7 @@ pub struct LiveRouter {
     pages: Arc<HashMap<String, Arc<dyn Endpoint>>>,
     config: Arc<Config>,
     broker: Arc<dyn Broker>,
+    shutdown: Arc<tokio::sync::watch::Sender<bool>>,
 }
 
 impl std::fmt::Debug for LiveRouter {
@@ -79,6 +80,7 @@ impl LiveRouter {
             pages: Arc::new(HashMap::new()),
             config: Arc::new(config),
             broker: Arc::new(MemoryBroker::new()),
+            shutdown: Arc::new(tokio::sync::watch::channel(false).0),
         }
     }
 
@@ -96,9 +98,16 @@ impl LiveRouter {
             controller,
             Arc::clone(&self.config),
             Arc::clone(&self.broker),
+            self.shutdown.subscribe(),
         );
         Arc::make_mut(&mut self.pages).insert(path.to_owned(), Arc::new(page));
         self
+    }
+
+    /// Closes every live connection (code 1001, "going away"), as `serve` does on shutdown;
+    /// call it when embedding the router in your own server's shutdown.
+    pub fn close_live_connections(&self) {
+        self.shutdown.send_replace(true);
     }
 
     /// A handle for background tasks to push actions to subscribers.
@@ -259,6 +268,7 @@ pub async fn serve_listener(
         }
     }
     tracing::info!("shutting down: draining open connections");
+    router.close_live_connections();
     let _ = stop.send(true);
     stop.closed().await;
     Ok(())

@@ -14,6 +14,9 @@ pub struct Meta {
     pub errors: BTreeMap<String, String>,
     /// The action that ran.
     pub action: Option<String>,
+    /// Flash messages to show once, as `(kind, message)` with kind `"info"` or `"error"`
+    /// (an extension: sent to our client only).
+    pub flash: Vec<(String, String)>,
 }
 
 impl Meta {
@@ -23,6 +26,7 @@ impl Meta {
             success: true,
             errors: BTreeMap::new(),
             action: Some(action.into()),
+            flash: Vec::new(),
         }
     }
 }
@@ -49,6 +53,20 @@ pub fn update(tree: &str, meta: Option<&Meta>, reference: Option<u64>) -> String
         if let Some(action) = &meta.action {
             out.push_str(",\"action\":");
             json::string(&mut out, action);
+        }
+        if !meta.flash.is_empty() {
+            out.push_str(",\"flash\":[");
+            for (i, (kind, message)) in meta.flash.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str("{\"kind\":");
+                json::string(&mut out, kind);
+                out.push_str(",\"message\":");
+                json::string(&mut out, message);
+                out.push('}');
+            }
+            out.push(']');
         }
         out.push('}');
     }
@@ -77,9 +95,21 @@ pub const PONG: &str = "{\"pong\":true}";
 /// every reply; ours reads a reply without `meta` as a success with no errors, so `meta` is
 /// sent to it only when there is something to say.
 pub fn reply(client: super::ClientKind, tree: &str, meta: &Meta, reference: Option<u64>) -> String {
-    let needs_meta =
-        client == super::ClientKind::Legacy || !meta.success || !meta.errors.is_empty();
-    update(tree, needs_meta.then_some(meta), reference)
+    match client {
+        // Flash messages are an extension the existing client does not read.
+        super::ClientKind::Legacy if !meta.flash.is_empty() => {
+            let meta = Meta {
+                flash: Vec::new(),
+                ..meta.clone()
+            };
+            update(tree, Some(&meta), reference)
+        }
+        super::ClientKind::Legacy => update(tree, Some(meta), reference),
+        super::ClientKind::Livetemplate => {
+            let needs_meta = !meta.success || !meta.errors.is_empty() || !meta.flash.is_empty();
+            update(tree, needs_meta.then_some(meta), reference)
+        }
+    }
 }
 
 /// A redirect (an extension, sent only to our client): `{"type":"redirect","to":…}`.
