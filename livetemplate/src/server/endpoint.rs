@@ -47,15 +47,21 @@ impl<C: LiveController> Page<C> {
         config: Arc<Config>,
         broker: Arc<dyn Broker>,
         shutdown: tokio::sync::watch::Receiver<bool>,
+        store: Option<Arc<dyn crate::session::SessionStore<C::State>>>,
     ) -> Self {
+        let groups = Groups::new(
+            Arc::new(controller),
+            broker,
+            config.session_idle,
+            config.tab_queue,
+        );
+        let groups = match store {
+            Some(store) => groups.with_store(store),
+            None => groups,
+        };
         Page {
             path: path.to_owned(),
-            groups: Groups::new(
-                Arc::new(controller),
-                broker,
-                config.session_idle,
-                config.tab_queue,
-            ),
+            groups,
             config,
             shutdown,
         }
@@ -157,7 +163,7 @@ impl<C: LiveController> Page<C> {
                     Ok(group) => group,
                     Err(error) => return mount_failed(&error),
                 };
-                let tree = group.tree();
+                let tree = group.current().await;
                 let mut response = if accepts_json(&parts) {
                     let tree = Encoder::new(ClientKind::Legacy).tree(&tree);
                     json(frame::update(&tree, Some(&Meta::ok("")), None))

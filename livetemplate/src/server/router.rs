@@ -17,6 +17,7 @@ use super::config::Config;
 use super::endpoint::{Body, Endpoint, Page, status};
 use crate::LiveController;
 use crate::pubsub::{Broker, MemoryBroker, Message};
+use crate::session::SessionStore;
 use crate::wire::FormData;
 
 /// Where the browser client's bundle is served.
@@ -91,14 +92,35 @@ impl LiveRouter {
         self
     }
 
-    /// Serves `controller`'s page at `path` (exact match).
-    pub fn route<C: LiveController>(mut self, path: &str, controller: C) -> Self {
+    /// Serves `controller`'s page at `path` (exact match); sessions live in memory.
+    pub fn route<C: LiveController>(self, path: &str, controller: C) -> Self {
+        self.add(path, controller, None)
+    }
+
+    /// Serves `controller`'s page at `path`, keeping session states in `store` too, so other
+    /// processes sharing it (or this one after a restart) resume them.
+    pub fn route_with_store<C: LiveController>(
+        self,
+        path: &str,
+        controller: C,
+        store: impl SessionStore<C::State>,
+    ) -> Self {
+        self.add(path, controller, Some(Arc::new(store)))
+    }
+
+    fn add<C: LiveController>(
+        mut self,
+        path: &str,
+        controller: C,
+        store: Option<Arc<dyn SessionStore<C::State>>>,
+    ) -> Self {
         let page = Page::new(
             path,
             controller,
             Arc::clone(&self.config),
             Arc::clone(&self.broker),
             self.shutdown.subscribe(),
+            store,
         );
         Arc::make_mut(&mut self.pages).insert(path.to_owned(), Arc::new(page));
         self

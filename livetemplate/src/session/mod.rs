@@ -6,6 +6,10 @@
 //! configured idle time. Each group keeps its latest render, so a tab that must catch up diffs
 //! against it instead of rendering again.
 
+mod store;
+
+pub use store::{MemoryStore, Saved, SessionStore, StoreError, StoreFuture, Stored};
+
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
@@ -45,6 +49,7 @@ pub type TabEvents = mpsc::Receiver<Arc<Rendered>>;
 pub struct Groups<C: LiveController> {
     controller: Arc<C>,
     broker: Arc<dyn Broker>,
+    store: Option<Arc<dyn SessionStore<C::State>>>,
     groups: Mutex<HashMap<SessionId, Arc<Group<C>>>>,
     idle: Duration,
     tab_queue: usize,
@@ -71,10 +76,17 @@ impl<C: LiveController> Groups<C> {
         Groups {
             controller,
             broker,
+            store: None,
             groups: Mutex::new(HashMap::new()),
             idle,
             tab_queue: tab_queue.max(1),
         }
+    }
+
+    /// Keeps states in `store` as well, so other processes (or a restart) can resume them.
+    pub fn with_store(mut self, store: Arc<dyn SessionStore<C::State>>) -> Self {
+        self.store = Some(store);
+        self
     }
 
     /// The controller.
@@ -97,11 +109,7 @@ impl<C: LiveController> Groups<C> {
         if let Some(group) = self.get(id) {
             return Ok(group);
         }
-        let state = self
-            .controller
-            .mount(ctx)
-            .await
-            .map_err(MountError::Mount)?;
+        let (state, version) = self.initial_state(id, ctx).await?;
         let tree = state.render().map_err(MountError::Render)?;
         let group = Arc::new(Group {
             id: id.clone(),
@@ -114,11 +122,51 @@ impl<C: LiveController> Groups<C> {
             topics: Mutex::new(BTreeSet::new()),
             tab_queue: self.tab_queue,
             me: Mutex::new(Weak::new()),
+            store: self.store.clone(),
+            version: Mutex::new(version),
         });
         *lock(&group.me) = Arc::downgrade(&group);
         // Two first requests of one browser may race: the first group in wins.
         let mut groups = lock(&self.groups);
         Ok(Arc::clone(groups.entry(id.clone()).or_insert(group)))
+    }
+
+    /// A new group's state: the stored one when a store has it, else a fresh `mount` (saved).
+    async fn initial_state(
+        &self,
+        id: &SessionId,
+        ctx: &mut Context,
+    ) -> Result<(C::State, Option<u64>), MountError> {
+        let Some(store) = &self.store else {
+            let state = self
+                .controller
+                .mount(ctx)
+                .await
+                .map_err(MountError::Mount)?;
+            return Ok((state, None));
+        };
+        match store.load(id).await {
+            Ok(Some(stored)) => return Ok((stored.state, Some(stored.version))),
+            Ok(None) => {}
+            Err(error) => tracing::warn!(%error, "cannot load a session; mounting afresh"),
+        }
+        let state = self
+            .controller
+            .mount(ctx)
+            .await
+            .map_err(MountError::Mount)?;
+        match store.save(id, &state, None).await {
+            Ok(Saved::Version(version)) => Ok((state, Some(version))),
+            // Another process mounted it at the same moment: use theirs.
+            Ok(Saved::Conflict) => match store.load(id).await {
+                Ok(Some(stored)) => Ok((stored.state, Some(stored.version))),
+                _ => Ok((state, None)),
+            },
+            Err(error) => {
+                tracing::warn!(%error, "cannot save a new session");
+                Ok((state, None))
+            }
+        }
     }
 
     /// How many groups are alive.
@@ -156,6 +204,9 @@ pub struct Group<C: LiveController> {
     tab_queue: usize,
     /// Itself, weakly: what it hands the broker as a subscriber.
     me: Mutex<Weak<Group<C>>>,
+    store: Option<Arc<dyn SessionStore<C::State>>>,
+    /// The stored version the in-memory state matches (changed only under the state lock).
+    version: Mutex<Option<u64>>,
 }
 
 impl<C: LiveController> std::fmt::Debug for Group<C> {
@@ -234,7 +285,10 @@ impl<C: LiveController> Group<C> {
     pub async fn act(&self, from: Option<u64>, ctx: &mut Context) -> (Outcome, Arc<Rendered>) {
         let (outcome, tree) = {
             let mut state = self.state.lock().await;
-            let (outcome, tree) = act(&*self.controller, &mut state, ctx).await;
+            let (outcome, tree) = match &self.store {
+                None => act(&*self.controller, &mut state, ctx).await,
+                Some(store) => self.act_stored(store.as_ref(), &mut state, ctx).await,
+            };
             let tree = match tree {
                 Ok(tree) => {
                     let tree = Arc::new(tree);
@@ -247,6 +301,84 @@ impl<C: LiveController> Group<C> {
         };
         self.carry_out(&outcome, from, &tree);
         (outcome, tree)
+    }
+
+    /// An action with a store: catch up to the stored state, act, save under the version
+    /// check; when another writer saved first, run the action again on their state.
+    async fn act_stored(
+        &self,
+        store: &dyn SessionStore<C::State>,
+        state: &mut C::State,
+        ctx: &mut Context,
+    ) -> (Outcome, Result<Rendered, RenderError>) {
+        const ATTEMPTS: usize = 32;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            self.catch_up(store, state).await;
+            let (outcome, tree) = act(&*self.controller, state, ctx).await;
+            if !outcome.succeeded() {
+                return (outcome, tree);
+            }
+            let expected = *lock(&self.version);
+            match store.save(&self.id, state, expected).await {
+                Ok(Saved::Version(version)) => {
+                    *lock(&self.version) = Some(version);
+                    return (outcome, tree);
+                }
+                Ok(Saved::Conflict) if attempt < ATTEMPTS => {
+                    tracing::debug!(session = %self.id, attempt, "session changed elsewhere; running the action again");
+                }
+                Ok(Saved::Conflict) => {
+                    tracing::warn!(session = %self.id, "session kept changing elsewhere; action dropped");
+                    self.catch_up(store, state).await;
+                    let mut outcome = outcome;
+                    outcome.meta.success = false;
+                    outcome.effects.clear();
+                    outcome.meta.errors.insert(
+                        crate::controller::GENERAL_ERROR.to_owned(),
+                        "the page changed meanwhile; try again".to_owned(),
+                    );
+                    let tree = state.render();
+                    return (outcome, tree);
+                }
+                Err(error) => {
+                    // Keep serving from memory; the next save retries.
+                    tracing::warn!(%error, session = %self.id, "cannot save the session");
+                    return (outcome, tree);
+                }
+            }
+        }
+    }
+
+    /// With a store, catches the group up to the stored state (another process may have acted)
+    /// and returns the latest render; without one, the latest render.
+    pub async fn current(&self) -> Arc<Rendered> {
+        let Some(store) = &self.store else {
+            return self.tree();
+        };
+        let mut state = self.state.lock().await;
+        let before = *lock(&self.version);
+        self.catch_up(store.as_ref(), &mut state).await;
+        if *lock(&self.version) != before {
+            match state.render() {
+                Ok(tree) => *lock(&self.tree) = Arc::new(tree),
+                Err(error) => tracing::error!(%error, "the stored state does not render"),
+            }
+        }
+        self.tree()
+    }
+
+    /// Replaces the in-memory state with the stored one when the store has a newer version.
+    async fn catch_up(&self, store: &dyn SessionStore<C::State>, state: &mut C::State) {
+        match store.load(&self.id).await {
+            Ok(Some(stored)) if Some(stored.version) != *lock(&self.version) => {
+                *state = stored.state;
+                *lock(&self.version) = Some(stored.version);
+            }
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, session = %self.id, "cannot load the session"),
+        }
     }
 
     /// Runs `on_connect` for a new tab (subscriptions are made here).
