@@ -59,6 +59,9 @@
 //!
 //! - `serde_json`: the `json` / `tojson` template filters (enables askama's `serde_json`).
 
+// Lets the derives' `::livetemplate::…` paths resolve inside this crate's own tests.
+extern crate self as livetemplate;
+
 pub mod controller;
 pub mod diff;
 pub mod pubsub;

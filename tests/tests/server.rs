@@ -237,7 +237,11 @@ struct Server {
 
 impl Server {
     async fn start() -> TestResult<Server> {
-        let config = livetemplate::server::Config::new().authenticator(|parts| {
+        Server::start_with(livetemplate::server::Config::new()).await
+    }
+
+    async fn start_with(config: livetemplate::server::Config) -> TestResult<Server> {
+        let config = config.authenticator(|parts| {
             parts
                 .headers
                 .get("x-user")
@@ -1627,4 +1631,24 @@ async fn shutting_down_closes_live_connections() -> TestResult {
     }
     within("shutdown", stopping).await???;
     Ok(())
+}
+
+#[tokio::test]
+async fn a_silent_socket_is_closed() -> TestResult {
+    let config = livetemplate::server::Config::new().socket_idle(Duration::from_millis(300));
+    let server = Server::start_with(config).await?;
+    let session = server.visit("/counter").await?;
+    let (mut socket, _) = session.connect(true).await?;
+    match socket.next().await? {
+        Incoming::Closed(code) => assert_eq!(code, Some(1001)),
+        Incoming::Frame(frame) => return Err(format!("expected a close, got {frame}").into()),
+    }
+    // A client that pings stays connected.
+    let (mut socket, _) = session.connect(true).await?;
+    for _ in 0..4 {
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        socket.send(&json!({"action": "__ping__"})).await?;
+        assert_eq!(socket.recv().await?, json!({"pong": true}));
+    }
+    server.stop().await
 }

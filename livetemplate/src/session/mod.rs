@@ -478,3 +478,77 @@ impl<C: LiveController> Subscriber for Group<C> {
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pubsub::MemoryBroker;
+    use crate::{Context, live_controller};
+
+    #[derive(Debug, Clone, askama::Template, crate::LiveTemplate)]
+    #[template(source = "<p>{{ n }}</p>", ext = "html")]
+    struct Page {
+        n: u32,
+    }
+
+    struct Pages;
+
+    #[live_controller]
+    impl Pages {
+        async fn mount(&self, _ctx: &mut Context) -> crate::Result<Page> {
+            Ok(Page { n: 0 })
+        }
+
+        pub(crate) fn bump(&self, state: &mut Page, ctx: &mut Context) {
+            state.n += 1;
+            ctx.sync();
+        }
+    }
+
+    fn groups(tab_queue: usize, idle: Duration) -> Groups<Pages> {
+        Groups::new(
+            Arc::new(Pages),
+            Arc::new(MemoryBroker::new()),
+            idle,
+            tab_queue,
+        )
+    }
+
+    #[tokio::test]
+    async fn a_tab_that_falls_behind_is_dropped_and_others_keep_going() -> Result<(), MountError> {
+        let groups = groups(1, Duration::from_secs(60));
+        let id = SessionId::new();
+        let group = groups
+            .get_or_mount(&id, &mut Context::new(id.as_str()))
+            .await?;
+        let (fast, mut fast_events) = group.attach();
+        let (_slow, mut slow_events) = group.attach();
+        for round in 1..=3 {
+            let mut ctx = Context::new(id.as_str()).with_action("bump", Default::default());
+            let (outcome, _) = group.act(Some(fast.id()), &mut ctx).await;
+            assert!(outcome.succeeded(), "round {round}");
+            // The fast tab is the acting one; a third tab would read its events.
+            assert!(fast_events.try_recv().is_err());
+        }
+        // The slow tab got one update, then was dropped: its channel is closed.
+        assert!(slow_events.recv().await.is_some());
+        assert!(slow_events.recv().await.is_none());
+        assert_eq!(group.tab_count(), 1);
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn sessions_without_tabs_expire() -> Result<(), MountError> {
+        let groups = groups(4, Duration::ZERO);
+        let id = SessionId::new();
+        let group = groups
+            .get_or_mount(&id, &mut Context::new(id.as_str()))
+            .await?;
+        let tab = group.attach();
+        assert_eq!(groups.sweep(), 0, "a session with a tab stays");
+        drop(tab);
+        assert_eq!(groups.sweep(), 1);
+        assert!(groups.is_empty());
+        Ok(())
+    }
+}
