@@ -53,6 +53,9 @@ pub struct Groups<C: LiveController> {
     groups: Mutex<HashMap<SessionId, Arc<Group<C>>>>,
     idle: Duration,
     tab_queue: usize,
+    /// When idle groups were last dropped: sweeping walks every group, so it runs at most
+    /// once a second, not on every request.
+    last_sweep: Mutex<Instant>,
 }
 
 impl<C: LiveController> std::fmt::Debug for Groups<C> {
@@ -80,6 +83,7 @@ impl<C: LiveController> Groups<C> {
             groups: Mutex::new(HashMap::new()),
             idle,
             tab_queue: tab_queue.max(1),
+            last_sweep: Mutex::new(Instant::now()),
         }
     }
 
@@ -105,7 +109,7 @@ impl<C: LiveController> Groups<C> {
         id: &SessionId,
         ctx: &mut Context,
     ) -> Result<Arc<Group<C>>, MountError> {
-        self.sweep();
+        self.sweep_now_and_then();
         if let Some(group) = self.get(id) {
             return Ok(group);
         }
@@ -177,6 +181,21 @@ impl<C: LiveController> Groups<C> {
     /// Whether no group is alive.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    fn sweep_now_and_then(&self) {
+        let now = Instant::now();
+        let due = {
+            let mut last = lock(&self.last_sweep);
+            let due = now.duration_since(*last) >= Duration::from_secs(1);
+            if due {
+                *last = now;
+            }
+            due
+        };
+        if due {
+            self.sweep();
+        }
     }
 
     /// Drops the groups that have had no tab for longer than the idle time.
