@@ -110,12 +110,9 @@ impl<C: LiveController> Page<C> {
                 }) else {
                     return status(StatusCode::BAD_REQUEST, "missing Sec-WebSocket-Key");
                 };
-                let mut ctx = Context::new(session.as_str())
-                    .with_query(query.clone())
-                    .with_user(user.clone());
-                let group = match self.groups.get_or_mount(&session, &mut ctx).await {
+                let group = match self.group(&session, &query, &user).await {
                     Ok(group) => group,
-                    Err(error) => return mount_failed(&error),
+                    Err(response) => return response,
                 };
                 if group.tab_count() >= self.config.connections_per_session {
                     return status(
@@ -156,12 +153,9 @@ impl<C: LiveController> Page<C> {
             }
             Method::GET => {
                 let session = session.unwrap_or_else(SessionId::new);
-                let mut ctx = Context::new(session.as_str())
-                    .with_query(query)
-                    .with_user(user);
-                let group = match self.groups.get_or_mount(&session, &mut ctx).await {
+                let group = match self.group(&session, &query, &user).await {
                     Ok(group) => group,
-                    Err(error) => return mount_failed(&error),
+                    Err(response) => return response,
                 };
                 let tree = group.current().await;
                 let mut response = if accepts_json(&parts) {
@@ -226,11 +220,8 @@ impl<C: LiveController> Page<C> {
             .and_then(|v| v.to_str().ok())
             .unwrap_or_default()
             .to_owned();
-        let is_json = content_type
-            .split(';')
-            .next()
-            .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"));
-        if is_json {
+        let shown = (!content_type.is_empty()).then_some(content_type.as_str());
+        if body::body_kind(shown) == body::BodyKind::Json {
             // Scripts post JSON: a cross-site page cannot, without the Origin matching.
             if let Err(error) =
                 security::check_origin(&self.config.origins, &parts.headers, self.config.secure)
@@ -250,12 +241,9 @@ impl<C: LiveController> Page<C> {
                     return response;
                 }
             };
-            let mut ctx = Context::new(session.as_str())
-                .with_query(query.clone())
-                .with_user(user.clone());
-            let group = match self.groups.get_or_mount(&session, &mut ctx).await {
+            let group = match self.group(&session, &query, &user).await {
                 Ok(group) => group,
-                Err(error) => return mount_failed(&error),
+                Err(response) => return response,
             };
             let before = group.tree();
             let action = connection::action_of(&message, C::ACTIONS);
@@ -279,12 +267,9 @@ impl<C: LiveController> Page<C> {
         if !security::verify_csrf(&self.config.key, &session, token) {
             return status(StatusCode::FORBIDDEN, "missing or invalid CSRF token");
         }
-        let mut ctx = Context::new(session.as_str())
-            .with_query(query.clone())
-            .with_user(user.clone());
-        let group = match self.groups.get_or_mount(&session, &mut ctx).await {
+        let group = match self.group(&session, &query, &user).await {
             Ok(group) => group,
-            Err(error) => return mount_failed(&error),
+            Err(response) => return response,
         };
         let action = form_action(&form, C::ACTIONS);
         let mut data = FormData::new();
@@ -318,6 +303,22 @@ impl<C: LiveController> Page<C> {
             response.headers_mut().insert(header::LOCATION, location);
         }
         response
+    }
+
+    /// The session's group, mounted on its first request (with the request's query and user).
+    async fn group(
+        &self,
+        session: &SessionId,
+        query: &FormData,
+        user: &Option<String>,
+    ) -> Result<Arc<crate::session::Group<C>>, Response<Body>> {
+        let mut ctx = Context::new(session.as_str())
+            .with_query(query.clone())
+            .with_user(user.clone());
+        self.groups
+            .get_or_mount(session, &mut ctx)
+            .await
+            .map_err(|error| mount_failed(&error))
     }
 
     /// The live region's id: stable for a path, so a reloaded page keeps it.

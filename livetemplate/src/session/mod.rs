@@ -318,7 +318,7 @@ impl<C: LiveController> Group<C> {
             };
             (outcome, tree)
         };
-        self.carry_out(&outcome, from, &tree);
+        self.carry_out(&outcome.effects, from, &tree);
         (outcome, tree)
     }
 
@@ -405,13 +405,7 @@ impl<C: LiveController> Group<C> {
         let mut state = self.state.lock().await;
         self.controller.on_connect(&mut state, ctx).await?;
         drop(state);
-        let outcome = Outcome {
-            meta: crate::wire::Meta::ok(""),
-            effects: ctx.take_effects(),
-            error: None,
-        };
-        let tree = self.tree();
-        self.carry_out(&outcome, Some(tab), &tree);
+        self.carry_out(&ctx.take_effects(), Some(tab), &self.tree());
         Ok(())
     }
 
@@ -423,10 +417,15 @@ impl<C: LiveController> Group<C> {
         }
     }
 
-    fn carry_out(&self, outcome: &Outcome, from: Option<u64>, tree: &Arc<Rendered>) {
+    fn carry_out(
+        &self,
+        effects: &[crate::controller::Effect],
+        from: Option<u64>,
+        tree: &Arc<Rendered>,
+    ) {
         use crate::controller::Effect;
         let mut synced = false;
-        for effect in &outcome.effects {
+        for effect in effects {
             match effect {
                 Effect::Sync if !synced => {
                     synced = true;

@@ -6,6 +6,7 @@
 //! every new subtree carries its `"s"` ([`ClientKind::Legacy`]).
 
 use std::collections::HashMap;
+use std::fmt::Write as _;
 
 use super::json;
 use super::keys as k;
@@ -168,7 +169,8 @@ impl Encoder {
             }
             out.push_str(k::FINGERPRINT);
             out.push(':');
-            out.push_str(&id.to_string());
+            // No temporary string on this per-node path.
+            let _ = write!(out, "{id}");
         }
     }
 
