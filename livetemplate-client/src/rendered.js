@@ -1,6 +1,7 @@
 // Rendered: the tree cache of one live region — pure data, no DOM. Merges each frame's tree
 // into the cached tree, exactly as livetemplate/src/wire/apply.rs does for our client.
 
+import { expandTree } from "./compact.js";
 import { ITEMS } from "./constants.js";
 import { ROOT, jsonError, noTree, shape } from "./errors.js";
 import { renderSlots, renderValue } from "./html.js";
@@ -66,13 +67,13 @@ export class Rendered {
 
   /**
    * Applies the `"tree"` value of one frame — a whole tree, or an update of the tree held —
-   * given as JSON text or as the parsed value.
+   * given as JSON text or as the parsed value, in plain or short forms (`compact.js`).
    * @param {unknown} tree
    * @throws {ApplyError} when the frame does not apply; the tree is then left as it was
    */
   applyTree(tree) {
     try {
-      this.#root = this.#next(typeof tree === "string" ? parse(tree) : tree);
+      this.#root = this.#next(expandTree(typeof tree === "string" ? parse(tree) : tree));
       this.#statics.commit();
     } finally {
       this.#statics.rollback();

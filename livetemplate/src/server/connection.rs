@@ -176,7 +176,7 @@ pub(crate) async fn run<C: LiveController>(
                 }
                 let patch = encoder.patch(&diff(&last, &tree));
                 last = tree;
-                if patch != "{}" && send(&mut socket, frame::update(&patch, None, None)).await.is_err() {
+                if patch != "{}" && send(&mut socket, frame::push(client, &patch)).await.is_err() {
                     break;
                 }
             }
