@@ -799,6 +799,8 @@ async fn legacy_client_replies_always_carry_meta() -> TestResult {
     let session = server.visit("/counter").await?;
     let (mut socket, first) = session.connect(false).await?;
     assert_eq!(first["meta"]["success"], true, "{first}");
+    // The counter has no `change` action, so no live-validation capability.
+    assert!(first["meta"].get("capabilities").is_none(), "{first}");
 
     let reply = socket.act("increment", json!({}), 7).await?;
     assert_eq!(reply["ref"], 7, "{reply}");

@@ -74,7 +74,11 @@ pub(crate) async fn run<C: LiveController>(
     }
     let mut encoder = Encoder::new(client);
     let mut last: Arc<Rendered> = group.tree();
-    let first = frame::update(&encoder.tree(&last), Some(&Meta::ok("")), None);
+    let first = frame::update(
+        &encoder.tree(&last),
+        Some(&Meta::connected(C::ACTIONS)),
+        None,
+    );
     if send(&mut socket, first).await.is_err() {
         return;
     }

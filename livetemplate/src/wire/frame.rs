@@ -17,6 +17,9 @@ pub struct Meta {
     /// Flash messages to show once, as `(kind, message)` with kind `"info"` or `"error"`
     /// (an extension: sent to our client only).
     pub flash: Vec<(String, String)>,
+    /// On a connection's first frame: what the page's controller supports beyond plain
+    /// actions (`"change"`: live validation of one field as it is edited).
+    pub capabilities: Vec<&'static str>,
 }
 
 impl Meta {
@@ -27,9 +30,26 @@ impl Meta {
             errors: BTreeMap::new(),
             action: Some(action.into()),
             flash: Vec::new(),
+            capabilities: Vec::new(),
+        }
+    }
+
+    /// The `meta` of a connection's first frame for a controller with these `actions`: a
+    /// success, with `capabilities` listing `"change"` when there is a `change` action.
+    pub fn connected(actions: &[&str]) -> Self {
+        Meta {
+            success: true,
+            capabilities: [CHANGE]
+                .into_iter()
+                .filter(|capability| actions.contains(capability))
+                .collect(),
+            ..Meta::default()
         }
     }
 }
+
+/// The action (and capability) of live validation, `PROTOCOL.md`'s reserved `change`.
+const CHANGE: &str = "change";
 
 /// An update frame: `{"tree": …, "meta": …, "ref": n}`. `tree` is the JSON from an
 /// [`Encoder`](super::Encoder); `meta` and `reference` are left out when `None`. A connection's
@@ -102,6 +122,16 @@ fn write_meta(out: &mut String, meta: &Meta) {
         }
         out.push(']');
     }
+    if !meta.capabilities.is_empty() {
+        out.push_str(",\"capabilities\":[");
+        for (i, capability) in meta.capabilities.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            json::string(out, capability);
+        }
+        out.push(']');
+    }
     out.push('}');
 }
 
@@ -157,4 +187,47 @@ pub fn redirect(to: &str) -> String {
     json::string(&mut out, to);
     out.push('}');
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire::ClientKind;
+
+    #[test]
+    fn first_frame_meta_lists_capabilities() {
+        let with = update("{}", Some(&Meta::connected(&["add", "change"])), None);
+        assert_eq!(
+            with,
+            r#"{"tree":{},"meta":{"success":true,"errors":{},"capabilities":["change"]}}"#
+        );
+        let without = update("{}", Some(&Meta::connected(&["add"])), None);
+        assert_eq!(
+            without,
+            r#"{"tree":{},"meta":{"success":true,"errors":{}}}"#
+        );
+    }
+
+    #[test]
+    fn envelopes_per_client() {
+        let ok = Meta::ok("add");
+        let failed = Meta {
+            success: false,
+            ..Meta::ok("add")
+        };
+        assert_eq!(
+            reply(ClientKind::Livetemplate, "{}", &ok, Some(4)),
+            "[4,{}]"
+        );
+        assert_eq!(
+            reply(ClientKind::Livetemplate, "{}", &failed, None),
+            r#"[null,{},{"success":false,"errors":{},"action":"add"}]"#
+        );
+        assert_eq!(
+            reply(ClientKind::Legacy, "{}", &ok, Some(4)),
+            r#"{"tree":{},"meta":{"success":true,"errors":{},"action":"add"},"ref":4}"#
+        );
+        assert_eq!(push(ClientKind::Livetemplate, "{}"), "[{}]");
+        assert_eq!(push(ClientKind::Legacy, "{}"), r#"{"tree":{}}"#);
+    }
 }
