@@ -1,4 +1,5 @@
-//! [`LiveTest`]: drive a controller in a test, without a browser or a socket.
+//! [`LiveTest`]: drive a controller in a test, without a browser or a socket; [`TestServer`],
+//! [`Browser`] and [`Tab`]: drive a whole app over real sockets.
 //!
 //! It runs each action as the server does (state snapshot, rollback on failure, panics caught),
 //! renders, diffs, encodes the frame our client would receive, and applies that frame to the
@@ -36,6 +37,10 @@
 //! # }).unwrap();
 //! ```
 
+mod socket;
+
+pub use socket::{Browser, Response, Tab, TestServer, WAIT};
+
 use std::fmt;
 
 use serde_json::Value;
@@ -64,6 +69,26 @@ pub enum TestError {
         /// What the client shows.
         shown: String,
     },
+    /// A socket of a [`TestServer`] or [`Browser`] failed.
+    Io(std::io::Error),
+    /// The WebSocket failed.
+    WebSocket(tokio_tungstenite::tungstenite::Error),
+    /// Nothing arrived in time (after [`WAIT`]); says what was awaited.
+    Timeout(String),
+    /// The server answered something a browser would not accept; says what.
+    Unexpected(String),
+}
+
+impl From<std::io::Error> for TestError {
+    fn from(error: std::io::Error) -> Self {
+        TestError::Io(error)
+    }
+}
+
+impl From<tokio_tungstenite::tungstenite::Error> for TestError {
+    fn from(error: tokio_tungstenite::tungstenite::Error) -> Self {
+        TestError::WebSocket(error)
+    }
 }
 
 impl fmt::Display for TestError {
@@ -76,6 +101,10 @@ impl fmt::Display for TestError {
                 f,
                 "the client shows different HTML than a fresh render\n expected: {expected}\n    shown: {shown}"
             ),
+            TestError::Io(e) => write!(f, "socket error: {e}"),
+            TestError::WebSocket(e) => write!(f, "WebSocket error: {e}"),
+            TestError::Timeout(what) => write!(f, "timed out after {WAIT:?} waiting for {what}"),
+            TestError::Unexpected(what) => write!(f, "unexpected answer: {what}"),
         }
     }
 }
