@@ -1,22 +1,15 @@
 //! Run with: cargo run -p counter
 //!
-//! Serves a live counter at <http://127.0.0.1:8080> (set `ADDR` to listen elsewhere, and
+//! Serves the example at <http://127.0.0.1:8080> (set `ADDR` to listen elsewhere, and
 //! `RUST_LOG` to change the log level; default `info`). Stop with Ctrl-C (or SIGTERM).
 
-use std::process::ExitCode;
-
+use livetemplate::server::ServeError;
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
-async fn main() -> ExitCode {
+async fn main() -> Result<(), ServeError> {
     tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
         .init();
-    match livetemplate::server::serve_env(counter::router()).await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            tracing::error!(%error, "counter stopped");
-            ExitCode::FAILURE
-        }
-    }
+    livetemplate::server::serve_env(counter::router()).await
 }
