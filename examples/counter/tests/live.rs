@@ -16,9 +16,15 @@ async fn clicks_update_the_tab_and_its_sibling() -> Result<(), TestError> {
     tab.send("increment", json!({})).await?;
     tab.send("increment", json!({})).await?;
     tab.send("decrement", json!({})).await?;
-    assert!(tab.html()?.contains("<output>1</output>"), "{}", tab.html()?);
+    assert!(
+        tab.html()?.contains("<output>1</output>"),
+        "{}",
+        tab.html()?
+    );
     legacy
-        .wait_until("the sibling tab to show 1", |html| html.contains("<output>1</output>"))
+        .wait_until("the sibling tab to show 1", |html| {
+            html.contains("<output>1</output>")
+        })
         .await?;
 
     let reply = legacy.send("reset", json!({})).await?;
