@@ -38,7 +38,7 @@ use tokio_tungstenite::tungstenite::http::HeaderValue;
 use super::TestError;
 use crate::server::LiveRouter;
 use crate::wire::ClientKind;
-use crate::wire::apply::ClientTree;
+use crate::wire::apply::{ClientTree, ServerFrame};
 
 /// The longest any single wait (a response, a frame) may take.
 pub const WAIT: Duration = Duration::from_secs(5);
@@ -319,7 +319,8 @@ impl Tab {
         }
     }
 
-    /// Waits for the next frame, applies its tree (if any) and returns it whole.
+    /// Waits for the next frame, applies its tree (if any) and returns it whole, in the plain
+    /// object form of `PROTOCOL.md` whichever envelope it came in (see [`ServerFrame`]).
     pub async fn next_frame(&mut self) -> Result<Value, TestError> {
         loop {
             let message = within("the next frame", self.socket.next())
@@ -332,8 +333,11 @@ impl Tab {
                 }
                 _ => continue,
             };
-            let frame: Value = serde_json::from_str(text.as_str())
-                .map_err(|e| unexpected(format!("a frame is not JSON ({e}): {text}")))?;
+            // Either envelope (our client's updates come as `[ref, tree]`); returned in the
+            // plain object form so tests read `frame["ref"]`, `frame["meta"]` alike.
+            let frame = ServerFrame::parse(text.as_str())
+                .map_err(|e| unexpected(format!("not a server frame ({e}): {text}")))?
+                .to_object();
             if let Some(tree) = frame.get("tree") {
                 self.client
                     .apply(&tree.to_string())
