@@ -6,8 +6,12 @@
 //! configured idle time. Each group keeps its latest render, so a tab that must catch up diffs
 //! against it instead of rendering again.
 
+#[cfg(feature = "redis")]
+mod redis;
 mod store;
 
+#[cfg(feature = "redis")]
+pub use self::redis::RedisSessionStore;
 pub use store::{MemoryStore, Saved, SessionStore, StoreError, StoreFuture, Stored};
 
 use std::collections::{BTreeSet, HashMap};
@@ -131,8 +135,23 @@ impl<C: LiveController> Groups<C> {
         });
         *lock(&group.me) = Arc::downgrade(&group);
         // Two first requests of one browser may race: the first group in wins.
-        let mut groups = lock(&self.groups);
-        Ok(Arc::clone(groups.entry(id.clone()).or_insert(group)))
+        let (group, new) = {
+            let mut groups = lock(&self.groups);
+            match groups.entry(id.clone()) {
+                std::collections::hash_map::Entry::Occupied(entry) => {
+                    (Arc::clone(entry.get()), false)
+                }
+                std::collections::hash_map::Entry::Vacant(entry) => {
+                    (Arc::clone(entry.insert(group)), true)
+                }
+            }
+        };
+        if new && self.store.is_some() {
+            // A stored session may have tabs in other processes: hear of their changes.
+            let me: Weak<dyn Subscriber> = lock(&group.me).clone();
+            self.broker.watch(id.as_str(), me);
+        }
+        Ok(group)
     }
 
     /// A new group's state: the stored one when a store has it, else a fresh `mount` (saved).
@@ -389,12 +408,15 @@ impl<C: LiveController> Group<C> {
     }
 
     /// Replaces the in-memory state with the stored one when the store has a newer version.
+    /// When the store has lost it (expired, or a Redis restarted without persistence), the
+    /// in-memory state is the newest there is: the next save stores it afresh.
     async fn catch_up(&self, store: &dyn SessionStore<C::State>, state: &mut C::State) {
         match store.load(&self.id).await {
             Ok(Some(stored)) if Some(stored.version) != *lock(&self.version) => {
                 *state = stored.state;
                 *lock(&self.version) = Some(stored.version);
             }
+            Ok(None) => *lock(&self.version) = None,
             Ok(_) => {}
             Err(error) => tracing::warn!(%error, session = %self.id, "cannot load the session"),
         }
@@ -430,6 +452,7 @@ impl<C: LiveController> Group<C> {
                 Effect::Sync if !synced => {
                     synced = true;
                     self.refresh(from, tree);
+                    self.announce();
                 }
                 Effect::Subscribe(topic) => self.subscribe(topic),
                 Effect::Unsubscribe(topic) if lock(&self.topics).remove(topic) => {
@@ -440,15 +463,19 @@ impl<C: LiveController> Group<C> {
                     topic,
                     action,
                     data,
-                } => self.broker.publish(
-                    topic,
-                    Message {
-                        action: action.clone(),
-                        data: data.clone(),
-                    },
-                ),
+                } => self
+                    .broker
+                    .publish(topic, Message::new(action.clone(), data.clone())),
                 _ => {}
             }
+        }
+    }
+
+    /// With a store, tells the other processes that this session changed, so their tabs of it
+    /// catch up (a no-op with the in-memory broker).
+    fn announce(&self) {
+        if self.store.is_some() {
+            self.broker.announce(self.id.as_str());
         }
     }
 
@@ -479,6 +506,15 @@ impl<C: LiveController> Group<C> {
     }
 }
 
+impl<C: LiveController> Drop for Group<C> {
+    fn drop(&mut self) {
+        if self.store.is_some() {
+            let me: Weak<dyn Subscriber> = lock(&self.me).clone();
+            self.broker.unwatch(self.id.as_str(), &me);
+        }
+    }
+}
+
 impl<C: LiveController> Subscriber for Group<C> {
     fn deliver(&self, topic: &str, message: Message) {
         let Some(group) = lock(&self.me).upgrade() else {
@@ -486,13 +522,41 @@ impl<C: LiveController> Subscriber for Group<C> {
         };
         let topic = topic.to_owned();
         tokio::spawn(async move {
+            if let Some(store) = &group.store {
+                // The session may have groups in several processes: only one runs the
+                // message, then announces the change to the others.
+                match store.claim(&group.id, message.id).await {
+                    Ok(true) => {}
+                    Ok(false) => return,
+                    Err(error) => {
+                        tracing::warn!(%error, %topic, "cannot claim a broadcast; running it here")
+                    }
+                }
+            }
             let mut ctx = Context::new(group.id.as_str()).with_action(message.action, message.data);
             let (outcome, tree) = group.act(None, &mut ctx).await;
             if outcome.succeeded() {
                 group.refresh(None, &tree);
+                if !outcome
+                    .effects
+                    .iter()
+                    .any(|e| matches!(e, crate::controller::Effect::Sync))
+                {
+                    group.announce();
+                }
             } else {
                 tracing::warn!(%topic, errors = ?outcome.meta.errors, "broadcast action failed");
             }
+        });
+    }
+
+    fn resync(&self) {
+        let Some(group) = lock(&self.me).upgrade() else {
+            return;
+        };
+        tokio::spawn(async move {
+            let tree = group.current().await;
+            group.refresh(None, &tree);
         });
     }
 }
