@@ -301,15 +301,41 @@ impl Link {
         }
     }
 
-    /// Drops the connection after `error` when it means the connection is gone.
-    pub(crate) fn failed(&self, error: &redis::RedisError) {
-        if error.is_io_error()
+    /// Runs `send` on the connection. When the kept connection turns out to be dead (Redis
+    /// restarted since it was last used), it is dropped and `send` runs once more on a new one.
+    pub(crate) async fn run<T, F, Fut>(&self, mut send: F) -> Result<T, LinkError>
+    where
+        F: FnMut(MultiplexedConnection) -> Fut,
+        Fut: std::future::Future<Output = redis::RedisResult<T>>,
+    {
+        let mut retried = false;
+        loop {
+            let connection = self.connection().await?;
+            match send(connection).await {
+                Ok(value) => return Ok(value),
+                Err(error) => {
+                    let dropped = self.failed(&error);
+                    let broken = error.is_io_error() || error.is_connection_dropped();
+                    if dropped && broken && !retried {
+                        retried = true;
+                        continue;
+                    }
+                    return Err(error.into());
+                }
+            }
+        }
+    }
+
+    /// Drops the connection after `error` when it means the connection is gone; `true` if so.
+    pub(crate) fn failed(&self, error: &redis::RedisError) -> bool {
+        let gone = error.is_io_error()
             || error.is_connection_dropped()
             || error.is_timeout()
-            || error.is_unrecoverable_error()
-        {
+            || error.is_unrecoverable_error();
+        if gone {
             lock(&self.current).take();
         }
+        gone
     }
 }
 

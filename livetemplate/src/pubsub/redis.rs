@@ -488,23 +488,17 @@ async fn publish(
             outbox.push_back(message);
         }
         let batch = outbox.len().min(BATCH);
-        let sent = match link.connection().await {
-            Ok(mut connection) => {
-                let mut pipe = redis::pipe();
-                for message in outbox.iter().take(batch) {
-                    pipe.cmd("PUBLISH")
-                        .arg(&message.channel)
-                        .arg(&message.payload)
-                        .ignore();
-                }
-                let result = pipe.query_async::<()>(&mut connection).await;
-                if let Err(error) = &result {
-                    link.failed(error);
-                }
-                result.map_err(|error| error.to_string())
-            }
-            Err(error) => Err(error.to_string()),
-        };
+        let mut pipe = redis::pipe();
+        for message in outbox.iter().take(batch) {
+            pipe.cmd("PUBLISH")
+                .arg(&message.channel)
+                .arg(&message.payload)
+                .ignore();
+        }
+        let pipe = &pipe;
+        let sent = link
+            .run(|mut connection| async move { pipe.query_async::<()>(&mut connection).await })
+            .await;
         match sent {
             Ok(()) => {
                 outbox.drain(..batch);

@@ -132,6 +132,7 @@ impl<C: LiveController> Groups<C> {
             me: Mutex::new(Weak::new()),
             store: self.store.clone(),
             version: Mutex::new(version),
+            unsaved: std::sync::atomic::AtomicBool::new(false),
         });
         *lock(&group.me) = Arc::downgrade(&group);
         // Two first requests of one browser may race: the first group in wins.
@@ -245,6 +246,9 @@ pub struct Group<C: LiveController> {
     store: Option<Arc<dyn SessionStore<C::State>>>,
     /// The stored version the in-memory state matches (changed only under the state lock).
     version: Mutex<Option<u64>>,
+    /// Whether the in-memory state has changes the store could not take (it was
+    /// unreachable); [`Subscriber::resync`] saves them once it is back.
+    unsaved: std::sync::atomic::AtomicBool,
 }
 
 impl<C: LiveController> std::fmt::Debug for Group<C> {
@@ -362,10 +366,17 @@ impl<C: LiveController> Group<C> {
             match store.save(&self.id, state, expected).await {
                 Ok(Saved::Version(version)) => {
                     *lock(&self.version) = Some(version);
+                    self.unsaved
+                        .store(false, std::sync::atomic::Ordering::Relaxed);
                     return (outcome, tree);
                 }
                 Ok(Saved::Conflict) if attempt < ATTEMPTS => {
                     tracing::debug!(session = %self.id, attempt, "session changed elsewhere; running the action again");
+                    // A random pause, growing with the attempts: two processes retrying in
+                    // lockstep would otherwise let the same one win every time.
+                    let spread = 100 * attempt as u64;
+                    let pause = getrandom::u64().unwrap_or_default() % spread;
+                    tokio::time::sleep(Duration::from_micros(pause)).await;
                 }
                 Ok(Saved::Conflict) => {
                     tracing::warn!(session = %self.id, "session kept changing elsewhere; action dropped");
@@ -381,8 +392,11 @@ impl<C: LiveController> Group<C> {
                     return (outcome, tree);
                 }
                 Err(error) => {
-                    // Keep serving from memory; the next save retries.
+                    // Keep serving from memory; the next save, or the resync once the store
+                    // is back, stores it.
                     tracing::warn!(%error, session = %self.id, "cannot save the session");
+                    self.unsaved
+                        .store(true, std::sync::atomic::Ordering::Relaxed);
                     return (outcome, tree);
                 }
             }
@@ -405,6 +419,65 @@ impl<C: LiveController> Group<C> {
             }
         }
         self.tree()
+    }
+
+    /// Catches up with the store after an outage or another process's change, then sends the
+    /// latest render to every tab. Changes made while the store was unreachable are saved
+    /// first (and announced), unless another process stored a newer state meanwhile — then
+    /// that one wins, as the first writer after an outage.
+    async fn resync_now(&self) {
+        let Some(store) = &self.store else {
+            self.refresh(None, &self.tree());
+            return;
+        };
+        let mut state = self.state.lock().await;
+        let before = *lock(&self.version);
+        let mut announce = false;
+        if self
+            .unsaved
+            .swap(false, std::sync::atomic::Ordering::Relaxed)
+        {
+            let expected = match store.load(&self.id).await {
+                Ok(None) => Ok(None),
+                Ok(Some(stored)) if Some(stored.version) == before => Ok(before),
+                Ok(Some(_)) => Err(()),
+                Err(_) => {
+                    self.unsaved
+                        .store(true, std::sync::atomic::Ordering::Relaxed);
+                    Err(())
+                }
+            };
+            if let Ok(expected) = expected {
+                match store.save(&self.id, &state, expected).await {
+                    Ok(Saved::Version(version)) => {
+                        *lock(&self.version) = Some(version);
+                        announce = true;
+                    }
+                    Ok(Saved::Conflict) => {}
+                    Err(error) => {
+                        tracing::warn!(%error, session = %self.id, "cannot save the session");
+                        self.unsaved
+                            .store(true, std::sync::atomic::Ordering::Relaxed);
+                    }
+                }
+            } else if !self.unsaved.load(std::sync::atomic::Ordering::Relaxed) {
+                tracing::warn!(session = %self.id, "the session changed elsewhere while the store was unreachable; taking that state");
+            }
+        }
+        if !announce {
+            self.catch_up(store.as_ref(), &mut state).await;
+        }
+        if *lock(&self.version) != before {
+            match state.render() {
+                Ok(tree) => *lock(&self.tree) = Arc::new(tree),
+                Err(error) => tracing::error!(%error, "the stored state does not render"),
+            }
+        }
+        drop(state);
+        self.refresh(None, &self.tree());
+        if announce {
+            self.announce();
+        }
     }
 
     /// Replaces the in-memory state with the stored one when the store has a newer version.
@@ -554,10 +627,7 @@ impl<C: LiveController> Subscriber for Group<C> {
         let Some(group) = lock(&self.me).upgrade() else {
             return;
         };
-        tokio::spawn(async move {
-            let tree = group.current().await;
-            group.refresh(None, &tree);
-        });
+        tokio::spawn(async move { group.resync_now().await });
     }
 }
 

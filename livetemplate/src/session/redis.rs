@@ -97,13 +97,12 @@ impl<S> RedisSessionStore<S> {
         u64::try_from(self.ttl.as_millis()).unwrap_or(u64::MAX)
     }
 
-    /// Runs `command` on the link; a broken connection is dropped for the next call to reopen.
+    /// Runs `command` on the link (which reopens a broken connection).
     async fn query<T: redis::FromRedisValue>(&self, command: &redis::Cmd) -> Result<T, StoreError> {
-        let mut connection = self.link.connection().await.map_err(store_error)?;
-        command.query_async(&mut connection).await.map_err(|error| {
-            self.link.failed(&error);
-            store_error(LinkError::Redis(error))
-        })
+        self.link
+            .run(|mut connection| async move { command.query_async(&mut connection).await })
+            .await
+            .map_err(store_error)
     }
 }
 
@@ -152,19 +151,14 @@ where
                 StoreError::new(format!("the state does not serialize: {error}"))
             })?;
             let expected = expected.map(|v| v.to_string()).unwrap_or_default();
-            let mut connection = self.link.connection().await.map_err(store_error)?;
+            let mut invocation = self.save.key(self.key(id));
+            invocation.arg(expected).arg(json).arg(self.ttl_ms());
+            let invocation = &invocation;
             let version: u64 = self
-                .save
-                .key(self.key(id))
-                .arg(expected)
-                .arg(json)
-                .arg(self.ttl_ms())
-                .invoke_async(&mut connection)
+                .link
+                .run(|mut connection| async move { invocation.invoke_async(&mut connection).await })
                 .await
-                .map_err(|error| {
-                    self.link.failed(&error);
-                    store_error(LinkError::Redis(error))
-                })?;
+                .map_err(store_error)?;
             Ok(match version {
                 0 => Saved::Conflict,
                 version => Saved::Version(version),
