@@ -301,6 +301,15 @@ impl Link {
         }
     }
 
+    /// Allows a connection attempt right away: Redis is known to be back (the broker's
+    /// subscription reconnected), so commands need not wait out the backoff.
+    pub(crate) fn wake(&self) {
+        if let Ok(mut retry) = self.retry.try_lock() {
+            retry.not_before = None;
+            retry.backoff.reset();
+        }
+    }
+
     /// Runs `send` on the connection. When the kept connection turns out to be dead (Redis
     /// restarted since it was last used), it is dropped and `send` runs once more on a new one.
     pub(crate) async fn run<T, F, Fut>(&self, mut send: F) -> Result<T, LinkError>

@@ -166,6 +166,7 @@ impl RedisBroker {
         tokio::spawn(listen(
             Arc::clone(&shared),
             client,
+            Arc::clone(&link),
             command_inbox,
             max_backoff,
         ));
@@ -351,6 +352,7 @@ impl Broker for RedisBroker {
 async fn listen(
     shared: Arc<Shared>,
     client: Client,
+    link: Arc<Link>,
     mut commands: mpsc::UnboundedReceiver<Command>,
     max_backoff: Duration,
 ) {
@@ -401,6 +403,7 @@ async fn listen(
         *lock(&shared.confirmed) = topics.into_iter().collect();
         shared.connected.store(true, Ordering::Relaxed);
         backoff.reset();
+        link.wake();
         if ever_connected {
             shared.reconnects.fetch_add(1, Ordering::Relaxed);
             tracing::info!("Redis subscription restored; re-rendering every subscribed session");
@@ -486,6 +489,38 @@ async fn publish(
         }
         while let Ok(message) = inbox.try_recv() {
             outbox.push_back(message);
+        }
+        if down {
+            // Publish what was held only once this process hears Redis again, and one
+            // backoff period later: the other processes, retrying on the same schedule, have
+            // subscribed again by then, so the held messages reach them.
+            let mut grace: Option<std::pin::Pin<Box<tokio::time::Sleep>>> = None;
+            loop {
+                let tick = async {
+                    match grace.as_mut() {
+                        Some(sleep) => sleep.as_mut().await,
+                        None => tokio::time::sleep(Duration::from_millis(20)).await,
+                    }
+                };
+                tokio::select! {
+                    () = tick => {
+                        if grace.is_some() {
+                            break;
+                        }
+                        if shared.connected.load(Ordering::Relaxed) {
+                            grace = Some(Box::pin(tokio::time::sleep(max_backoff)));
+                        }
+                    }
+                    message = inbox.recv() => {
+                        let Some(message) = message else { return };
+                        outbox.push_back(message);
+                        counted += 1;
+                        shared.held.fetch_add(1, Ordering::Relaxed);
+                        counted -= trim(&shared, &mut outbox, capacity).min(counted);
+                        shared.waiting.store(outbox.len() as u64, Ordering::Relaxed);
+                    }
+                }
+            }
         }
         let batch = outbox.len().min(BATCH);
         let mut pipe = redis::pipe();

@@ -627,7 +627,17 @@ impl<C: LiveController> Subscriber for Group<C> {
         let Some(group) = lock(&self.me).upgrade() else {
             return;
         };
-        tokio::spawn(async move { group.resync_now().await });
+        tokio::spawn(async move {
+            // Changes the store could not take are saved now; if it fails again (Redis only
+            // just came back), try a few more times.
+            for _ in 0..10 {
+                group.resync_now().await;
+                if !group.unsaved.load(std::sync::atomic::Ordering::Relaxed) {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+        });
     }
 }
 
