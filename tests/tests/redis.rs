@@ -357,7 +357,7 @@ async fn measure_cross_process_broadcast() -> TestResult {
             let waits = sockets.iter_mut().map(|(remote, socket)| {
                 let text = text.clone();
                 async move {
-                    socket.until("the broadcast", has(&text)).await?;
+                    socket.frame_with(&format!("\"{text}\"")).await?;
                     TestResult::Ok((*remote, started.elapsed()))
                 }
             });

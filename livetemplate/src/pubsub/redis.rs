@@ -414,10 +414,11 @@ async fn listen(
             tokio::select! {
                 message = stream.next() => {
                     let Some(message) = message else { break };
-                    if let Some(topic) = shared.receive(message.get_channel_name(), message.get_payload_bytes()) {
-                        if unsubscribe(&shared, &mut sink, &topic).await.is_err() {
-                            break;
-                        }
+                    let unheard = shared.receive(message.get_channel_name(), message.get_payload_bytes());
+                    if let Some(topic) = unheard
+                        && unsubscribe(&shared, &mut sink, &topic).await.is_err()
+                    {
+                        break;
                     }
                 }
                 command = commands.recv() => {

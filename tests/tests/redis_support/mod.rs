@@ -291,7 +291,11 @@ impl Instance {
             .prefix(setup.prefix.clone())
             .max_backoff(Duration::from_millis(200));
         let broker = redis.broker();
-        let router = LiveRouter::with_config(Config::new().signing_key(key()?)).redis(&redis);
+        // The measurement sends actions back to back: lift the per-connection rate limit.
+        let config = Config::new()
+            .signing_key(key()?)
+            .actions_per_second(100_000);
+        let router = LiveRouter::with_config(config).redis(&redis);
         let router = if setup.stateless {
             router.route("/chat", Chat).route("/counter", Counter)
         } else {
@@ -553,6 +557,19 @@ impl Socket {
                 .map_err(|error| format!("waiting for {what}: {error}; html: {:?}", self.html()))?;
         }
         Ok(())
+    }
+
+    /// Waits for a text frame containing `needle`, without applying it (the measurement:
+    /// the time to the frame, not the client's work on it).
+    pub(crate) async fn frame_with(&mut self, needle: &str) -> TestResult {
+        loop {
+            match within("a frame", self.ws.next()).await? {
+                Some(Ok(Message::Text(text))) if text.contains(needle) => return Ok(()),
+                Some(Ok(Message::Close(_))) | None => return Err("the connection closed".into()),
+                Some(Err(error)) => return Err(format!("socket error: {error}").into()),
+                Some(Ok(_)) => continue,
+            }
+        }
     }
 
     /// Whether the connection is closed by the server within [`WAIT`].
