@@ -59,6 +59,9 @@
 //! ## Features
 //!
 //! - `serde_json`: the `json` / `tojson` template filters (enables askama's `serde_json`).
+//! - `redis`: scale-out over a shared Redis — [`Redis`] (configured from code or from
+//!   [`REDIS_URL_ENV`]), [`RedisBroker`] (broadcasts, pushes and syncs reach every process)
+//!   and [`RedisSessionStore`] (session states any process can resume). See `docs/scaling.md`.
 
 // Lets the derives' `::livetemplate::…` paths resolve inside this crate's own tests.
 extern crate self as livetemplate;
@@ -66,6 +69,8 @@ extern crate self as livetemplate;
 pub mod controller;
 pub mod diff;
 pub mod pubsub;
+#[cfg(feature = "redis")]
+mod redis_link;
 pub mod render;
 pub mod server;
 pub mod session;
@@ -106,3 +111,10 @@ pub use diff::{Patch, diff};
 pub use livetemplate_macros::{LiveTemplate, live_controller};
 pub use render::{Item, Items, List, Node, Rendered, Slot, Slots, Statics};
 pub use wire::{ClientKind, ClientMessage, Encoder, Limits, ProtocolError};
+
+#[cfg(feature = "redis")]
+pub use pubsub::{BrokerStats, RedisBroker};
+#[cfg(feature = "redis")]
+pub use redis_link::{REDIS_URL_ENV, Redis, RedisError};
+#[cfg(feature = "redis")]
+pub use session::RedisSessionStore;

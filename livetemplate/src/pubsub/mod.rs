@@ -2,9 +2,17 @@
 //!
 //! [`MemoryBroker`] is the embedded default: subscriptions live in this process. A broker
 //! holds subscribers weakly, so a session group that expires leaves its topics by itself.
+//! With the `redis` feature, [`RedisBroker`] carries messages to every process sharing a Redis.
+
+#[cfg(feature = "redis")]
+mod redis;
+
+#[cfg(feature = "redis")]
+pub use self::redis::{BrokerStats, RedisBroker};
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
 
 use crate::wire::FormData;
 
@@ -15,12 +23,35 @@ pub struct Message {
     pub action: String,
     /// Its data.
     pub data: FormData,
+    /// Tells this message apart from every other (random per process, then counted): a session
+    /// whose groups live in several processes runs it once (see
+    /// [`SessionStore::claim`](crate::session::SessionStore::claim)).
+    pub id: u64,
+}
+
+impl Message {
+    /// A message running `action` with `data`, with a new [`id`](Message::id).
+    pub fn new(action: impl Into<String>, data: FormData) -> Self {
+        static BASE: OnceLock<u64> = OnceLock::new();
+        static COUNT: AtomicU64 = AtomicU64::new(0);
+        let base = *BASE.get_or_init(|| getrandom::u64().unwrap_or_default());
+        Message {
+            action: action.into(),
+            data,
+            id: base.wrapping_add(COUNT.fetch_add(1, Ordering::Relaxed)),
+        }
+    }
 }
 
 /// Receives the messages of the topics it subscribed to.
 pub trait Subscriber: Send + Sync + 'static {
     /// Handles one message; must not block (spawn the work).
     fn deliver(&self, topic: &str, message: Message);
+
+    /// Catches up with changes made elsewhere and re-renders: the session changed in another
+    /// process, or the broker may have missed messages while it reconnected. Must not block.
+    /// Default: nothing.
+    fn resync(&self) {}
 }
 
 /// Delivers messages published to a topic to its subscribers.
@@ -31,6 +62,24 @@ pub trait Broker: Send + Sync + 'static {
     fn unsubscribe(&self, topic: &str, subscriber: &Weak<dyn Subscriber>);
     /// Sends `message` to every subscriber of `topic`.
     fn publish(&self, topic: &str, message: Message);
+
+    /// Follows `session`: `subscriber.resync()` runs when another process
+    /// [announces](Broker::announce) a change of it. Default: nothing (in one process, the
+    /// tabs of a session share one group, so there is no one else to hear from).
+    fn watch(&self, session: &str, subscriber: Weak<dyn Subscriber>) {
+        let _ = (session, subscriber);
+    }
+
+    /// Stops following `session` for `subscriber` (subscribers that are gone are dropped too).
+    fn unwatch(&self, session: &str, subscriber: &Weak<dyn Subscriber>) {
+        let _ = (session, subscriber);
+    }
+
+    /// Tells the other processes that `session`'s stored state changed, so their tabs of it
+    /// catch up. Default: nothing.
+    fn announce(&self, session: &str) {
+        let _ = session;
+    }
 }
 
 /// Subscriptions in this process.
@@ -91,6 +140,36 @@ impl Broker for MemoryBroker {
     }
 }
 
+impl MemoryBroker {
+    /// The live subscribers of `topic`.
+    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
+    pub(crate) fn subscribers(&self, topic: &str) -> Vec<Arc<dyn Subscriber>> {
+        let mut topics = lock(&self.topics);
+        let Some(list) = topics.get_mut(topic) else {
+            return Vec::new();
+        };
+        list.retain(|s| s.strong_count() > 0);
+        let live: Vec<_> = list.iter().filter_map(Weak::upgrade).collect();
+        if live.is_empty() {
+            topics.remove(topic);
+        }
+        live
+    }
+
+    /// Every live subscriber of every topic, each once.
+    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
+    pub(crate) fn everyone(&self) -> Vec<Arc<dyn Subscriber>> {
+        let topics = lock(&self.topics);
+        let mut seen = std::collections::HashSet::new();
+        topics
+            .values()
+            .flatten()
+            .filter_map(Weak::upgrade)
+            .filter(|s| seen.insert(Arc::as_ptr(s).cast::<()>()))
+            .collect()
+    }
+}
+
 /// Locks a mutex, recovering the data if a panicking thread poisoned it (the maps here stay
 /// consistent: every update is one insert or retain).
 pub(crate) fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -113,10 +192,7 @@ mod tests {
     }
 
     fn message(action: &str) -> Message {
-        Message {
-            action: action.to_owned(),
-            data: FormData::new(),
-        }
+        Message::new(action, FormData::new())
     }
 
     #[test]

@@ -73,7 +73,8 @@ pub(crate) async fn run<C: LiveController>(
         return;
     }
     let mut encoder = Encoder::new(client);
-    let mut last: Arc<Rendered> = group.tree();
+    // With a store, another process may have changed the session since this group last saw it.
+    let mut last: Arc<Rendered> = group.current().await;
     let first = frame::update(
         &encoder.tree(&last),
         Some(&Meta::connected(C::ACTIONS)),

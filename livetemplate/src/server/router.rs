@@ -52,6 +52,9 @@ pub struct LiveRouter {
     config: Arc<Config>,
     broker: Arc<dyn Broker>,
     shutdown: Arc<tokio::sync::watch::Sender<bool>>,
+    /// The shared Redis, when configured: [`LiveRouter::route_shared`] keeps states there.
+    #[cfg(feature = "redis")]
+    redis: Option<crate::Redis>,
 }
 
 impl std::fmt::Debug for LiveRouter {
@@ -82,6 +85,8 @@ impl LiveRouter {
             config: Arc::new(config),
             broker: Arc::new(MemoryBroker::new()),
             shutdown: Arc::new(tokio::sync::watch::channel(false).0),
+            #[cfg(feature = "redis")]
+            redis: None,
         }
     }
 
@@ -90,6 +95,62 @@ impl LiveRouter {
     pub fn broker(mut self, broker: impl Broker) -> Self {
         self.broker = Arc::new(broker);
         self
+    }
+
+    /// Shares this router's broadcasts, pushes and syncs with every process connected to
+    /// `redis` (its [`RedisBroker`](crate::RedisBroker)), and keeps the states of pages added
+    /// with [`route_shared`](LiveRouter::route_shared) there. Call before adding routes. The
+    /// processes must share a [signing key](Config::signing_key) too, or their session
+    /// cookies differ.
+    ///
+    /// ```no_run
+    /// # use askama::Template;
+    /// # use livetemplate::{Context, LiveTemplate, live_controller};
+    /// # #[derive(Clone, Template, LiveTemplate, serde::Serialize, serde::Deserialize)]
+    /// # #[template(source = "<p>{{ n }}</p>", ext = "html")]
+    /// # struct Counter { n: i64 }
+    /// # struct Counters;
+    /// # #[live_controller]
+    /// # impl Counters {
+    /// #     async fn mount(&self, _: &mut Context) -> livetemplate::Result<Counter> { Ok(Counter { n: 0 }) }
+    /// # }
+    /// # async fn run(key: livetemplate::server::security::SigningKey) -> Result<(), Box<dyn std::error::Error>> {
+    /// use livetemplate::Redis;
+    /// use livetemplate::server::{Config, LiveRouter, serve};
+    ///
+    /// let mut router = LiveRouter::with_config(Config::new().signing_key(key));
+    /// // LIVETEMPLATE_REDIS_URL=redis://… shares sessions; unset, everything stays in memory.
+    /// if let Some(redis) = Redis::from_env().await? {
+    ///     router = router.redis(&redis);
+    /// }
+    /// let router = router.route_shared("/", Counters);
+    /// serve("127.0.0.1:8080".parse()?, router).await?;
+    /// # Ok(()) }
+    /// ```
+    #[cfg(feature = "redis")]
+    pub fn redis(mut self, redis: &crate::Redis) -> Self {
+        self.broker = Arc::new(redis.broker());
+        self.redis = Some(redis.clone());
+        self
+    }
+
+    /// Serves `controller`'s page at `path`, keeping its session states in the router's
+    /// [Redis](LiveRouter::redis) when one is configured (with the configured session idle
+    /// time as the keys' expiry), so a browser can move between processes and survive a
+    /// restart; without Redis, like [`route`](LiveRouter::route).
+    #[cfg(feature = "redis")]
+    pub fn route_shared<C>(self, path: &str, controller: C) -> Self
+    where
+        C: LiveController,
+        C::State: serde::Serialize + serde::de::DeserializeOwned,
+    {
+        match &self.redis {
+            Some(redis) => {
+                let store = redis.store::<C::State>().ttl(self.config.session_idle);
+                self.add(path, controller, Some(Arc::new(store)))
+            }
+            None => self.add(path, controller, None),
+        }
     }
 
     /// Serves `controller`'s page at `path` (exact match); sessions live in memory.
@@ -225,13 +286,7 @@ impl std::fmt::Debug for LiveHandle {
 impl LiveHandle {
     /// Runs `action` with `data` on every session subscribed to `topic`.
     pub fn push(&self, topic: &str, action: &str, data: FormData) {
-        self.broker.publish(
-            topic,
-            Message {
-                action: action.to_owned(),
-                data,
-            },
-        );
+        self.broker.publish(topic, Message::new(action, data));
     }
 }
 

@@ -6,8 +6,12 @@
 //! configured idle time. Each group keeps its latest render, so a tab that must catch up diffs
 //! against it instead of rendering again.
 
+#[cfg(feature = "redis")]
+mod redis;
 mod store;
 
+#[cfg(feature = "redis")]
+pub use self::redis::RedisSessionStore;
 pub use store::{MemoryStore, Saved, SessionStore, StoreError, StoreFuture, Stored};
 
 use std::collections::{BTreeSet, HashMap};
@@ -128,11 +132,27 @@ impl<C: LiveController> Groups<C> {
             me: Mutex::new(Weak::new()),
             store: self.store.clone(),
             version: Mutex::new(version),
+            unsaved: std::sync::atomic::AtomicBool::new(false),
         });
         *lock(&group.me) = Arc::downgrade(&group);
         // Two first requests of one browser may race: the first group in wins.
-        let mut groups = lock(&self.groups);
-        Ok(Arc::clone(groups.entry(id.clone()).or_insert(group)))
+        let (group, new) = {
+            let mut groups = lock(&self.groups);
+            match groups.entry(id.clone()) {
+                std::collections::hash_map::Entry::Occupied(entry) => {
+                    (Arc::clone(entry.get()), false)
+                }
+                std::collections::hash_map::Entry::Vacant(entry) => {
+                    (Arc::clone(entry.insert(group)), true)
+                }
+            }
+        };
+        if new && self.store.is_some() {
+            // A stored session may have tabs in other processes: hear of their changes.
+            let me: Weak<dyn Subscriber> = lock(&group.me).clone();
+            self.broker.watch(id.as_str(), me);
+        }
+        Ok(group)
     }
 
     /// A new group's state: the stored one when a store has it, else a fresh `mount` (saved).
@@ -226,6 +246,9 @@ pub struct Group<C: LiveController> {
     store: Option<Arc<dyn SessionStore<C::State>>>,
     /// The stored version the in-memory state matches (changed only under the state lock).
     version: Mutex<Option<u64>>,
+    /// Whether the in-memory state has changes the store could not take (it was
+    /// unreachable); [`Subscriber::resync`] saves them once it is back.
+    unsaved: std::sync::atomic::AtomicBool,
 }
 
 impl<C: LiveController> std::fmt::Debug for Group<C> {
@@ -343,10 +366,17 @@ impl<C: LiveController> Group<C> {
             match store.save(&self.id, state, expected).await {
                 Ok(Saved::Version(version)) => {
                     *lock(&self.version) = Some(version);
+                    self.unsaved
+                        .store(false, std::sync::atomic::Ordering::Relaxed);
                     return (outcome, tree);
                 }
                 Ok(Saved::Conflict) if attempt < ATTEMPTS => {
                     tracing::debug!(session = %self.id, attempt, "session changed elsewhere; running the action again");
+                    // A random pause, growing with the attempts: two processes retrying in
+                    // lockstep would otherwise let the same one win every time.
+                    let spread = 100 * attempt as u64;
+                    let pause = getrandom::u64().unwrap_or_default() % spread;
+                    tokio::time::sleep(Duration::from_micros(pause)).await;
                 }
                 Ok(Saved::Conflict) => {
                     tracing::warn!(session = %self.id, "session kept changing elsewhere; action dropped");
@@ -362,8 +392,11 @@ impl<C: LiveController> Group<C> {
                     return (outcome, tree);
                 }
                 Err(error) => {
-                    // Keep serving from memory; the next save retries.
+                    // Keep serving from memory; the next save, or the resync once the store
+                    // is back, stores it.
                     tracing::warn!(%error, session = %self.id, "cannot save the session");
+                    self.unsaved
+                        .store(true, std::sync::atomic::Ordering::Relaxed);
                     return (outcome, tree);
                 }
             }
@@ -388,13 +421,75 @@ impl<C: LiveController> Group<C> {
         self.tree()
     }
 
+    /// Catches up with the store after an outage or another process's change, then sends the
+    /// latest render to every tab. Changes made while the store was unreachable are saved
+    /// first (and announced), unless another process stored a newer state meanwhile — then
+    /// that one wins, as the first writer after an outage.
+    async fn resync_now(&self) {
+        let Some(store) = &self.store else {
+            self.refresh(None, &self.tree());
+            return;
+        };
+        let mut state = self.state.lock().await;
+        let before = *lock(&self.version);
+        let mut announce = false;
+        if self
+            .unsaved
+            .swap(false, std::sync::atomic::Ordering::Relaxed)
+        {
+            let expected = match store.load(&self.id).await {
+                Ok(None) => Ok(None),
+                Ok(Some(stored)) if Some(stored.version) == before => Ok(before),
+                Ok(Some(_)) => Err(()),
+                Err(_) => {
+                    self.unsaved
+                        .store(true, std::sync::atomic::Ordering::Relaxed);
+                    Err(())
+                }
+            };
+            if let Ok(expected) = expected {
+                match store.save(&self.id, &state, expected).await {
+                    Ok(Saved::Version(version)) => {
+                        *lock(&self.version) = Some(version);
+                        announce = true;
+                    }
+                    Ok(Saved::Conflict) => {}
+                    Err(error) => {
+                        tracing::warn!(%error, session = %self.id, "cannot save the session");
+                        self.unsaved
+                            .store(true, std::sync::atomic::Ordering::Relaxed);
+                    }
+                }
+            } else if !self.unsaved.load(std::sync::atomic::Ordering::Relaxed) {
+                tracing::warn!(session = %self.id, "the session changed elsewhere while the store was unreachable; taking that state");
+            }
+        }
+        if !announce {
+            self.catch_up(store.as_ref(), &mut state).await;
+        }
+        if *lock(&self.version) != before {
+            match state.render() {
+                Ok(tree) => *lock(&self.tree) = Arc::new(tree),
+                Err(error) => tracing::error!(%error, "the stored state does not render"),
+            }
+        }
+        drop(state);
+        self.refresh(None, &self.tree());
+        if announce {
+            self.announce();
+        }
+    }
+
     /// Replaces the in-memory state with the stored one when the store has a newer version.
+    /// When the store has lost it (expired, or a Redis restarted without persistence), the
+    /// in-memory state is the newest there is: the next save stores it afresh.
     async fn catch_up(&self, store: &dyn SessionStore<C::State>, state: &mut C::State) {
         match store.load(&self.id).await {
             Ok(Some(stored)) if Some(stored.version) != *lock(&self.version) => {
                 *state = stored.state;
                 *lock(&self.version) = Some(stored.version);
             }
+            Ok(None) => *lock(&self.version) = None,
             Ok(_) => {}
             Err(error) => tracing::warn!(%error, session = %self.id, "cannot load the session"),
         }
@@ -454,6 +549,7 @@ impl<C: LiveController> Group<C> {
                 Effect::Sync if !synced => {
                     synced = true;
                     self.refresh(from, tree);
+                    self.announce();
                 }
                 Effect::Subscribe(topic) => self.subscribe(topic),
                 Effect::Unsubscribe(topic) if lock(&self.topics).remove(topic) => {
@@ -464,15 +560,19 @@ impl<C: LiveController> Group<C> {
                     topic,
                     action,
                     data,
-                } => self.broker.publish(
-                    topic,
-                    Message {
-                        action: action.clone(),
-                        data: data.clone(),
-                    },
-                ),
+                } => self
+                    .broker
+                    .publish(topic, Message::new(action.clone(), data.clone())),
                 _ => {}
             }
+        }
+    }
+
+    /// With a store, tells the other processes that this session changed, so their tabs of it
+    /// catch up (a no-op with the in-memory broker).
+    fn announce(&self) {
+        if self.store.is_some() {
+            self.broker.announce(self.id.as_str());
         }
     }
 
@@ -503,6 +603,15 @@ impl<C: LiveController> Group<C> {
     }
 }
 
+impl<C: LiveController> Drop for Group<C> {
+    fn drop(&mut self) {
+        if self.store.is_some() {
+            let me: Weak<dyn Subscriber> = lock(&self.me).clone();
+            self.broker.unwatch(self.id.as_str(), &me);
+        }
+    }
+}
+
 impl<C: LiveController> Subscriber for Group<C> {
     fn deliver(&self, topic: &str, message: Message) {
         let Some(group) = lock(&self.me).upgrade() else {
@@ -510,12 +619,47 @@ impl<C: LiveController> Subscriber for Group<C> {
         };
         let topic = topic.to_owned();
         tokio::spawn(async move {
+            if let Some(store) = &group.store {
+                // The session may have groups in several processes: only one runs the
+                // message, then announces the change to the others.
+                match store.claim(&group.id, message.id).await {
+                    Ok(true) => {}
+                    Ok(false) => return,
+                    Err(error) => {
+                        tracing::warn!(%error, %topic, "cannot claim a broadcast; running it here")
+                    }
+                }
+            }
             let mut ctx = Context::new(group.id.as_str()).with_action(message.action, message.data);
             let (outcome, tree) = group.act(None, &mut ctx).await;
             if outcome.succeeded() {
                 group.refresh(None, &tree);
+                if !outcome
+                    .effects
+                    .iter()
+                    .any(|e| matches!(e, crate::controller::Effect::Sync))
+                {
+                    group.announce();
+                }
             } else {
                 tracing::warn!(%topic, errors = ?outcome.meta.errors, "broadcast action failed");
+            }
+        });
+    }
+
+    fn resync(&self) {
+        let Some(group) = lock(&self.me).upgrade() else {
+            return;
+        };
+        tokio::spawn(async move {
+            // Changes the store could not take are saved now; if it fails again (Redis only
+            // just came back), try a few more times.
+            for _ in 0..10 {
+                group.resync_now().await;
+                if !group.unsaved.load(std::sync::atomic::Ordering::Relaxed) {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(500)).await;
             }
         });
     }

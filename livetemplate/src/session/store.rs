@@ -74,6 +74,16 @@ pub trait SessionStore<S>: Send + Sync + 'static {
 
     /// Forgets `id`.
     fn remove<'a>(&'a self, id: &'a SessionId) -> StoreFuture<'a, ()>;
+
+    /// Claims the delivery of the broadcast message `message` to session `id`: `true` for the
+    /// first caller only. A session whose tabs are connected to several processes has a group
+    /// in each, and each hears the broadcast; the one that wins the claim runs the action (and
+    /// the others catch up), so the action runs once on the shared state. Default: `true`, for
+    /// stores that one process's groups alone use.
+    fn claim<'a>(&'a self, id: &'a SessionId, message: u64) -> StoreFuture<'a, bool> {
+        let _ = (id, message);
+        Box::pin(std::future::ready(Ok(true)))
+    }
 }
 
 impl<S, T: SessionStore<S>> SessionStore<S> for std::sync::Arc<T> {
@@ -92,6 +102,10 @@ impl<S, T: SessionStore<S>> SessionStore<S> for std::sync::Arc<T> {
 
     fn remove<'a>(&'a self, id: &'a SessionId) -> StoreFuture<'a, ()> {
         (**self).remove(id)
+    }
+
+    fn claim<'a>(&'a self, id: &'a SessionId, message: u64) -> StoreFuture<'a, bool> {
+        (**self).claim(id, message)
     }
 }
 
