@@ -13,7 +13,7 @@ use http::HeaderValue;
 use livetemplate::server::security::SigningKey;
 use livetemplate::server::{Config, LiveHandle, LiveRouter, serve_listener};
 use livetemplate::wire::FormData;
-use livetemplate::wire::apply::ClientTree;
+use livetemplate::wire::apply::{ClientTree, ServerFrame};
 use livetemplate::{ClientKind, Context, LiveTemplate, Redis, RedisBroker, live_controller};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -525,7 +525,10 @@ impl Socket {
                 }
                 Some(Ok(_)) => continue,
             };
-            let frame: Value = serde_json::from_str(&text)?;
+            // Either envelope; returned in the plain object form.
+            let frame = ServerFrame::parse(&text)
+                .map_err(|error| format!("not a server frame ({error}): {text}"))?
+                .to_object();
             if let Some(tree) = frame.get("tree") {
                 self.tree
                     .apply(&tree.to_string())
