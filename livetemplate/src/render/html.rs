@@ -1,50 +1,65 @@
 //! Writes a rendered tree as HTML: statics and slot values interleaved.
 //!
-//! Walks the flat entry list directly, in one pass, rather than through the views.
+//! Walks the flat entry list directly, in one pass, rather than through the views. Text slots
+//! are stored in document order, so one cursor into the text buffer follows the walk.
 
-use super::{Entry, Rendered};
+use super::{Entry, ITEM, LIST, NODE, Rendered, TEXT};
 
 pub(super) fn write_tree(tree: &Rendered, out: &mut String) {
     if !tree.entries.is_empty() {
-        write_entry(tree, 0, out);
+        let mut cursor = Cursor { tree, text: 0 };
+        cursor.write_entry(0, out);
     }
 }
 
-/// Writes the entry at `index` (a node, list or text) and returns the index after it.
-fn write_entry(tree: &Rendered, index: usize, out: &mut String) -> usize {
-    match tree.entries[index] {
-        Entry::Text { start, end } => {
-            out.push_str(&tree.text[start as usize..end as usize]);
-            index + 1
-        }
-        Entry::Node { statics, end } => {
-            write_slots(tree, statics.parts(), index + 1, end as usize, out);
-            end as usize
-        }
-        Entry::List { statics, end, .. } => {
-            let mut item = index + 1;
-            while item < end as usize {
-                let Entry::Item { end: item_end } = tree.entries[item] else {
-                    break;
-                };
-                write_slots(tree, statics.parts(), item + 1, item_end as usize, out);
-                item = item_end as usize;
+struct Cursor<'r> {
+    tree: &'r Rendered,
+    /// Where the next text slot starts.
+    text: usize,
+}
+
+impl Cursor<'_> {
+    /// Writes the entry at `index` (a node, list or text) and returns the index after it.
+    fn write_entry(&mut self, index: usize, out: &mut String) -> usize {
+        let entry = self.tree.entries[index];
+        let end = entry.next(index);
+        let text = self.text;
+        match (entry.kind(), entry.statics) {
+            (TEXT, _) => {
+                out.push_str(self.tree.text_at(text, entry.len()));
             }
-            end as usize
+            (NODE, Some(statics)) => {
+                self.write_slots(statics.parts(), index + 1, end, out);
+            }
+            (LIST, Some(statics)) => {
+                let mut item = index + 1;
+                while item < end {
+                    let item_entry: Entry = self.tree.entries[item];
+                    if item_entry.kind() != ITEM {
+                        break;
+                    }
+                    let item_end = item_entry.next(item);
+                    self.write_slots(statics.parts(), item + 1, item_end, out);
+                    item = item_end;
+                }
+            }
+            _ => {}
         }
-        Entry::Item { end } => end as usize,
+        // The entry's text is behind us, whatever its slots were.
+        self.text = text + entry.len() as usize;
+        end
     }
-}
 
-/// Writes `parts` interleaved with the slots stored at `first..end`.
-fn write_slots(tree: &Rendered, parts: &[&str], first: usize, end: usize, out: &mut String) {
-    out.push_str(parts[0]);
-    let mut next = first;
-    for part in &parts[1..] {
-        if next < end {
-            next = write_entry(tree, next, out);
+    /// Writes `parts` interleaved with the slots stored at `first..end`.
+    fn write_slots(&mut self, parts: &[&str], first: usize, end: usize, out: &mut String) {
+        out.push_str(parts[0]);
+        let mut next = first;
+        for part in &parts[1..] {
+            if next < end {
+                next = self.write_entry(next, out);
+            }
+            out.push_str(part);
         }
-        out.push_str(part);
     }
 }
 
@@ -57,25 +72,26 @@ pub(super) fn size(tree: &Rendered) -> usize {
 }
 
 fn size_of_entry(tree: &Rendered, index: usize) -> (usize, usize) {
-    match tree.entries[index] {
-        Entry::Text { start, end } => ((end - start) as usize, index + 1),
-        Entry::Node { statics, end } => (
-            size_of_slots(tree, statics.parts(), index + 1, end as usize),
-            end as usize,
-        ),
-        Entry::List { statics, end, .. } => {
+    let entry = tree.entries[index];
+    let end = entry.next(index);
+    match (entry.kind(), entry.statics) {
+        (TEXT, _) => (entry.len() as usize, end),
+        (NODE, Some(statics)) => (size_of_slots(tree, statics.parts(), index + 1, end), end),
+        (LIST, Some(statics)) => {
             let mut total = 0;
             let mut item = index + 1;
-            while item < end as usize {
-                let Entry::Item { end: item_end } = tree.entries[item] else {
+            while item < end {
+                let item_entry = tree.entries[item];
+                if item_entry.kind() != ITEM {
                     break;
-                };
-                total += size_of_slots(tree, statics.parts(), item + 1, item_end as usize);
-                item = item_end as usize;
+                }
+                let item_end = item_entry.next(item);
+                total += size_of_slots(tree, statics.parts(), item + 1, item_end);
+                item = item_end;
             }
-            (total, end as usize)
+            (total, end)
         }
-        Entry::Item { end } => (0, end as usize),
+        _ => (0, end),
     }
 }
 
