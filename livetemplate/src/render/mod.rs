@@ -157,11 +157,17 @@ impl Entry {
         index + self.size()
     }
 
-    /// The table's address, 0 for none: equal addresses and words mean equal entries.
+    /// The table's address, 0 for none.
     #[inline]
     fn table(self) -> u64 {
         self.statics
             .map_or(0, |s| std::ptr::from_ref(s) as usize as u64)
+    }
+
+    /// The table's address and the word as one integer: equal integers mean equal entries.
+    #[inline]
+    fn bits(self) -> u128 {
+        u128::from(self.table()) | (u128::from(self.word) << 64)
     }
 
     /// Whether two entries are equal, comparing tables by content when not by address.
@@ -539,7 +545,7 @@ fn common_prefix(a: &[Entry], b: &[Entry]) -> usize {
     same + a[same..]
         .iter()
         .zip(&b[same..])
-        .take_while(|(x, y)| x.word == y.word && x.table() == y.table())
+        .take_while(|(x, y)| x.bits() == y.bits())
         .count()
 }
 
@@ -558,22 +564,19 @@ fn common_suffix(a: &[Entry], b: &[Entry]) -> usize {
         .iter()
         .rev()
         .zip(b.iter().rev())
-        .take_while(|(x, y)| x.word == y.word && x.table() == y.table())
+        .take_while(|(x, y)| x.bits() == y.bits())
         .count()
 }
 
-/// Whether two runs of entries differ anywhere; no early exit, so that it vectorises.
+/// Whether two runs of entries differ anywhere. Each entry is read as one 128-bit integer and
+/// there is no early exit, so that the loop compiles to vector compares.
 #[inline]
 fn differ(x: &[Entry], y: &[Entry]) -> bool {
-    let tables = x
-        .iter()
-        .zip(y)
-        .fold(0, |acc, (p, q)| acc | (p.table() ^ q.table()));
-    let words = x
-        .iter()
-        .zip(y)
-        .fold(0, |acc, (p, q)| acc | (p.word ^ q.word));
-    (tables | words) != 0
+    let mut bits = 0u128;
+    for (p, q) in x.iter().zip(y) {
+        bits |= p.bits() ^ q.bits();
+    }
+    bits != 0
 }
 
 /// How many leading bytes `a` and `b` share, compared 64 at a time.
