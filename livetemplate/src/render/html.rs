@@ -1,65 +1,66 @@
 //! Writes a rendered tree as HTML: statics and slot values interleaved.
 //!
-//! Walks the flat entry list directly, in one pass, rather than through the views. Text slots
-//! are stored in document order, so one cursor into the text buffer follows the walk.
+//! Walks the flat entry list directly, in one pass, rather than through the views, keeping
+//! track of where each entry's text starts (entries store lengths, not offsets).
 
 use super::{Entry, ITEM, LIST, NODE, Rendered, TEXT};
 
 pub(super) fn write_tree(tree: &Rendered, out: &mut String) {
     if !tree.entries.is_empty() {
-        let mut cursor = Cursor { tree, text: 0 };
-        cursor.write_entry(0, out);
+        write_entry(tree, 0, 0, out);
     }
 }
 
-struct Cursor<'r> {
-    tree: &'r Rendered,
-    /// Where the next text slot starts.
-    text: usize,
-}
-
-impl Cursor<'_> {
-    /// Writes the entry at `index` (a node, list or text) and returns the index after it.
-    fn write_entry(&mut self, index: usize, out: &mut String) -> usize {
-        let entry = self.tree.entries[index];
-        let end = entry.next(index);
-        let text = self.text;
-        match (entry.kind(), entry.statics) {
-            (TEXT, _) => {
-                out.push_str(self.tree.text_at(text, entry.len()));
-            }
-            (NODE, Some(statics)) => {
-                self.write_slots(statics.parts(), index + 1, end, out);
-            }
-            (LIST, Some(statics)) => {
-                let mut item = index + 1;
-                while item < end {
-                    let item_entry: Entry = self.tree.entries[item];
-                    if item_entry.kind() != ITEM {
-                        break;
-                    }
-                    let item_end = item_entry.next(item);
-                    self.write_slots(statics.parts(), item + 1, item_end, out);
-                    item = item_end;
+/// Writes the entry at `index` (a node, list or text) whose text starts at byte `text`, and
+/// returns the index after it.
+fn write_entry(tree: &Rendered, index: usize, text: usize, out: &mut String) -> usize {
+    let entry = tree.entries[index];
+    let end = entry.next(index);
+    match (entry.kind(), entry.statics) {
+        (TEXT, _) => out.push_str(tree.text_at(text, entry.len())),
+        (NODE, Some(statics)) => write_slots(tree, statics.parts(), index + 1, end, text, out),
+        (LIST, Some(statics)) => {
+            let (mut item, mut text) = (index + 1, text);
+            while item < end {
+                let item_entry: Entry = tree.entries[item];
+                if item_entry.kind() != ITEM {
+                    break;
                 }
+                let item_end = item_entry.next(item);
+                write_slots(tree, statics.parts(), item + 1, item_end, text, out);
+                text += item_entry.len() as usize;
+                item = item_end;
             }
-            _ => {}
         }
-        // The entry's text is behind us, whatever its slots were.
-        self.text = text + entry.len() as usize;
-        end
+        _ => {}
     }
+    end
+}
 
-    /// Writes `parts` interleaved with the slots stored at `first..end`.
-    fn write_slots(&mut self, parts: &[&str], first: usize, end: usize, out: &mut String) {
-        out.push_str(parts[0]);
-        let mut next = first;
-        for part in &parts[1..] {
-            if next < end {
-                next = self.write_entry(next, out);
+/// Writes `parts` interleaved with the slots stored at `first..end`, whose text starts at
+/// byte `text`. Text slots, the most common, are written here without a call.
+fn write_slots(
+    tree: &Rendered,
+    parts: &[&str],
+    first: usize,
+    end: usize,
+    text: usize,
+    out: &mut String,
+) {
+    out.push_str(parts[0]);
+    let (mut next, mut text) = (first, text);
+    for part in &parts[1..] {
+        if next < end {
+            let entry = tree.entries[next];
+            if entry.kind() == TEXT {
+                out.push_str(tree.text_at(text, entry.len()));
+                next += 1;
+            } else {
+                next = write_entry(tree, next, text, out);
             }
-            out.push_str(part);
+            text += entry.len() as usize;
         }
+        out.push_str(part);
     }
 }
 
