@@ -63,8 +63,8 @@ impl Builder {
         self.entries.len() == index + 1
     }
 
-    /// Removes the container opened at `index` and everything pushed since (entries and
-    /// text), to replace it.
+    /// Removes the container opened at `index`, which must still be open, and everything
+    /// pushed since (entries and text), to replace it.
     #[inline]
     pub fn truncate(&mut self, index: usize) {
         if let Some(entry) = self.entries.get(index) {
