@@ -380,6 +380,48 @@ proptest! {
 // ---- the client never panics -------------------------------------------------------------
 
 /// JSON built from the wire format's own keys and ops, nested a few levels.
+/// Long lists with one or two changes, where the diff skips the items the two renders share
+/// at their start and at their end in bulk: changes of the same length at either end or in
+/// the middle, changes of length before an equal-length change, a changed item whose key
+/// repeats an earlier one, and items without keys.
+#[test]
+fn long_lists_with_few_changes() {
+    let base: Vec<Todo> = (0..300)
+        .map(|i| Todo::new(&format!("k{i:03}"), &format!("title-{i:03}")))
+        .collect();
+    let mut states = vec![base.clone()];
+    let mut push = |change: &dyn Fn(&mut Vec<Todo>)| {
+        let mut next = states.last().expect("a state").clone();
+        change(&mut next);
+        states.push(next);
+    };
+    push(&|t| t[150].done = true);
+    push(&|t| t[0].title = "TITLE-000".to_owned());
+    push(&|t| t[299].title = "TITLE-299".to_owned());
+    push(&|t| {
+        t[10].title = "TITLE-010".to_owned();
+        t[290].title = "TITLE-290".to_owned();
+    });
+    push(&|_| {});
+    push(&|t| t[100].note = "a note".to_owned());
+    push(&|t| {
+        t[50].title = "a longer title".to_owned();
+        t[250].title = "TITLE-250".to_owned();
+    });
+    push(&|t| t[250].key = "k005".to_owned());
+    push(&|t| t[250].done = true);
+    push(&|t| t[5].done = true);
+    push(&|t| {
+        t[120].key = String::new();
+        t[121].key = String::new();
+    });
+    push(&|t| t[121].done = true);
+    push(&|t| t[299].note = "last".to_owned());
+    push(&|t| t[0].note = "first".to_owned());
+    let states: Vec<Todos> = states.into_iter().map(|todos| Todos { todos }).collect();
+    check(&states).expect("client matches the server after every step");
+}
+
 fn wire_like_json() -> impl Strategy<Value = Value> {
     let word = prop::sample::select(vec![
         "s", "f", "d", "m", "_k", "idKey", "r", "u", "i", "a", "p", "o", "0", "1", "2", "x", "",

@@ -179,10 +179,14 @@ fn list(l: &Loop) -> TokenStream {
     let mut table = Table::default();
     sequence(&l.body, &mut table);
     let (parts, slots, code) = table.finish();
-    let decl = statics_decl(&parts);
     let key = match key_slot(&parts, &slots).and_then(|k| u32::try_from(k).ok()) {
         Some(slot) => quote!(::core::option::Option::Some(#slot)),
         None => quote!(::core::option::Option::None),
+    };
+    let fingerprint = Literal::u64_suffixed(fingerprint(&parts));
+    let decl = quote! {
+        static __LVT_STATICS: ::livetemplate::Statics =
+            ::livetemplate::Statics::list(&[#(#parts),*], #fingerprint, #key);
     };
     let Loop {
         setup,
@@ -194,7 +198,7 @@ fn list(l: &Loop) -> TokenStream {
     let list = quote!({
         #decl
         #setup
-        let __lvt_l = __lvt_b.open_list(&__LVT_STATICS, #key);
+        let __lvt_l = __lvt_b.open_list(&__LVT_STATICS);
         for (#pattern, __lvt_item) in
             ::livetemplate::__private::askama::helpers::TemplateLoop::new(__lvt_iter)
         {

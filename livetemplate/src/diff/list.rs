@@ -5,7 +5,7 @@
 //! insert) or, when many moved, covered by one reorder naming every key; whichever is smaller.
 
 use super::{Changes, Key, diff_item};
-use crate::render::{Item, ItemKey, KeyMap, List, item_keys, key_at, key_map};
+use crate::render::{Item, ItemKey, KeyMap, List, SameText, Shared, item_keys, key_at, key_map};
 
 /// One operation on a list the client holds, applied in order.
 #[derive(Debug, Clone, PartialEq)]
@@ -29,7 +29,7 @@ pub enum ListOp<'r> {
     Reorder(Vec<Key<'r>>),
 }
 
-pub(super) fn diff_list<'r>(old: List<'r>, new: List<'r>, shared: usize) -> Vec<ListOp<'r>> {
+pub(super) fn diff_list<'r>(old: List<'r>, new: List<'r>, shared: Shared) -> Vec<ListOp<'r>> {
     if let Some(ops) = lockstep(old, new, shared) {
         // The common case (an edit, a toggle): every item kept its place.
         return ops;
@@ -131,20 +131,34 @@ pub(super) fn diff_list<'r>(old: List<'r>, new: List<'r>, shared: usize) -> Vec<
 
 /// When both lists have the same items in the same places (same count, each pair identical
 /// or with the same key), an update for each changed item; `None` otherwise. Unchanged items
-/// cost one flat comparison and never need their key.
-fn lockstep<'r>(old: List<'r>, new: List<'r>, shared: usize) -> Option<Vec<ListOp<'r>>> {
+/// never need their key: the items in the entries the renders share at their start, and those
+/// in the entries they share at their end, are each checked with one comparison of their text;
+/// other items in a shared run need their text compared, others a flat comparison.
+fn lockstep<'r>(old: List<'r>, new: List<'r>, shared: Shared) -> Option<Vec<ListOp<'r>>> {
     let keyed = new.key_slot().is_some();
+    let (old_end, new_end) = (old.text_range().end, new.text_range().end);
+    let mut text = SameText::default();
     let mut changed = Vec::new();
     let (mut old_items, mut new_items) = (old.items(), new.items());
-    let mut position = 0;
+    let mut position = shared.skip_prefix(&mut old_items, &mut new_items);
+    // Checked once, at the first item in the shared suffix.
+    let mut suffix_checked = false;
     loop {
+        if !suffix_checked && shared.in_suffix(&old_items) {
+            suffix_checked = true;
+            if shared.rest_same(&old_items, &new_items) {
+                break;
+            }
+        }
         match (old_items.next(), new_items.next()) {
             (None, None) => break,
             (Some(o), Some(n)) => {
-                // An item inside the renders' shared prefix is identical to the new item at the
-                // same place (a nested list's items may be compared with others elsewhere).
-                let known_same = o.end() <= shared && o.index() == n.index();
-                if !known_same && !o.same_as(&n) {
+                let same = if shared.same_shape(&o, &n) {
+                    text.same(&o, &n, old_end, new_end)
+                } else {
+                    o.same_as(&n)
+                };
+                if !same {
                     if keyed && o.key() != n.key() {
                         return None;
                     }
@@ -158,19 +172,14 @@ fn lockstep<'r>(old: List<'r>, new: List<'r>, shared: usize) -> Option<Vec<ListO
     if changed.is_empty() {
         return Some(Vec::new());
     }
-    let texts: Vec<Option<&'r str>> = if keyed {
-        new.items().map(|item| item.key()).collect()
-    } else {
-        Vec::new()
-    };
     let mut ops = Vec::with_capacity(changed.len());
-    for (old, new, position) in changed {
-        let changes = diff_item(old, new, shared);
+    for (old, item, position) in changed {
+        let changes = diff_item(old, item, shared);
         if changes.is_empty() {
             continue;
         }
         let key = if keyed {
-            key_at(&texts, position).key
+            key_at(new, item, position).key
         } else {
             Key::Owned(position.to_string())
         };
@@ -193,7 +202,7 @@ fn diff_by_position<'r>(
     old: &[Item<'r>],
     new: &[Item<'r>],
     list: List<'r>,
-    shared: usize,
+    shared: Shared,
 ) -> Vec<ListOp<'r>> {
     let mut ops = Vec::new();
     for position in new.len()..old.len() {

@@ -28,7 +28,7 @@ use std::borrow::Cow;
 
 pub use list::ListOp;
 
-use crate::render::{Item, Node, Rendered, Slot, Slots, same_statics};
+use crate::render::{Item, Node, Rendered, Shared, Slot, Slots, same_statics, shared_entries};
 
 /// What changed between two renders of one template.
 #[derive(Debug, Clone, PartialEq)]
@@ -81,16 +81,16 @@ impl<'r> Changes<'r> {
 
 /// Compares the tree a client has (`old`) with a new render of the same template.
 ///
-/// Entries the two renders share from the start (see `Rendered::shared_prefix`) are known
-/// to be unchanged and are skipped without comparing them item by item.
+/// The entries the two renders share at their start and at their end are found first, in
+/// bulk; list items among them need only their text compared, many items at a time.
 pub fn diff<'r>(old: &'r Rendered, new: &'r Rendered) -> Patch<'r> {
-    let shared = old.shared_prefix(new);
+    let shared = shared_entries(old, new);
     Patch {
         root: diff_node(old.root(), new.root(), shared),
     }
 }
 
-fn diff_node<'r>(old: Node<'r>, new: Node<'r>, shared: usize) -> Option<Change<'r>> {
+fn diff_node<'r>(old: Node<'r>, new: Node<'r>, shared: Shared) -> Option<Change<'r>> {
     if !same_statics(old.statics(), new.statics()) {
         return Some(Change::Replace(Slot::Node(new)));
     }
@@ -99,7 +99,7 @@ fn diff_node<'r>(old: Node<'r>, new: Node<'r>, shared: usize) -> Option<Change<'
 }
 
 /// Slot-by-slot changes between two slot sequences of the same statics table.
-fn diff_slots<'r>(old: Slots<'r>, new: Slots<'r>, shared: usize) -> Changes<'r> {
+fn diff_slots<'r>(old: Slots<'r>, new: Slots<'r>, shared: Shared) -> Changes<'r> {
     let mut slots = Vec::new();
     for (index, (old, new)) in old.zip(new).enumerate() {
         if let Some(change) = diff_slot(old, new, shared) {
@@ -109,7 +109,7 @@ fn diff_slots<'r>(old: Slots<'r>, new: Slots<'r>, shared: usize) -> Changes<'r> 
     Changes { slots }
 }
 
-fn diff_slot<'r>(old: Slot<'r>, new: Slot<'r>, shared: usize) -> Option<Change<'r>> {
+fn diff_slot<'r>(old: Slot<'r>, new: Slot<'r>, shared: Shared) -> Option<Change<'r>> {
     match (old, new) {
         (Slot::Text(old), Slot::Text(new)) => (old != new).then_some(Change::Text(new)),
         (Slot::Node(old), Slot::Node(new)) => diff_node(old, new, shared),
@@ -122,7 +122,7 @@ fn diff_slot<'r>(old: Slot<'r>, new: Slot<'r>, shared: usize) -> Option<Change<'
 }
 
 /// The changed slots of one list item.
-fn diff_item<'r>(old: Item<'r>, new: Item<'r>, shared: usize) -> Changes<'r> {
+fn diff_item<'r>(old: Item<'r>, new: Item<'r>, shared: Shared) -> Changes<'r> {
     diff_slots(old.slots(), new.slots(), shared)
 }
 

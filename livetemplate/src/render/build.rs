@@ -1,7 +1,7 @@
 //! Building a [`Rendered`](super::Rendered) in one pass: the code `#[derive(LiveTemplate)]`
 //! generates calls these methods in document order.
 
-use super::{Entry, Rendered, Statics};
+use super::{Entry, ITEM, KIND_BITS, LIST, NODE, Rendered, Statics, TEXT};
 
 /// Accumulates one render. Not public API: generated code drives it.
 ///
@@ -28,35 +28,33 @@ impl Builder {
     /// Opens a node; close it with [`Builder::close`].
     #[inline]
     pub fn open_node(&mut self, statics: &'static Statics) -> usize {
-        self.push(Entry::Node { statics, end: 0 })
+        self.open(Some(statics), NODE)
     }
 
-    /// Opens a list; its items follow.
+    /// Opens a list (its table names the items' key slot); its items follow.
     #[inline]
-    pub fn open_list(&mut self, statics: &'static Statics, key_slot: Option<u32>) -> usize {
-        self.push(Entry::List {
-            statics,
-            key_slot,
-            end: 0,
-        })
+    pub fn open_list(&mut self, statics: &'static Statics) -> usize {
+        self.open(Some(statics), LIST)
     }
 
     /// Opens a list item.
     #[inline]
     pub fn open_item(&mut self) -> usize {
-        self.push(Entry::Item { end: 0 })
+        self.open(None, ITEM)
     }
 
     /// Closes the container opened at `index`: everything pushed since belongs to it.
     #[inline]
     pub fn close(&mut self, index: usize) {
-        let end = to_u32(self.entries.len());
-        match &mut self.entries[index] {
-            Entry::Node { end: e, .. } | Entry::List { end: e, .. } | Entry::Item { end: e } => {
-                *e = end;
-            }
-            Entry::Text { .. } => {}
-        }
+        let size = to_u32(self.entries.len() - index);
+        let text = to_u32(self.text.len());
+        let entry = &mut self.entries[index];
+        // While open, the length held where the container's text starts.
+        *entry = Entry::new(
+            entry.statics,
+            text - entry.len(),
+            (size << KIND_BITS) | entry.kind(),
+        );
     }
 
     /// Whether the list opened at `index` has no items so far.
@@ -65,9 +63,13 @@ impl Builder {
         self.entries.len() == index + 1
     }
 
-    /// Removes everything pushed after `index` (inclusive), to replace an opened container.
+    /// Removes the container opened at `index`, which must still be open, and everything
+    /// pushed since (entries and text), to replace it.
     #[inline]
     pub fn truncate(&mut self, index: usize) {
+        if let Some(entry) = self.entries.get(index) {
+            self.text.truncate(entry.len() as usize);
+        }
         self.entries.truncate(index);
     }
 
@@ -86,11 +88,9 @@ impl Builder {
     /// Ends the text slot that started at `start`.
     #[inline]
     pub fn text_end(&mut self, start: usize) {
-        let end = to_u32(self.text.len());
-        self.push(Entry::Text {
-            start: to_u32(start),
-            end,
-        });
+        let len = to_u32(self.text.len() - start);
+        self.entries
+            .push(Entry::new(None, len, (1 << KIND_BITS) | TEXT));
     }
 
     /// The finished tree. The root node must have been opened first and closed.
@@ -103,9 +103,11 @@ impl Builder {
     }
 
     #[inline]
-    fn push(&mut self, entry: Entry) -> usize {
-        self.entries.push(entry);
-        self.entries.len() - 1
+    fn open(&mut self, statics: Option<&'static Statics>, kind: u32) -> usize {
+        let index = self.entries.len();
+        self.entries
+            .push(Entry::new(statics, to_u32(self.text.len()), kind));
+        index
     }
 }
 

@@ -1,48 +1,64 @@
 //! Writes a rendered tree as HTML: statics and slot values interleaved.
 //!
-//! Walks the flat entry list directly, in one pass, rather than through the views.
+//! Walks the flat entry list directly, in one pass, rather than through the views, keeping
+//! track of where each entry's text starts (entries store lengths, not offsets).
 
-use super::{Entry, Rendered};
+use super::{Entry, ITEM, LIST, NODE, Rendered, TEXT};
 
 pub(super) fn write_tree(tree: &Rendered, out: &mut String) {
     if !tree.entries.is_empty() {
-        write_entry(tree, 0, out);
+        write_entry(tree, 0, 0, out);
     }
 }
 
-/// Writes the entry at `index` (a node, list or text) and returns the index after it.
-fn write_entry(tree: &Rendered, index: usize, out: &mut String) -> usize {
-    match tree.entries[index] {
-        Entry::Text { start, end } => {
-            out.push_str(&tree.text[start as usize..end as usize]);
-            index + 1
-        }
-        Entry::Node { statics, end } => {
-            write_slots(tree, statics.parts(), index + 1, end as usize, out);
-            end as usize
-        }
-        Entry::List { statics, end, .. } => {
-            let mut item = index + 1;
-            while item < end as usize {
-                let Entry::Item { end: item_end } = tree.entries[item] else {
+/// Writes the entry at `index` (a node, list or text) whose text starts at byte `text`, and
+/// returns the index after it.
+fn write_entry(tree: &Rendered, index: usize, text: usize, out: &mut String) -> usize {
+    let entry = tree.entries[index];
+    let end = entry.next(index);
+    match (entry.kind(), entry.statics) {
+        (TEXT, _) => out.push_str(tree.text_at(text, entry.len())),
+        (NODE, Some(statics)) => write_slots(tree, statics.parts(), index + 1, end, text, out),
+        (LIST, Some(statics)) => {
+            let (mut item, mut text) = (index + 1, text);
+            while item < end {
+                let item_entry: Entry = tree.entries[item];
+                if item_entry.kind() != ITEM {
                     break;
-                };
-                write_slots(tree, statics.parts(), item + 1, item_end as usize, out);
-                item = item_end as usize;
+                }
+                let item_end = item_entry.next(item);
+                write_slots(tree, statics.parts(), item + 1, item_end, text, out);
+                text += item_entry.len() as usize;
+                item = item_end;
             }
-            end as usize
         }
-        Entry::Item { end } => end as usize,
+        _ => {}
     }
+    end
 }
 
-/// Writes `parts` interleaved with the slots stored at `first..end`.
-fn write_slots(tree: &Rendered, parts: &[&str], first: usize, end: usize, out: &mut String) {
+/// Writes `parts` interleaved with the slots stored at `first..end`, whose text starts at
+/// byte `text`. Text slots, the most common, are written here without a call.
+fn write_slots(
+    tree: &Rendered,
+    parts: &[&str],
+    first: usize,
+    end: usize,
+    text: usize,
+    out: &mut String,
+) {
     out.push_str(parts[0]);
-    let mut next = first;
+    let (mut next, mut text) = (first, text);
     for part in &parts[1..] {
         if next < end {
-            next = write_entry(tree, next, out);
+            let entry = tree.entries[next];
+            if entry.kind() == TEXT {
+                out.push_str(tree.text_at(text, entry.len()));
+                next += 1;
+            } else {
+                next = write_entry(tree, next, text, out);
+            }
+            text += entry.len() as usize;
         }
         out.push_str(part);
     }
@@ -57,25 +73,26 @@ pub(super) fn size(tree: &Rendered) -> usize {
 }
 
 fn size_of_entry(tree: &Rendered, index: usize) -> (usize, usize) {
-    match tree.entries[index] {
-        Entry::Text { start, end } => ((end - start) as usize, index + 1),
-        Entry::Node { statics, end } => (
-            size_of_slots(tree, statics.parts(), index + 1, end as usize),
-            end as usize,
-        ),
-        Entry::List { statics, end, .. } => {
+    let entry = tree.entries[index];
+    let end = entry.next(index);
+    match (entry.kind(), entry.statics) {
+        (TEXT, _) => (entry.len() as usize, end),
+        (NODE, Some(statics)) => (size_of_slots(tree, statics.parts(), index + 1, end), end),
+        (LIST, Some(statics)) => {
             let mut total = 0;
             let mut item = index + 1;
-            while item < end as usize {
-                let Entry::Item { end: item_end } = tree.entries[item] else {
+            while item < end {
+                let item_entry = tree.entries[item];
+                if item_entry.kind() != ITEM {
                     break;
-                };
-                total += size_of_slots(tree, statics.parts(), item + 1, item_end as usize);
-                item = item_end as usize;
+                }
+                let item_end = item_entry.next(item);
+                total += size_of_slots(tree, statics.parts(), item + 1, item_end);
+                item = item_end;
             }
-            (total, end as usize)
+            (total, end)
         }
-        Entry::Item { end } => (0, end as usize),
+        _ => (0, end),
     }
 }
 

@@ -51,15 +51,13 @@ pub(crate) fn key_map<K, V>(capacity: usize) -> KeyMap<K, V> {
     HashMap::with_capacity_and_hasher(capacity, RandomState::default())
 }
 
-/// The key of the item at `position`, given every item's key text in order; the same key
-/// [`item_keys`] gives, without building a map (for when only a few items are needed).
-pub(crate) fn key_at<'r>(texts: &[Option<&'r str>], position: usize) -> ItemKey<'r> {
-    match texts[position] {
+/// The key of `item`, the item at `position` in `list`: the same key [`item_keys`] gives,
+/// without building a map (for when only a few items are needed). Costs a walk over the
+/// items before it.
+pub(crate) fn key_at<'r>(list: List<'r>, item: Item<'r>, position: usize) -> ItemKey<'r> {
+    match item.key() {
         Some(key) if !key.is_empty() => {
-            let count = texts[..=position]
-                .iter()
-                .filter(|k| **k == Some(key))
-                .count();
+            let count = 1 + list.count_key_before(item, key);
             if count == 1 {
                 ItemKey {
                     key: Cow::Borrowed(key),

@@ -25,10 +25,16 @@
 //! # Layout
 //!
 //! A render is two buffers, whatever the size of the page: one string holding every slot's
-//! text back to back, and one flat list of entries in document order (a node, a list or an
-//! item records where its subtree ends). Building a tree of a thousand rows therefore costs a
+//! text back to back, and one flat list of 16-byte entries in document order (a text slot
+//! records its length; a node, a list or an item its table, the number of entries in its
+//! subtree and the length of its text). Building a tree of a thousand rows therefore costs a
 //! few amortised allocations, not one per row. [`Node`], [`Slot`], [`List`] and [`Item`] are
-//! cheap, copyable views into it.
+//! cheap, copyable views into it, which track where their text starts as they walk.
+//!
+//! No entry records where it is, so the entries after a change that shifted the text or the
+//! entries are still equal to the previous render's: the diff finds the runs of entries two
+//! renders share at their start and at their end in bulk, and then needs only the text of the
+//! items inside them compared, one comparison for a run of items.
 
 mod build;
 mod html;
@@ -42,19 +48,36 @@ pub(crate) use keys::{KeyMap, key_at, key_map};
 ///
 /// A table with `n + 1` parts surrounds `n` slots. The fingerprint is computed by the derive
 /// macro from the parts, so two renders of the same template structure share it, and a client
-/// that has seen a table once need not receive it again.
+/// that has seen a table once need not receive it again. A list's table also names the slot
+/// holding each item's key, when its items have one.
 #[derive(Debug, PartialEq, Eq, Hash)]
 pub struct Statics {
     parts: &'static [&'static str],
     fingerprint: u64,
+    key_slot: Option<u32>,
 }
 
 impl Statics {
     /// Creates a table. Called by generated code; `parts` must be non-empty.
     #[doc(hidden)]
     pub const fn new(parts: &'static [&'static str], fingerprint: u64) -> Self {
+        Statics::list(parts, fingerprint, None)
+    }
+
+    /// Creates the table of a list's items, whose key (if any) is slot `key_slot`. Called by
+    /// generated code; `parts` must be non-empty.
+    #[doc(hidden)]
+    pub const fn list(
+        parts: &'static [&'static str],
+        fingerprint: u64,
+        key_slot: Option<u32>,
+    ) -> Self {
         assert!(!parts.is_empty(), "a statics table has at least one part");
-        Statics { parts, fingerprint }
+        Statics {
+            parts,
+            fingerprint,
+            key_slot,
+        }
     }
 
     /// The literal text parts, one more than the number of slots.
@@ -77,30 +100,84 @@ pub(crate) fn same_statics(a: &'static Statics, b: &'static Statics) -> bool {
     std::ptr::eq(a, b) || a == b
 }
 
-/// One entry of the flat layout, in document order.
+/// The kind of an entry, in the low [`KIND_BITS`] of [`Entry::shape`].
+const TEXT: u32 = 0;
+const NODE: u32 = 1;
+const LIST: u32 = 2;
+const ITEM: u32 = 3;
+const KIND_BITS: u32 = 2;
+const KIND_MASK: u32 = (1 << KIND_BITS) - 1;
+
+/// One entry of the flat layout, in document order: a table reference and one integer.
+///
+/// Nothing in an entry depends on where it is: a text slot records its length, not its
+/// offset, and a container the size of its subtree, not where it ends. Two renders that share
+/// a run of entries — at their start, or at their end after a change of length earlier on —
+/// therefore hold equal entries there, which [`shared_entries`] finds in bulk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Entry {
-    /// A text slot: a range of [`Rendered::text`].
-    Text { start: u32, end: u32 },
-    /// A node; its slots follow, up to entry `end`.
-    Node { statics: &'static Statics, end: u32 },
-    /// A list; its items follow, up to entry `end`.
-    List {
-        statics: &'static Statics,
-        key_slot: Option<u32>,
-        end: u32,
-    },
-    /// A list item; its slots follow, up to entry `end`.
-    Item { end: u32 },
+#[repr(C)]
+struct Entry {
+    /// The statics table of a node or list; `None` for text slots and items.
+    statics: Option<&'static Statics>,
+    /// The low 32 bits: for text, its length in bytes; for a node, list or item, the length
+    /// of all the text in its subtree (while it is being built, where that text starts).
+    /// The high 32 bits: the kind in the low [`KIND_BITS`], above them the number of entries
+    /// in the subtree, this one included (1 for text).
+    word: u64,
 }
 
 impl Entry {
+    fn new(statics: Option<&'static Statics>, len: u32, shape: u32) -> Self {
+        Entry {
+            statics,
+            word: u64::from(len) | (u64::from(shape) << 32),
+        }
+    }
+
+    /// The length of the entry's text (see [`Entry::word`]).
+    fn len(self) -> u32 {
+        self.word as u32
+    }
+
+    fn shape(self) -> u32 {
+        (self.word >> 32) as u32
+    }
+
+    fn kind(self) -> u32 {
+        self.shape() & KIND_MASK
+    }
+
+    /// The number of entries in this entry's subtree, itself included.
+    fn size(self) -> usize {
+        (self.shape() >> KIND_BITS) as usize
+    }
+
     /// The index after this entry's subtree, given its own index.
     fn next(self, index: usize) -> usize {
-        match self {
-            Entry::Text { .. } => index + 1,
-            Entry::Node { end, .. } | Entry::List { end, .. } | Entry::Item { end } => end as usize,
-        }
+        index + self.size()
+    }
+
+    /// The table's address, 0 for none.
+    #[inline]
+    fn table(self) -> u64 {
+        self.statics
+            .map_or(0, |s| std::ptr::from_ref(s) as usize as u64)
+    }
+
+    /// The table's address and the word as one integer: equal integers mean equal entries.
+    #[inline]
+    fn bits(self) -> u128 {
+        u128::from(self.table()) | (u128::from(self.word) << 64)
+    }
+
+    /// Whether two entries are equal, comparing tables by content when not by address.
+    fn same_as(self, other: Entry) -> bool {
+        self.word == other.word
+            && match (self.statics, other.statics) {
+                (None, None) => true,
+                (Some(a), Some(b)) => same_statics(a, b),
+                _ => false,
+            }
     }
 }
 
@@ -117,6 +194,7 @@ impl Rendered {
         Node {
             tree: self,
             index: 0,
+            text: 0,
         }
     }
 
@@ -153,8 +231,9 @@ impl Rendered {
         self.entries[index]
     }
 
-    fn text_of(&self, start: u32, end: u32) -> &str {
-        &self.text[start as usize..end as usize]
+    /// The text of length `len` at byte `start`.
+    fn text_at(&self, start: usize, len: u32) -> &str {
+        &self.text[start..start + len as usize]
     }
 }
 
@@ -163,20 +242,25 @@ impl Rendered {
 pub struct Node<'r> {
     tree: &'r Rendered,
     index: usize,
+    /// Where the node's text starts in [`Rendered::text`].
+    text: usize,
 }
 
 impl<'r> Node<'r> {
     /// The node's statics table.
     pub fn statics(&self) -> &'static Statics {
         match self.tree.entry(self.index) {
-            Entry::Node { statics, .. } => statics,
+            Entry {
+                statics: Some(statics),
+                ..
+            } => statics,
             _ => unreachable!("a Node view always points at a node entry"),
         }
     }
 
     /// The node's slots, in template order.
     pub fn slots(&self) -> Slots<'r> {
-        Slots::children(self.tree, self.index)
+        Slots::children(self.tree, self.index, self.text)
     }
 }
 
@@ -203,14 +287,17 @@ pub struct Slots<'r> {
     tree: &'r Rendered,
     next: usize,
     end: usize,
+    /// Where the next slot's text starts.
+    text: usize,
 }
 
 impl<'r> Slots<'r> {
-    fn children(tree: &'r Rendered, parent: usize) -> Self {
+    fn children(tree: &'r Rendered, parent: usize, text: usize) -> Self {
         Slots {
             tree,
             next: parent + 1,
             end: tree.entry(parent).next(parent),
+            text,
         }
     }
 }
@@ -225,17 +312,21 @@ impl<'r> Iterator for Slots<'r> {
         let index = self.next;
         let entry = self.tree.entry(index);
         self.next = entry.next(index);
-        Some(match entry {
-            Entry::Text { start, end } => Slot::Text(self.tree.text_of(start, end)),
-            Entry::Node { .. } => Slot::Node(Node {
+        let text = self.text;
+        self.text += entry.len() as usize;
+        Some(match entry.kind() {
+            TEXT => Slot::Text(self.tree.text_at(text, entry.len())),
+            NODE => Slot::Node(Node {
                 tree: self.tree,
                 index,
+                text,
             }),
-            Entry::List { .. } => Slot::List(List {
+            LIST => Slot::List(List {
                 tree: self.tree,
                 index,
+                text,
             }),
-            Entry::Item { .. } => unreachable!("items only appear directly under lists"),
+            _ => unreachable!("items only appear directly under lists"),
         })
     }
 }
@@ -245,13 +336,18 @@ impl<'r> Iterator for Slots<'r> {
 pub struct List<'r> {
     tree: &'r Rendered,
     index: usize,
+    /// Where the list's text starts.
+    text: usize,
 }
 
 impl<'r> List<'r> {
     /// The statics table every item shares.
     pub fn statics(&self) -> &'static Statics {
         match self.tree.entry(self.index) {
-            Entry::List { statics, .. } => statics,
+            Entry {
+                statics: Some(statics),
+                ..
+            } => statics,
             _ => unreachable!("a List view always points at a list entry"),
         }
     }
@@ -260,10 +356,7 @@ impl<'r> List<'r> {
     /// on the item's root element. `None` when the template gives items no key; items are then
     /// identified by position.
     pub fn key_slot(&self) -> Option<usize> {
-        match self.tree.entry(self.index) {
-            Entry::List { key_slot, .. } => key_slot.map(|k| k as usize),
-            _ => None,
-        }
+        self.statics().key_slot.map(|k| k as usize)
     }
 
     /// The items, in order.
@@ -272,6 +365,8 @@ impl<'r> List<'r> {
             tree: self.tree,
             next: self.index + 1,
             end: self.tree.entry(self.index).next(self.index),
+            text: self.text,
+            text_end: self.text_range().end,
             key_slot: self.key_slot(),
         }
     }
@@ -279,6 +374,11 @@ impl<'r> List<'r> {
     /// Whether the list has no items.
     pub fn is_empty(&self) -> bool {
         self.items().next().is_none()
+    }
+
+    /// The byte range of the list's text in its render.
+    pub(crate) fn text_range(&self) -> std::ops::Range<usize> {
+        self.text..self.text + self.tree.entry(self.index).len() as usize
     }
 }
 
@@ -294,6 +394,10 @@ pub struct Items<'r> {
     tree: &'r Rendered,
     next: usize,
     end: usize,
+    /// Where the next item's text starts.
+    text: usize,
+    /// Where the list's text ends.
+    text_end: usize,
     key_slot: Option<usize>,
 }
 
@@ -305,10 +409,14 @@ impl<'r> Iterator for Items<'r> {
             return None;
         }
         let index = self.next;
-        self.next = self.tree.entry(index).next(index);
+        let entry = self.tree.entry(index);
+        self.next = entry.next(index);
+        let text = self.text;
+        self.text += entry.len() as usize;
         Some(Item {
             tree: self.tree,
             index,
+            text,
             key_slot: self.key_slot,
         })
     }
@@ -319,80 +427,279 @@ impl<'r> Iterator for Items<'r> {
 pub struct Item<'r> {
     tree: &'r Rendered,
     index: usize,
+    /// Where the item's text starts.
+    text: usize,
     key_slot: Option<usize>,
 }
 
 impl<'r> Item<'r> {
     /// The item's slots, in order.
     pub fn slots(&self) -> Slots<'r> {
-        Slots::children(self.tree, self.index)
+        Slots::children(self.tree, self.index, self.text)
     }
 
     /// The item's key as the template writes it (escaped text), when the list has a key slot.
     pub fn key(&self) -> Option<&'r str> {
-        match self.slots().nth(self.key_slot?)? {
-            Slot::Text(key) => Some(key),
-            _ => None,
-        }
+        let range = key_range(self.tree, self.index, self.text, self.key_slot?)?;
+        Some(&self.tree.text[range])
     }
 }
 
-impl Rendered {
-    /// How many leading entries two renders share exactly: same kinds, statics and ends, same
-    /// text offsets, and equal text. A subtree that ends within the shared prefix is identical
-    /// in both renders, at the same place.
-    pub(crate) fn shared_prefix(&self, other: &Rendered) -> usize {
-        const CHUNK: usize = 64;
-        let (a, b) = (self.text.as_bytes(), other.text.as_bytes());
-        let chunk = a
-            .chunks(CHUNK)
-            .zip(b.chunks(CHUNK))
-            .position(|(x, y)| x != y)
-            .unwrap_or(a.len().min(b.len()) / CHUNK);
-        // Text up to `same_text` bytes is equal in both.
-        let same_text = (chunk * CHUNK) as u32;
-        self.entries
-            .iter()
-            .zip(&other.entries)
-            .take_while(|(x, y)| match (**x, **y) {
-                (Entry::Text { start: s1, end: e1 }, Entry::Text { start: s2, end: e2 }) => {
-                    s1 == s2 && e1 == e2 && e1 <= same_text
+/// Where the key of the item at entry `index` (its text starting at `text`) is in the text
+/// buffer: the range of its slot `slot`, when that is a text slot.
+#[inline]
+fn key_range(
+    tree: &Rendered,
+    index: usize,
+    text: usize,
+    slot: usize,
+) -> Option<std::ops::Range<usize>> {
+    let end = tree.entries.get(index)?.next(index);
+    let (mut index, mut text) = (index + 1, text);
+    for _ in 0..slot {
+        let entry = *tree.entries.get(index).filter(|_| index < end)?;
+        text += entry.len() as usize;
+        index = entry.next(index);
+    }
+    let entry = *tree.entries.get(index).filter(|_| index < end)?;
+    (entry.kind() == TEXT).then_some(text..text + entry.len() as usize)
+}
+
+impl List<'_> {
+    /// How many items before `item` (one of this list's) have the key `key`.
+    pub(crate) fn count_key_before(&self, item: Item<'_>, key: &str) -> usize {
+        let Some(slot) = self.key_slot() else {
+            return 0;
+        };
+        let (entries, text, key) = (
+            &self.tree.entries,
+            self.tree.text.as_bytes(),
+            key.as_bytes(),
+        );
+        let Some(&first) = key.first() else {
+            return 0;
+        };
+        let (mut index, mut start, mut count) = (self.index + 1, self.text, 0);
+        while index < item.index {
+            let entry = entries[index];
+            let end = entry.next(index);
+            // The key slot: `slot` slots into the item.
+            let (mut at, mut key_start) = (index + 1, start);
+            for _ in 0..slot {
+                let Some(e) = entries.get(at).filter(|_| at < end) else {
+                    break;
+                };
+                key_start += e.len() as usize;
+                at = e.next(at);
+            }
+            if let Some(e) = entries.get(at).filter(|_| at < end)
+                && e.kind() == TEXT
+                && e.len() as usize == key.len()
+                && text[key_start] == first
+                && text[key_start..key_start + key.len()] == *key
+            {
+                count += 1;
+            }
+            start += entry.len() as usize;
+            index = end;
+        }
+        count
+    }
+}
+
+/// The runs of entries two renders share: `prefix` entries at their start (at the same
+/// indices) and `suffix` entries at their end (at the same distance from it). Entries compare
+/// shapes, lengths and tables, not text; see [`SameText`] for that.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Shared {
+    prefix: usize,
+    suffix: usize,
+    old_len: usize,
+    new_len: usize,
+}
+
+/// Finds the entries two renders share at their start and at their end, comparing entries as
+/// plain integers several at a time.
+pub(crate) fn shared_entries(old: &Rendered, new: &Rendered) -> Shared {
+    let (a, b) = (&old.entries[..], &new.entries[..]);
+    let prefix = common_prefix(a, b);
+    let suffix = common_suffix(&a[prefix..], &b[prefix..]);
+    Shared {
+        prefix,
+        suffix,
+        old_len: a.len(),
+        new_len: b.len(),
+    }
+}
+
+/// How many leading entries `a` and `b` share.
+fn common_prefix(a: &[Entry], b: &[Entry]) -> usize {
+    const CHUNK: usize = 8;
+    let mut same = 0;
+    for (x, y) in a.chunks_exact(CHUNK).zip(b.chunks_exact(CHUNK)) {
+        if differ(x, y) {
+            break;
+        }
+        same += CHUNK;
+    }
+    same + a[same..]
+        .iter()
+        .zip(&b[same..])
+        .take_while(|(x, y)| x.bits() == y.bits())
+        .count()
+}
+
+/// How many trailing entries `a` and `b` share.
+fn common_suffix(a: &[Entry], b: &[Entry]) -> usize {
+    const CHUNK: usize = 8;
+    let mut same = 0;
+    for (x, y) in a.rchunks_exact(CHUNK).zip(b.rchunks_exact(CHUNK)) {
+        if differ(x, y) {
+            break;
+        }
+        same += CHUNK;
+    }
+    let (a, b) = (&a[..a.len() - same], &b[..b.len() - same]);
+    same + a
+        .iter()
+        .rev()
+        .zip(b.iter().rev())
+        .take_while(|(x, y)| x.bits() == y.bits())
+        .count()
+}
+
+/// Whether two runs of entries differ anywhere. Each entry is read as one 128-bit integer and
+/// there is no early exit, so that the loop compiles to vector compares.
+#[inline]
+fn differ(x: &[Entry], y: &[Entry]) -> bool {
+    let mut bits = 0u128;
+    for (p, q) in x.iter().zip(y) {
+        bits |= p.bits() ^ q.bits();
+    }
+    bits != 0
+}
+
+/// How many leading bytes `a` and `b` share, compared 64 at a time.
+pub(crate) fn common_text(a: &[u8], b: &[u8]) -> usize {
+    const CHUNK: usize = 64;
+    let (x, _) = a.as_chunks::<CHUNK>();
+    let (y, _) = b.as_chunks::<CHUNK>();
+    let chunks = x
+        .iter()
+        .zip(y)
+        .take_while(|(p, q)| p.iter().zip(q.iter()).fold(0, |acc, (c, d)| acc | (c ^ d)) == 0)
+        .count();
+    let same = chunks * CHUNK;
+    same + a[same..]
+        .iter()
+        .zip(&b[same..])
+        .take_while(|(p, q)| p == q)
+        .count()
+}
+
+impl Shared {
+    /// Advances both iterators past their leading items that lie in the shared prefix with
+    /// equal text (one comparison for all of them); returns how many it skipped.
+    pub(crate) fn skip_prefix(&self, old: &mut Items<'_>, new: &mut Items<'_>) -> usize {
+        if old.next != new.next || old.text != new.text {
+            return 0;
+        }
+        let limit = old.end.min(new.end).min(self.prefix);
+        let entries = &old.tree.entries;
+        // The items that end within the prefix and whose text ends by `text_limit`.
+        let walk = |text_limit: usize| {
+            let (mut index, mut text, mut count) = (old.next, old.text, 0);
+            while index < limit {
+                let entry = entries[index];
+                let (next, text_next) = (entry.next(index), text + entry.len() as usize);
+                if next > limit || text_next > text_limit {
+                    break;
                 }
-                (
-                    Entry::Node {
-                        statics: t1,
-                        end: e1,
-                    },
-                    Entry::Node {
-                        statics: t2,
-                        end: e2,
-                    },
-                ) => e1 == e2 && std::ptr::eq(t1, t2),
-                (
-                    Entry::List {
-                        statics: t1,
-                        key_slot: k1,
-                        end: e1,
-                    },
-                    Entry::List {
-                        statics: t2,
-                        key_slot: k2,
-                        end: e2,
-                    },
-                ) => e1 == e2 && k1 == k2 && std::ptr::eq(t1, t2),
-                (Entry::Item { end: e1 }, Entry::Item { end: e2 }) => e1 == e2,
-                _ => false,
-            })
-            .count()
+                (index, text, count) = (next, text_next, count + 1);
+            }
+            (index, text, count)
+        };
+        let (mut index, mut text, mut count) = walk(usize::MAX);
+        let same = common_text(
+            &old.tree.text.as_bytes()[old.text..text],
+            &new.tree.text.as_bytes()[new.text..text],
+        );
+        if old.text + same < text {
+            (index, text, count) = walk(old.text + same);
+        }
+        (old.next, old.text) = (index, text);
+        (new.next, new.text) = (index, text);
+        count
+    }
+
+    /// Whether the items both iterators have left are identical: they lie in the shared
+    /// suffix, as many entries from the end in both, and their text is equal.
+    pub(crate) fn rest_same(&self, old: &Items<'_>, new: &Items<'_>) -> bool {
+        let rest = self.old_len - old.next;
+        rest == self.new_len - new.next
+            && rest <= self.suffix
+            && old.end - old.next == new.end - new.next
+            && old.tree.text.as_bytes()[old.text..old.text_end]
+                == new.tree.text.as_bytes()[new.text..new.text_end]
+    }
+
+    /// Whether the items left in `old` lie in the shared suffix.
+    pub(crate) fn in_suffix(&self, old: &Items<'_>) -> bool {
+        self.old_len - old.next <= self.suffix
+    }
+
+    /// Whether items `old` and `new` have the same entries because both lie in a shared run
+    /// at the same place. Their text may still differ.
+    pub(crate) fn same_shape(&self, old: &Item<'_>, new: &Item<'_>) -> bool {
+        (old.index == new.index && old.end() <= self.prefix)
+            || (self.old_len - old.index == self.new_len - new.index
+                && self.old_len - old.index <= self.suffix)
+    }
+}
+
+/// Remembers a run of text two renders share, to tell many items' text equal with one
+/// comparison: `len` bytes from `old` in the old render equal those from `new` in the new.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct SameText {
+    old: usize,
+    new: usize,
+    len: usize,
+}
+
+impl SameText {
+    /// Whether two items with the same entries have the same text, i.e. are identical.
+    /// Compares from the items' start to the end of their lists (`old_end`, `new_end`) when the
+    /// run known so far does not cover them; later items are then usually covered too.
+    pub(crate) fn same(
+        &mut self,
+        old: &Item<'_>,
+        new: &Item<'_>,
+        old_end: usize,
+        new_end: usize,
+    ) -> bool {
+        let len = old.tree.entry(old.index).len() as usize;
+        if !self.covers(old.text, new.text, len) {
+            let same = common_text(
+                &old.tree.text.as_bytes()[old.text..old_end],
+                &new.tree.text.as_bytes()[new.text..new_end],
+            );
+            *self = SameText {
+                old: old.text,
+                new: new.text,
+                len: same,
+            };
+        }
+        self.covers(old.text, new.text, len)
+    }
+
+    fn covers(&self, old: usize, new: usize, len: usize) -> bool {
+        old >= self.old
+            && old - self.old == new.wrapping_sub(self.new)
+            && old + len <= self.old + self.len
     }
 }
 
 impl Item<'_> {
-    /// Where this item's entry is in its render.
-    pub(crate) fn index(&self) -> usize {
-        self.index
-    }
-
     /// The index after this item's subtree.
     pub(crate) fn end(&self) -> usize {
         self.tree.entry(self.index).next(self.index)
@@ -401,65 +708,17 @@ impl Item<'_> {
     /// Whether two items hold exactly the same slots: a flat comparison of their entries and
     /// text, much cheaper than walking the views. Used by the diff to skip unchanged items.
     pub(crate) fn same_as(&self, other: &Item<'_>) -> bool {
-        same_subtree(self.tree, self.index, other.tree, other.index)
-    }
-}
-
-/// Compares the subtrees at `a_index` in `a` and `b_index` in `b`: their entries must match
-/// in shape, and their text — contiguous in each buffer, as slots are written in order — must
-/// be equal, which one comparison of the two spans checks.
-fn same_subtree(a: &Rendered, a_index: usize, b: &Rendered, b_index: usize) -> bool {
-    let a_end = a.entry(a_index).next(a_index);
-    let b_end = b.entry(b_index).next(b_index);
-    if a_end - a_index != b_end - b_index {
-        return false;
-    }
-    let (a_base, b_base) = (a_index as u32, b_index as u32);
-    // Text offsets relative to each subtree's first text slot.
-    let mut text: Option<(u32, u32, u32, u32)> = None;
-    for (x, y) in a.entries[a_index..a_end]
-        .iter()
-        .zip(&b.entries[b_index..b_end])
-    {
-        let same = match (*x, *y) {
-            (Entry::Text { start: s1, end: e1 }, Entry::Text { start: s2, end: e2 }) => {
-                let (a0, b0, _, _) = *text.get_or_insert((s1, s2, e1, e2));
-                let same = s1 - a0 == s2 - b0 && e1 - a0 == e2 - b0;
-                text = Some((a0, b0, e1, e2));
-                same
-            }
-            (
-                Entry::Node {
-                    statics: t1,
-                    end: e1,
-                },
-                Entry::Node {
-                    statics: t2,
-                    end: e2,
-                },
-            ) => e1 - a_base == e2 - b_base && same_statics(t1, t2),
-            (
-                Entry::List {
-                    statics: t1,
-                    key_slot: k1,
-                    end: e1,
-                },
-                Entry::List {
-                    statics: t2,
-                    key_slot: k2,
-                    end: e2,
-                },
-            ) => e1 - a_base == e2 - b_base && k1 == k2 && same_statics(t1, t2),
-            (Entry::Item { end: e1 }, Entry::Item { end: e2 }) => e1 - a_base == e2 - b_base,
-            _ => false,
-        };
-        if !same {
+        let (a, b) = (self.tree, other.tree);
+        let (x, y) = (a.entry(self.index), b.entry(other.index));
+        if !x.same_as(y) {
             return false;
         }
-    }
-    match text {
-        None => true,
-        Some((a0, b0, a1, b1)) => a.text_of(a0, a1) == b.text_of(b0, b1),
+        let (a_entries, b_entries) = (
+            &a.entries[self.index + 1..x.next(self.index)],
+            &b.entries[other.index + 1..y.next(other.index)],
+        );
+        a_entries.iter().zip(b_entries).all(|(p, q)| p.same_as(*q))
+            && a.text_at(self.text, x.len()) == b.text_at(other.text, y.len())
     }
 }
 
