@@ -19,6 +19,8 @@ export function parse(context, html) {
   if (!into) inert.set(doc, (into = doc.implementation.createHTMLDocument("")));
   const el = into.createElementNS(context.namespaceURI, context.localName);
   el.innerHTML = html;
+  // Every node the morph inserts comes from here: note the server's `open` of each.
+  for (const d of el.querySelectorAll("details,dialog")) served.set(d, d.hasAttribute("open"));
   return el;
 }
 
@@ -103,7 +105,6 @@ export function morphNodes(parent, nodes, start, end) {
       morph(match, n);
     } else {
       parent.insertBefore(n, cur ?? end);
-      remember(n);
     }
   }
   while (cur) {
@@ -154,17 +155,6 @@ export function morph(old, neu) {
  * @type {WeakMap<Element, boolean>}
  */
 const served = new WeakMap();
-
-/**
- * Remembers the server's `open` of the <details>/<dialog> in a subtree just inserted.
- * @param {Node} node
- */
-export function remember(node) {
-  if (node.nodeType !== 1) return;
-  const el = /** @type {Element} */ (node);
-  if (/^(details|dialog)$/.test(el.localName)) served.set(el, el.hasAttribute("open"));
-  if (el.firstElementChild) for (const d of el.querySelectorAll("details,dialog")) served.set(d, d.hasAttribute("open"));
-}
 
 /**
  * Gives `old` the attributes of `neu`, touching only those that differ. A changed `value`,

@@ -6,7 +6,7 @@
 
 import { ROOT } from "../errors.js";
 import { renderSlots, renderValue } from "../html.js";
-import { attributes, morphNodes, move, parse, remember } from "./morph.js";
+import { attributes, morphNodes, move, parse } from "./morph.js";
 import { count, shapeOf } from "./shape.js";
 
 /** @typedef {import("../rendered.js").Rendered} Rendered */
@@ -293,10 +293,7 @@ function patchList(change, { parent, base, tail }) {
     } else if (op.op === "insert") {
       if (n === 0) throw MISS; // nothing to stand by: the caller morphs the list's range
       const ref = op.index > 0 ? edge(lastOf(at(op.index - 1)), trail, false) : edge(at(0), lead, true);
-      for (const x of [...fresh(op.items).childNodes]) {
-        parent.insertBefore(x, ref);
-        remember(x);
-      }
+      for (const x of [...fresh(op.items).childNodes]) parent.insertBefore(x, ref);
       n += op.items.length;
     } else {
       // Reorder: the longest run of items already in order stays, the others move.
