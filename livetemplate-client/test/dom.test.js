@@ -201,6 +201,13 @@ const TEMPLATES = [
     texts: {},
   },
   {
+    name: "comments, raw text, svg",
+    root: ["<!-- c ", ' --><textarea name="t">', '</textarea><svg viewBox="0 0 9 9"><path d="', '"/><g>', "</g></svg><p>", "</p><div>", "</div>"],
+    list: 5,
+    item: ['<i data-key="', '">', "</i>"],
+    texts: { 0: word, 1: word, 2: word, 3: word, 4: markup },
+  },
+  {
     name: "list at the top level",
     root: ["", ""],
     list: 0,

@@ -23,6 +23,21 @@ import { count, shapeOf } from "./shape.js";
  * @typedef {{ parent: Element, base: number, tail: number, top: boolean }} Place
  */
 
+/** HTML start tags that leave SVG/MathML when the whole page is parsed, but not in a fragment. */
+const BREAKOUT = /<(b|big|blockquote|body|br|center|code|dd|div|dl|dt|em|embed|h[1-6]|head|hr|i|img|li|listing|menu|meta|nobr|ol|p|pre|ruby|s|small|span|strong|strike|sub|sup|table|tt|u|ul|var|font)[\s/>]/i;
+
+/**
+ * The nodes `html` parses to inside `host`; MISS when a parse of the whole page would put
+ * them elsewhere (HTML tags inside SVG/MathML).
+ * @param {Element} host
+ * @param {string} html
+ * @returns {Node[]}
+ */
+function fragment(host, html) {
+  if (host.namespaceURI !== "http://www.w3.org/1999/xhtml" && BREAKOUT.test(html)) throw MISS;
+  return [...parse(host, html).childNodes];
+}
+
 /** Thrown when a targeted patch cannot vouch for the DOM: a larger morph takes over. */
 const MISS = new Error("livetemplate: no targeted patch");
 
@@ -147,7 +162,7 @@ function patchSlots(statics, slots, changes, place) {
     const to = b >= 0 ? els[b].start : p >= 0 ? els[p].close : html.length;
     const first = a >= 0 ? locate(a).nextSibling : host.firstChild;
     const end = b >= 0 ? locateEnd(b) : null;
-    morphNodes(host, [...parse(host, render(from, to)).childNodes], first, end);
+    morphNodes(host, fragment(host, render(from, to)), first, end);
     doneFrom = from;
     doneTo = to;
   };
@@ -221,7 +236,7 @@ function patchSlots(statics, slots, changes, place) {
       try {
         const el = locate(e);
         const { open, close } = els[e];
-        morphNodes(el, [...parse(el, render(open, close)).childNodes], el.firstChild, null);
+        morphNodes(el, fragment(el, render(open, close)), el.firstChild, null);
         doneFrom = open;
         doneTo = close;
         return;
@@ -272,7 +287,7 @@ function patchList(change, { parent, base, tail }) {
     return nodes;
   };
   /** @param {readonly TreeItem[]} items */
-  const fresh = (items) => parse(parent, items.map((it) => renderSlots(statics, it.slots, ROOT)).join(""));
+  const fresh = (items) => fragment(parent, items.map((it) => renderSlots(statics, it.slots, ROOT)).join(""));
 
   for (const op of change.ops) {
     if (op.op === "remove") {
@@ -286,14 +301,14 @@ function patchList(change, { parent, base, tail }) {
       } catch (err) {
         if (err !== MISS) throw err;
         // The item element itself, morphed to the item's new HTML.
-        const nodes = [...fresh([op.item]).childNodes].slice(lead > 0 ? 1 : 0);
+        const nodes = fresh([op.item]).slice(lead > 0 ? 1 : 0);
         if (trail > 0) nodes.pop();
         morphNodes(parent, nodes, el, lastOf(el).nextSibling);
       }
     } else if (op.op === "insert") {
       if (n === 0) throw MISS; // nothing to stand by: the caller morphs the list's range
       const ref = op.index > 0 ? edge(lastOf(at(op.index - 1)), trail, false) : edge(at(0), lead, true);
-      for (const x of [...fresh(op.items).childNodes]) parent.insertBefore(x, ref);
+      for (const x of fresh(op.items)) parent.insertBefore(x, ref);
       n += op.items.length;
     } else {
       // Reorder: the longest run of items already in order stays, the others move.
