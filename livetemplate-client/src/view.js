@@ -4,7 +4,7 @@
 // tree and the fields the user was editing keep their values.
 
 import { ACTION_CHANGE, ACTION_NAVIGATE, STATICS } from "./constants.js";
-import { patchRegion, renderRegion } from "./dom/index.js";
+import { patchRegion, renderRegion } from "./dom/patch.js";
 import { Events } from "./events.js";
 import { edit, formData, formKey, restore } from "./forms.js";
 import { Rendered } from "./rendered.js";
