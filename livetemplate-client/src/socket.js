@@ -4,15 +4,12 @@
 // socket is retried on the same backoff, and takes over as soon as it opens.
 
 import { ACTION_PING } from "./constants.js";
+import { parseFrame } from "./frame.js";
 
 /** The query parameter that announces our client (its extensions: `ref`, redirect, flash). */
 export const CLIENT_PARAM = "_lvt";
 
-/**
- * A frame from the server, read by `readFrame`.
- * @typedef {{ kind: "update" | "error" | "redirect" | "pong", tree?: any, meta?: any,
- *   ref?: number | null, code?: string, message?: string, to?: string }} Frame
- */
+/** @typedef {import("./frame.js").ServerFrame} Frame */
 
 /**
  * Reads one frame's text: every frame that arrives, over the socket or HTTP, passes here.
@@ -20,16 +17,11 @@ export const CLIENT_PARAM = "_lvt";
  * @returns {Frame | null} null when the text is not a frame
  */
 export function readFrame(text) {
-  let value;
   try {
-    value = JSON.parse(text);
+    return parseFrame(text);
   } catch {
     return null;
   }
-  if (value === null || typeof value !== "object") return null;
-  if (value.pong) return { kind: "pong" };
-  if (value.type === "error" || value.type === "redirect") return { ...value, kind: value.type };
-  return { kind: "update", tree: value.tree, meta: value.meta, ref: value.ref };
 }
 
 /**

@@ -182,7 +182,7 @@ export class View {
     }
     if (meta?.flash?.length) this.#flash(meta.flash);
     const ref = frame.ref;
-    if (typeof ref === "number") this.#settle(ref, meta ?? { success: true, errors: {} });
+    if (typeof ref === "number") this.#settle(ref, /** @type {any} */ (meta) ?? { success: true, errors: {} });
     const done = performance.now();
     emit(region, "updated", { ref, meta, whole, received: at, ms: done - at });
   }

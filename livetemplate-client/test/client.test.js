@@ -246,7 +246,8 @@ describe("socket", () => {
   });
 
   test("frames are read once: updates, errors, redirects, pongs", () => {
-    assert.deepEqual(readFrame('{"tree":{"0":"a"},"ref":3}'), { kind: "update", tree: { 0: "a" }, meta: undefined, ref: 3 });
+    assert.deepEqual(readFrame('{"tree":{"0":"a"},"ref":3}'), { kind: "update", tree: { 0: "a" }, meta: null, ref: 3 });
+    assert.deepEqual(readFrame('[4,{"0":"b"}]'), { kind: "update", tree: { 0: "b" }, meta: null, ref: 4 });
     assert.equal(readFrame('{"pong":true}')?.kind, "pong");
     assert.equal(readFrame('{"type":"redirect","to":"/x"}')?.to, "/x");
     assert.equal(readFrame("nope"), null);
