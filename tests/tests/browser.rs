@@ -132,6 +132,13 @@ impl TodoPage {
         state.hovered = "hovered".to_owned();
     }
 
+    /// Live validation of the new todo's title (the client sends it while the user types).
+    pub(crate) fn change(&self, state: &mut Todos, ctx: &mut Context) {
+        if let Ok(title) = ctx.get::<String>("title") {
+            state.error = (title.trim().len() < 3).then(|| "too short".to_owned());
+        }
+    }
+
     pub(crate) fn pick(&self, state: &mut Todos, ctx: &mut Context) -> livetemplate::Result {
         let tags: Vec<String> = ctx.get("tag")?;
         let sizes: Vec<String> = ctx.get("size")?;
@@ -275,6 +282,80 @@ async fn typing_keeps_focus_and_caret_while_another_slot_changes() -> TestResult
     })
     .await?;
     server.stop().await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn live_validation_with_the_change_capability() -> TestResult {
+    let server = start(todos()).await?;
+    with_browser(
+        "live_validation_with_the_change_capability",
+        true,
+        async |b| {
+            b.open_live(&server.url("/")).await?;
+            let title = b.client.find(Locator::Css("#title")).await?;
+            title.send_keys("ab").await?;
+            b.until_text("#error", "too short").await?;
+            title.send_keys("c").await?;
+            b.until(
+                "the error to go",
+                "return !document.querySelector('#error')",
+            )
+            .await?;
+            let state = b
+                .js(
+                    "const a = document.activeElement; return [a.id, a.value];",
+                    vec![],
+                )
+                .await?;
+            assert_eq!(state, json!(["title", "abc"]));
+            Ok(())
+        },
+    )
+    .await?;
+    server.stop().await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn typing_survives_a_server_restart() -> TestResult {
+    let server = start(todos()).await?;
+    let addr = server.addr;
+    let mut server = Some(server);
+    with_browser("typing_survives_a_server_restart", true, async |b| {
+        b.open_live(&format!("http://{addr}/")).await?;
+        submit(b, "#title", "milk", "#add").await?;
+        b.until_text("#list li .title", "milk").await?;
+        b.client
+            .find(Locator::Css("#title"))
+            .await?
+            .send_keys("half typed")
+            .await?;
+        if let Some(old) = server.take() {
+            old.stop().await?;
+        }
+        server = Some(Server::start(todos(), addr).await?);
+        // The new server's state has no todos: the list follows it, the field keeps the text.
+        b.until(
+            "the resync",
+            "return document.querySelectorAll('#list li').length === 0",
+        )
+        .await?;
+        b.until_live(false).await?;
+        let state = b
+            .js(
+                "const a = document.activeElement; return [a.id, a.value];",
+                vec![],
+            )
+            .await?;
+        assert_eq!(state, json!(["title", "half typed"]));
+        b.click("#add").await?;
+        b.until_text("#list li .title", "half typed").await?;
+        Ok(())
+    })
+    .await?;
+    if let Some(server) = server {
+        server.stop().await?;
+    }
+    Ok(())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
