@@ -94,11 +94,14 @@ export class Events {
    * @param {Element} region
    * @param {Act} act
    * @param {(el: Element) => void} [edited] told of every field the user changes
+   * @param {() => boolean} [live] whether actions can be sent now: when not, a `method="post"`
+   *   form is left to the browser (a plain POST, as without JavaScript)
    */
-  constructor(region, act, edited = () => {}) {
+  constructor(region, act, edited = () => {}, live = () => true) {
     this.region = region;
     this.act = act;
     this.edited = edited;
+    this.live = live;
     this.handle = this.handle.bind(this);
     for (const type of EVENTS) this.listen(type);
   }
@@ -170,7 +173,7 @@ export class Events {
    * @param {HTMLFormElement} form
    */
   #submit(e, form) {
-    if (form.hasAttribute("lvt-form:no-intercept")) return;
+    if (form.hasAttribute("lvt-form:no-intercept") || (!this.live() && form.method === "post")) return;
     e.preventDefault();
     const sub = /** @type {SubmitEvent} */ (e).submitter ?? null;
     const named = sub?.localName === "button" && /** @type {HTMLButtonElement} */ (sub).name;

@@ -63,8 +63,11 @@ export class View {
    */
   constructor(region, options = {}) {
     this.region = region;
-    this.events = new Events(region, (action, data, el, sub) => this.send(action, data, el, sub), (el) =>
-      this.edits.set(el, edit(el, region)),
+    this.events = new Events(
+      region,
+      (action, data, el, sub) => this.send(action, data, el, sub),
+      (el) => this.edits.set(el, edit(el, region)),
+      () => this.socket.up,
     );
     const win = region.ownerDocument.defaultView;
     this.href = options.href ?? (() => String(win?.location.href));
@@ -73,7 +76,9 @@ export class View {
       open: (http) => emit(region, "connected", { http }),
       close: () => this.#closed(),
     }, options.times, options.env);
-    this.onpop = () => this.navigate();
+    /** The query string the server last heard of (`__navigate__` only when it changes). */
+    this.query = new URL(this.href()).search;
+    this.onpop = () => new URL(this.href()).search !== this.query && this.navigate();
   }
 
   start() {
@@ -102,7 +107,11 @@ export class View {
     /** @type {Record<string, unknown>} */
     const message = { action, data, ref };
     if (submitter) message.submitter = submitter;
-    if (!this.socket.send(message)) return 0;
+    if (!this.socket.send(message)) {
+      // Not connected: the action is dropped, and its element told so.
+      emit(el ?? this.region, "error", { success: false, errors: {}, error: "disconnected" });
+      return 0;
+    }
     if (el && action !== ACTION_CHANGE) {
       const form = el.localName === "form" ? el : null;
       const sub = form && submitter ? form.querySelector(named(submitter)) : null;
@@ -124,7 +133,9 @@ export class View {
     if (href && win) win.history.pushState(null, "", href);
     /** @type {Record<string, string | string[]>} */
     const data = {};
-    for (const [k, v] of new URL(this.href()).searchParams) {
+    const url = new URL(this.href());
+    this.query = url.search;
+    for (const [k, v] of url.searchParams) {
       const had = data[k];
       data[k] = had === undefined ? v : [...(Array.isArray(had) ? had : [had]), v];
     }

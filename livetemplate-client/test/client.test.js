@@ -91,6 +91,16 @@ describe("events → actions", () => {
     assert.equal(sent.length, 0);
   });
 
+  test("while not connected a method=post form is left to the browser (a plain POST)", () => {
+    const p = page(`<div id="r"><form method="post" id="p"><input name="t"></form><form id="g"></form></div>`);
+    /** @type {any[]} */
+    const sent = [];
+    new Events($(p.document, "#r"), (action) => sent.push(action), () => {}, () => false);
+    assert.ok(!submit(p.window, $(p.document, "#p")).defaultPrevented);
+    assert.ok(submit(p.window, $(p.document, "#g")).defaultPrevented);
+    assert.deepEqual(sent, ["submit"]);
+  });
+
   test("a named button outside any form is its action; disabled it is not; inside a form it submits", () => {
     const { window, document, sent } = events(`
       <button name="remove" value="7" data-list-id="2"><b>x</b></button>
@@ -378,6 +388,22 @@ describe("view", () => {
     ws().receive({ type: "error", code: "rate_limited", message: "slow down" });
     assert.deepEqual(detail, { code: "rate_limited", message: "slow down" });
     assert.ok(!$(document, "#g").classList.contains(LOADING));
+  });
+
+  test("history navigation sends __navigate__ only when the query string changed", () => {
+    const { window, v, ws } = view("");
+    let href = "http://example.test/";
+    v.href = () => href;
+    v.query = "";
+    ws().onopen();
+    ws().receive({ tree: FORM, meta: { success: true, errors: {} } });
+    href = "http://example.test/#section";
+    window.dispatchEvent(new window.PopStateEvent("popstate"));
+    href = "http://example.test/?page=2&tag=a&tag=b";
+    window.dispatchEvent(new window.PopStateEvent("popstate"));
+    assert.deepEqual(ws().sent.map((t) => JSON.parse(t)), [
+      { action: "__navigate__", data: { page: "2", tag: ["a", "b"] }, ref: 1 },
+    ]);
   });
 
   test("redirects are followed; capabilities turn on live validation", () => {
