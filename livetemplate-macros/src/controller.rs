@@ -40,6 +40,7 @@ struct Lifecycle {
     mount: Option<(bool, bool)>,
     on_connect: Option<bool>,
     on_disconnect: Option<bool>,
+    on_navigate: Option<bool>,
 }
 
 fn expand(block: &ItemImpl) -> syn::Result<TokenStream> {
@@ -61,14 +62,14 @@ fn expand(block: &ItemImpl) -> syn::Result<TokenStream> {
                 agree(&mut state, ty)?;
                 lifecycle.mount = Some((method.sig.asyncness.is_some(), is_result));
             }
-            "on_connect" | "on_disconnect" => {
+            "on_connect" | "on_disconnect" | "on_navigate" => {
                 let ty = lifecycle_state(method)?;
                 agree(&mut state, ty)?;
                 let is_async = Some(method.sig.asyncness.is_some());
-                if name == "on_connect" {
-                    lifecycle.on_connect = is_async;
-                } else {
-                    lifecycle.on_disconnect = is_async;
+                match name.as_str() {
+                    "on_connect" => lifecycle.on_connect = is_async,
+                    "on_disconnect" => lifecycle.on_disconnect = is_async,
+                    _ => lifecycle.on_navigate = is_async,
                 }
             }
             // Any `pub`, including `pub(crate)` (lints ask for it on private types).
@@ -97,6 +98,7 @@ fn expand(block: &ItemImpl) -> syn::Result<TokenStream> {
         ));
     };
 
+    let navigates = lifecycle.on_navigate.is_some();
     let self_ty = &block.self_ty;
     let (impl_generics, _, where_clause) = block.generics.split_for_impl();
     let names: Vec<String> = actions.iter().map(|a| a.name.to_string()).collect();
@@ -110,6 +112,7 @@ fn expand(block: &ItemImpl) -> syn::Result<TokenStream> {
     let hooks = [
         ("on_connect", lifecycle.on_connect),
         ("on_disconnect", lifecycle.on_disconnect),
+        ("on_navigate", lifecycle.on_navigate),
     ]
     .into_iter()
     .filter_map(|(hook, is_async)| {
@@ -178,6 +181,7 @@ fn expand(block: &ItemImpl) -> syn::Result<TokenStream> {
         impl #impl_generics ::livetemplate::LiveController for #self_ty #where_clause {
             type State = #state;
             const ACTIONS: &'static [&'static str] = &[#(#names),*];
+            const NAVIGATES: bool = #navigates;
 
             fn mount(
                 &self,
@@ -310,7 +314,7 @@ fn mount_state(method: &ImplItemFn) -> syn::Result<(Type, bool)> {
     Ok(((**ty).clone(), false))
 }
 
-/// The state type of `on_connect` / `on_disconnect`.
+/// The state type of `on_connect` / `on_disconnect` / `on_navigate`.
 fn lifecycle_state(method: &ImplItemFn) -> syn::Result<Type> {
     let params = params(method)?;
     match params.as_slice() {

@@ -1,4 +1,5 @@
-//! [`LiveTest`]: drive a controller in a test, without a browser or a socket.
+//! [`LiveTest`]: drive a controller in a test, without a browser or a socket; [`TestServer`],
+//! [`Browser`] and [`Tab`]: drive a whole app over real sockets.
 //!
 //! It runs each action as the server does (state snapshot, rollback on failure, panics caught),
 //! renders, diffs, encodes the frame our client would receive, and applies that frame to the
@@ -36,6 +37,10 @@
 //! # }).unwrap();
 //! ```
 
+mod socket;
+
+pub use socket::{Browser, Response, Tab, TestServer, WAIT};
+
 use std::fmt;
 
 use serde_json::Value;
@@ -43,7 +48,7 @@ use serde_json::Value;
 use crate::controller::{Context, Effect, LiveController, Outcome, act};
 use crate::render::Rendered;
 use crate::wire::apply::{ApplyError, ClientTree};
-use crate::wire::{ClientKind, Encoder, FormData, Meta, frame};
+use crate::wire::{ActionKind, ClientKind, Encoder, FormData, Meta, frame};
 use crate::{ActionError, LiveTemplate, RenderError, diff};
 
 /// Why a [`LiveTest`] step failed (an action that returns an error is not a test failure:
@@ -64,6 +69,26 @@ pub enum TestError {
         /// What the client shows.
         shown: String,
     },
+    /// A socket of a [`TestServer`] or [`Browser`] failed.
+    Io(std::io::Error),
+    /// The WebSocket failed.
+    WebSocket(tokio_tungstenite::tungstenite::Error),
+    /// Nothing arrived in time (after [`WAIT`]); says what was awaited.
+    Timeout(String),
+    /// The server answered something a browser would not accept; says what.
+    Unexpected(String),
+}
+
+impl From<std::io::Error> for TestError {
+    fn from(error: std::io::Error) -> Self {
+        TestError::Io(error)
+    }
+}
+
+impl From<tokio_tungstenite::tungstenite::Error> for TestError {
+    fn from(error: tokio_tungstenite::tungstenite::Error) -> Self {
+        TestError::WebSocket(error)
+    }
 }
 
 impl fmt::Display for TestError {
@@ -76,6 +101,10 @@ impl fmt::Display for TestError {
                 f,
                 "the client shows different HTML than a fresh render\n expected: {expected}\n    shown: {shown}"
             ),
+            TestError::Io(e) => write!(f, "socket error: {e}"),
+            TestError::WebSocket(e) => write!(f, "WebSocket error: {e}"),
+            TestError::Timeout(what) => write!(f, "timed out after {WAIT:?} waiting for {what}"),
+            TestError::Unexpected(what) => write!(f, "unexpected answer: {what}"),
         }
     }
 }
@@ -104,7 +133,8 @@ impl<C: LiveController> LiveTest<C> {
         Self::mount_with_query(controller, &[]).await
     }
 
-    /// Mounts a new session whose page URL has these query parameters.
+    /// Mounts a new session whose page URL has these query parameters (`mount`, then
+    /// `on_navigate`, then `on_connect`, as a page load and its live connection do).
     pub async fn mount_with_query(
         controller: C,
         query: &[(&str, &str)],
@@ -112,6 +142,13 @@ impl<C: LiveController> LiveTest<C> {
         let session = "test-session".to_owned();
         let mut ctx = Context::new(session.clone()).with_query(form_data(query));
         let mut state = controller.mount(&mut ctx).await.map_err(TestError::Mount)?;
+        if C::NAVIGATES {
+            // A page load runs `on_navigate` after `mount`, as the server does.
+            controller
+                .on_navigate(&mut state, &mut ctx)
+                .await
+                .map_err(TestError::Mount)?;
+        }
         controller
             .on_connect(&mut state, &mut ctx)
             .await
@@ -162,10 +199,23 @@ impl<C: LiveController> LiveTest<C> {
         self.send(action, form_data(fields)).await
     }
 
+    /// Reports a new query string, as the client does when a link changes only the query
+    /// (`__navigate__`): runs the controller's `on_navigate`.
+    pub async fn navigate(&mut self, query: &[(&str, &str)]) -> Result<&mut Self, TestError> {
+        self.send(
+            ActionKind::Navigate.reserved_name().unwrap_or_default(),
+            form_data(query),
+        )
+        .await
+    }
+
     /// Runs `action` with `data`, as a client message would.
     pub async fn send(&mut self, action: &str, data: FormData) -> Result<&mut Self, TestError> {
         self.reference += 1;
-        let mut ctx = Context::new(self.session.clone()).with_action(action, data);
+        let mut ctx = Context::new(self.session.clone()).with_action(action, data.clone());
+        if ActionKind::of(action) == ActionKind::Navigate {
+            ctx = ctx.with_query(data);
+        }
         let (Outcome { meta, effects, .. }, tree) =
             act(&self.controller, &mut self.state, &mut ctx).await;
         let tree = tree.map_err(TestError::Render)?;

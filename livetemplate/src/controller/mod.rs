@@ -31,7 +31,8 @@
 //! session's state, optionally a typed form (`form: T` binds the action's data into `T`;
 //! `form: Valid<T>` also runs `T`'s [`Validate`]), and the [`Context`]. It may be `async`.
 //! It returns `livetemplate::Result` (or nothing). `mount` builds the state; `on_connect` and
-//! `on_disconnect` run when a live connection opens and closes.
+//! `on_disconnect` run when a live connection opens and closes; `on_navigate` runs on every page
+//! load and when the client reports a new query string (`__navigate__`).
 
 mod check;
 mod context;
@@ -65,7 +66,8 @@ pub trait LiveController: Send + Sync + 'static {
     /// Builds the initial state for a new session from the request (query, user).
     fn mount(&self, ctx: &mut Context) -> impl Future<Output = Result<Self::State>> + Send;
 
-    /// Runs when a live connection opens (subscribe to topics here).
+    /// Runs when a live connection opens (subscribe to topics here). A change it makes to the
+    /// state is in the tab's first frame.
     fn on_connect(
         &self,
         state: &mut Self::State,
@@ -75,7 +77,26 @@ pub trait LiveController: Send + Sync + 'static {
         std::future::ready(Ok(()))
     }
 
-    /// Runs when a live connection closes.
+    /// Whether the controller has an `on_navigate` hook (set by `#[live_controller]`); when it
+    /// has none, page loads skip the call.
+    const NAVIGATES: bool = false;
+
+    /// Runs when the page's query is (re)read on an existing state: on every page load (`GET`,
+    /// after `mount` for a new session) and when the client reports that the query changed
+    /// (`__navigate__`, e.g. a filter link followed without reloading). `ctx.query()` holds the
+    /// new query. State is shared by a browser's tabs: call `ctx.sync()` to show the change in
+    /// the other tabs too.
+    fn on_navigate(
+        &self,
+        state: &mut Self::State,
+        ctx: &mut Context,
+    ) -> impl Future<Output = Result> + Send {
+        let _ = (state, ctx);
+        std::future::ready(Ok(()))
+    }
+
+    /// Runs when a live connection closes. Its effects are carried out (a broadcast telling
+    /// others that this tab left, a `sync` for the remaining tabs).
     fn on_disconnect(
         &self,
         state: &mut Self::State,

@@ -10,7 +10,7 @@ use std::pin::Pin;
 use std::task::{Context as TaskContext, Poll};
 
 use super::{ActionError, Context, Effect, LiveController};
-use crate::wire::Meta;
+use crate::wire::{ActionKind, Meta};
 use crate::{LiveTemplate, RenderError, Rendered};
 
 /// The key of `meta.errors` that carries a failure not tied to one form field.
@@ -34,7 +34,8 @@ impl Outcome {
     }
 }
 
-/// Runs `ctx.action()` on `state`; on error or panic, `state` is restored.
+/// Runs `ctx.action()` on `state` (`__navigate__` runs `on_navigate`); on error or panic,
+/// `state` is restored.
 pub async fn run_action<C: LiveController>(
     controller: &C,
     state: &mut C::State,
@@ -81,7 +82,11 @@ async fn run_with_snapshot<C: LiveController>(
     snapshot: C::State,
 ) -> (Outcome, Option<C::State>) {
     let action = ctx.action().to_owned();
-    let result = CatchUnwind(Box::pin(controller.dispatch(&action, state, ctx))).await;
+    let result = if ActionKind::of(&action) == ActionKind::Navigate {
+        CatchUnwind(Box::pin(controller.on_navigate(state, ctx))).await
+    } else {
+        CatchUnwind(Box::pin(controller.dispatch(&action, state, ctx))).await
+    };
     let error = match result {
         Ok(Ok(())) => None,
         Ok(Err(error)) => Some(error),

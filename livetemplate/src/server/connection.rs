@@ -54,7 +54,7 @@ pub(crate) async fn run<C: LiveController>(
 ) {
     let Peer {
         client,
-        query,
+        mut query,
         user,
         mut shutdown,
     } = peer;
@@ -135,7 +135,11 @@ pub(crate) async fn run<C: LiveController>(
                     continue;
                 }
                 let action = action_of(&message, C::ACTIONS);
-                if !C::ACTIONS.contains(&action.as_str()) {
+                let navigate = message.kind() == ActionKind::Navigate;
+                if navigate {
+                    // The page's query changed: later actions see the new one too.
+                    query = message.data.clone();
+                } else if !C::ACTIONS.contains(&action.as_str()) {
                     let error = wire::ProtocolError::UnknownAction(action);
                     let _ = send(&mut socket, error.to_frame()).await;
                     continue;

@@ -16,7 +16,7 @@ use super::security::{self, SessionId};
 use crate::controller::Context;
 use crate::pubsub::Broker;
 use crate::session::{Groups, MountError};
-use crate::wire::{self, ClientKind, Encoder, FormData, Meta, frame};
+use crate::wire::{self, ActionKind, ClientKind, Encoder, FormData, Meta, frame};
 use crate::{LiveController, diff};
 
 /// The response body type of the server.
@@ -77,6 +77,9 @@ impl<C: LiveController> Endpoint for Page<C> {
         Box::pin(async move { self.respond(parts, body).await })
     }
 }
+
+/// The reserved action that runs the controller's `on_navigate`.
+const NAVIGATE: &str = "__navigate__";
 
 /// The query parameter our client adds to its socket URL to announce the extensions it reads.
 pub(crate) const CLIENT_PARAM: &str = "_lvt";
@@ -153,7 +156,15 @@ impl<C: LiveController> Page<C> {
                     Ok(group) => group,
                     Err(response) => return response,
                 };
-                let tree = group.current().await;
+                let tree = if C::NAVIGATES {
+                    let mut ctx = Context::new(session.as_str())
+                        .with_action(NAVIGATE, query.clone())
+                        .with_query(query)
+                        .with_user(user);
+                    group.act(None, &mut ctx).await.1
+                } else {
+                    group.current().await
+                };
                 let mut response = if accepts_json(&parts) {
                     let tree = Encoder::new(client_kind(ours)).tree(&tree);
                     json(frame::update(
@@ -253,6 +264,11 @@ impl<C: LiveController> Page<C> {
             };
             let before = group.tree();
             let action = connection::action_of(&message, C::ACTIONS);
+            let query = if message.kind() == ActionKind::Navigate {
+                message.data.clone()
+            } else {
+                query
+            };
             let mut ctx = Context::new(session.as_str())
                 .with_action(action, message.data)
                 .with_query(query)

@@ -1,7 +1,8 @@
 //! The HTTP and WebSocket server: one URL per live page (page, probe, JSON, socket, form POST).
 //!
 //! [`LiveRouter`] maps paths to controllers and is a hyper and tower service, so it mounts in an
-//! existing hyper or axum application; [`serve`] runs it alone with graceful shutdown.
+//! existing hyper or axum application; [`serve`] runs it alone with graceful shutdown, and
+//! [`serve_env`] does so on the address in `ADDR` (what an example's `main` calls).
 
 pub(crate) mod body;
 mod config;
@@ -9,8 +10,12 @@ mod connection;
 mod endpoint;
 pub mod page;
 mod router;
+mod run;
 pub mod security;
 
 pub use config::{Authenticator, Config};
 pub use endpoint::Body;
 pub use router::{CLIENT_PATH, LiveHandle, LiveRouter, serve, serve_listener};
+pub use run::{
+    ADDR_VAR, DEFAULT_ADDR, ServeError, env_addr, listen_env, serve_env, shutdown_signal,
+};

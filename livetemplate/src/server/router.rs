@@ -236,9 +236,12 @@ impl LiveHandle {
 }
 
 /// Serves `router` on `addr` until Ctrl-C (or SIGTERM), then drains open connections.
+///
+/// [`serve_env`](super::serve_env) does the same on the address in `ADDR`.
 pub async fn serve(addr: SocketAddr, router: LiveRouter) -> std::io::Result<()> {
+    let shutdown = super::run::shutdown_signal()?;
     let listener = tokio::net::TcpListener::bind(addr).await?;
-    serve_listener(listener, router, shutdown_signal()).await
+    serve_listener(listener, router, shutdown).await
 }
 
 /// Serves `router` on `listener` until `shutdown` resolves, then drains open connections.
@@ -294,30 +297,6 @@ pub async fn serve_listener(
     let _ = stop.send(true);
     stop.closed().await;
     Ok(())
-}
-
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        if let Err(error) = tokio::signal::ctrl_c().await {
-            tracing::warn!(%error, "cannot listen for Ctrl-C");
-            std::future::pending::<()>().await;
-        }
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {}
-        () = terminate => {}
-    }
 }
 
 #[allow(dead_code)]

@@ -400,20 +400,44 @@ impl<C: LiveController> Group<C> {
         }
     }
 
-    /// Runs `on_connect` for a new tab (subscriptions are made here).
+    /// Runs `on_connect` for a new tab (subscriptions are made here), renders what it changed,
+    /// and carries out its effects.
     pub async fn connect(&self, tab: u64, ctx: &mut Context) -> Result<(), ActionError> {
         let mut state = self.state.lock().await;
         self.controller.on_connect(&mut state, ctx).await?;
+        let tree = self.rerender(&state);
         drop(state);
-        self.carry_out(&ctx.take_effects(), Some(tab), &self.tree());
+        self.carry_out(&ctx.take_effects(), Some(tab), &tree);
         Ok(())
     }
 
-    /// Runs `on_disconnect` for a tab that left.
+    /// Runs `on_disconnect` for a tab that left, renders what it changed, and carries out its
+    /// effects (a broadcast, a `sync` of the remaining tabs).
     pub async fn disconnect(&self, ctx: &mut Context) {
         let mut state = self.state.lock().await;
         if let Err(error) = self.controller.on_disconnect(&mut state, ctx).await {
             tracing::warn!(%error, "on_disconnect failed");
+            ctx.take_effects();
+            return;
+        }
+        let tree = self.rerender(&state);
+        drop(state);
+        self.carry_out(&ctx.take_effects(), None, &tree);
+    }
+
+    /// Renders `state` (changed by a lifecycle hook) as the latest tree; on a render error the
+    /// previous tree stays.
+    fn rerender(&self, state: &C::State) -> Arc<Rendered> {
+        match state.render() {
+            Ok(tree) => {
+                let tree = Arc::new(tree);
+                *lock(&self.tree) = Arc::clone(&tree);
+                tree
+            }
+            Err(error) => {
+                tracing::error!(%error, session = %self.id, "the state does not render after a lifecycle hook");
+                self.tree()
+            }
         }
     }
 
@@ -521,6 +545,94 @@ mod tests {
             state.n += 1;
             ctx.sync();
         }
+    }
+
+    #[derive(Debug, Clone, askama::Template, crate::LiveTemplate)]
+    #[template(source = "<p>{{ tabs }} {{ filter }}</p>", ext = "html")]
+    struct Lobby {
+        tabs: u32,
+        filter: String,
+    }
+
+    /// Counts its tabs in the state (on connect and disconnect) and reads a query filter.
+    struct Lobbies;
+
+    #[live_controller]
+    impl Lobbies {
+        async fn mount(&self, _ctx: &mut Context) -> crate::Result<Lobby> {
+            Ok(Lobby {
+                tabs: 0,
+                filter: String::new(),
+            })
+        }
+
+        async fn on_connect(&self, state: &mut Lobby, _ctx: &mut Context) -> crate::Result {
+            state.tabs += 1;
+            Ok(())
+        }
+
+        async fn on_disconnect(&self, state: &mut Lobby, ctx: &mut Context) -> crate::Result {
+            state.tabs -= 1;
+            ctx.sync();
+            Ok(())
+        }
+
+        async fn on_navigate(&self, state: &mut Lobby, ctx: &mut Context) -> crate::Result {
+            state.filter = ctx.query_get("filter").unwrap_or_default();
+            Ok(())
+        }
+    }
+
+    #[tokio::test]
+    async fn lifecycle_hooks_are_rendered_and_their_effects_carried_out() -> Result<(), MountError>
+    {
+        let groups = Groups::new(
+            Arc::new(Lobbies),
+            Arc::new(MemoryBroker::new()),
+            Duration::from_secs(60),
+            4,
+        );
+        let id = SessionId::new();
+        let group = groups
+            .get_or_mount(&id, &mut Context::new(id.as_str()))
+            .await?;
+        let (first, mut first_events) = group.attach();
+        group
+            .connect(first.id(), &mut Context::new(id.as_str()))
+            .await
+            .map_err(MountError::Mount)?;
+        assert_eq!(
+            group.tree().to_html(),
+            "<p>1 </p>",
+            "on_connect's change is rendered"
+        );
+        let (second, _second_events) = group.attach();
+        group
+            .connect(second.id(), &mut Context::new(id.as_str()))
+            .await
+            .map_err(MountError::Mount)?;
+        assert_eq!(group.tree().to_html(), "<p>2 </p>");
+
+        drop(second);
+        group.disconnect(&mut Context::new(id.as_str())).await;
+        let synced = first_events.try_recv().map_err(|_| {
+            MountError::Mount(ActionError::new("on_disconnect's sync reached no tab"))
+        })?;
+        assert_eq!(synced.to_html(), "<p>1 </p>");
+
+        let mut query = crate::wire::FormData::new();
+        query.insert("filter", "active");
+        let mut ctx = Context::new(id.as_str())
+            .with_action("__navigate__", query.clone())
+            .with_query(query);
+        let (outcome, tree) = group.act(Some(first.id()), &mut ctx).await;
+        assert!(outcome.succeeded(), "{:?}", outcome.meta);
+        assert_eq!(
+            tree.to_html(),
+            "<p>1 active</p>",
+            "__navigate__ runs on_navigate"
+        );
+        Ok(())
     }
 
     fn groups(tab_queue: usize, idle: Duration) -> Groups<Pages> {
