@@ -497,3 +497,79 @@ async fn with_javascript_off_plain_forms_post() -> TestResult {
     .await?;
     server.stop().await
 }
+
+// ---------------------------------------------------------------------------------------------
+// The examples
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn todos_example_add_toggle_edit_remove() -> TestResult {
+    let server = start(todos::app()).await?;
+    with_browser("todos_example_add_toggle_edit_remove", true, async |b| {
+        b.open_live(&server.url("/")).await?;
+        submit(b, "main > form input[name=title]", "milk", "main > form button[name=add]").await?;
+        b.until_text("li label", "milk").await?;
+        b.until("the draft cleared", "return document.querySelector('main > form input[name=title]').value === ''")
+            .await?;
+        b.click("li button[name=toggle]").await?;
+        b.until("the todo done", "return document.querySelector('li').classList.contains('done')")
+            .await?;
+        // `lvt-on:dblclick` on the label opens the edit form.
+        b.js(
+            "document.querySelector('li label').dispatchEvent(new MouseEvent('dblclick', {bubbles: true}));",
+            vec![],
+        )
+        .await?;
+        b.until("the edit form", "return !!document.querySelector('li input[name=title]')")
+            .await?;
+        let field = b.client.find(Locator::Css("li input[name=title]")).await?;
+        field.clear().await?;
+        field.send_keys("oat milk").await?;
+        b.click("li button[name=save]").await?;
+        b.until_text("li label", "oat milk").await?;
+        b.click("li button[name=remove]").await?;
+        b.until("no todo left", "return document.querySelectorAll('li').length === 0")
+            .await?;
+        Ok(())
+    })
+    .await?;
+    server.stop().await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chat_example_two_people_in_a_room() -> TestResult {
+    let server = start(chat::app()).await?;
+    with_browser("chat_example_two_people_in_a_room", true, async |b| {
+        let url = server.url("/");
+        b.open_live(&url).await?;
+        let ann = b.client.window().await?;
+        submit(b, "input[name=name]", "ann", "button[name=set_name]").await?;
+        b.until(
+            "ann's message box",
+            "return !!document.querySelector('input[name=text]')",
+        )
+        .await?;
+        // Another person: a new tab without ann's session cookie.
+        b.client.delete_all_cookies().await?;
+        let bob = b.client.new_window(true).await?.handle;
+        b.client.switch_to_window(bob.clone()).await?;
+        b.open_live(&url).await?;
+        submit(b, "input[name=name]", "bob", "button[name=set_name]").await?;
+        b.until(
+            "bob's message box",
+            "return !!document.querySelector('input[name=text]')",
+        )
+        .await?;
+        submit(b, "input[name=text]", "hi from bob", "button[name=send]").await?;
+        b.until_text("ol li:last-child", "bob hi from bob").await?;
+        b.client.switch_to_window(ann).await?;
+        b.until_text("ol li:last-child", "bob hi from bob").await?;
+        submit(b, "input[name=text]", "hello bob", "button[name=send]").await?;
+        b.until_text("ol li:last-child", "ann hello bob").await?;
+        b.client.switch_to_window(bob).await?;
+        b.until_text("ol li:last-child", "ann hello bob").await?;
+        Ok(())
+    })
+    .await?;
+    server.stop().await
+}
