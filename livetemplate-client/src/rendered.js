@@ -5,7 +5,7 @@ import { expandTree } from "./compact.js";
 import { ITEMS } from "./constants.js";
 import { ROOT, jsonError, noTree, shape } from "./errors.js";
 import { renderSlots, renderValue } from "./html.js";
-import { mergeSlots } from "./patch.js";
+import { mergeNode } from "./patch.js";
 import { StaticsCache, has, hasStatics, isObject, itemKey, node, resolveStatics } from "./tree.js";
 
 /** @typedef {import("./tree.js").Statics} Statics */
@@ -13,6 +13,7 @@ import { StaticsCache, has, hasStatics, isObject, itemKey, node, resolveStatics 
 /** @typedef {import("./tree.js").TreeList} TreeList */
 /** @typedef {import("./tree.js").TreeItem} TreeItem */
 /** @typedef {import("./tree.js").TreeValue} TreeValue */
+/** @typedef {import("./patch.js").Change} Change */
 
 /**
  * A step of a path into the tree: in a node or an item, a slot number; in a list, an item's
@@ -68,13 +69,19 @@ export class Rendered {
   /**
    * Applies the `"tree"` value of one frame — a whole tree, or an update of the tree held —
    * given as JSON text or as the parsed value, in plain or short forms (`compact.js`).
+   * Returns what changed, for the DOM patcher (`patchRegion` in `dom/patch.js`): `null` when
+   * nothing did, a `replace` for a whole tree, else a `node` change of the root naming the
+   * changed slots.
    * @param {unknown} tree
+   * @returns {Change | null}
    * @throws {ApplyError} when the frame does not apply; the tree is then left as it was
    */
   applyTree(tree) {
     try {
-      this.#root = this.#next(expandTree(typeof tree === "string" ? parse(tree) : tree));
+      const change = this.#next(expandTree(typeof tree === "string" ? parse(tree) : tree));
+      if (change !== null) this.#root = /** @type {TreeNode} */ (change.value);
       this.#statics.commit();
+      return change;
     } finally {
       this.#statics.rollback();
     }
@@ -82,18 +89,18 @@ export class Rendered {
 
   /**
    * @param {unknown} tree
-   * @returns {TreeNode}
+   * @returns {Change | null}
    */
   #next(tree) {
     if (!isObject(tree)) throw shape(ROOT, "an object");
+    const root = this.#root;
     if (hasStatics(tree)) {
       if (has(tree, ITEMS)) throw shape(ROOT, "a node at the root, not a list");
-      return node(tree, resolveStatics(tree, this.#statics, ROOT), this.#statics, ROOT);
+      const value = node(tree, resolveStatics(tree, this.#statics, ROOT), this.#statics, ROOT);
+      return { kind: "replace", old: root, value };
     }
-    const root = this.#root;
     if (root === null) throw noTree();
-    const slots = mergeSlots(root.slots, tree, this.#statics, ROOT);
-    return slots === root.slots ? root : { kind: "node", statics: root.statics, slots };
+    return mergeNode(root, tree, this.#statics, ROOT);
   }
 
   /**

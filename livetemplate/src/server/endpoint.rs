@@ -123,11 +123,7 @@ impl<C: LiveController> Page<C> {
                         "too many live connections for this session",
                     );
                 }
-                let client = if ours {
-                    ClientKind::Livetemplate
-                } else {
-                    ClientKind::Legacy
-                };
+                let client = client_kind(ours);
                 let config = Arc::clone(&self.config);
                 let shutdown = self.shutdown.clone();
                 tokio::spawn(async move {
@@ -170,7 +166,7 @@ impl<C: LiveController> Page<C> {
                     group.current().await
                 };
                 let mut response = if accepts_json(&parts) {
-                    let tree = Encoder::new(ClientKind::Legacy).tree(&tree);
+                    let tree = Encoder::new(client_kind(ours)).tree(&tree);
                     json(frame::update(
                         &tree,
                         Some(&Meta::connected(C::ACTIONS)),
@@ -204,8 +200,14 @@ impl<C: LiveController> Page<C> {
                 response
             }
             Method::POST => {
-                self.post(parts, body.unwrap_or_default(), session, query, user)
-                    .await
+                self.post(
+                    parts,
+                    body.unwrap_or_default(),
+                    session,
+                    (query, ours),
+                    user,
+                )
+                .await
             }
             _ => {
                 let mut response = status(StatusCode::METHOD_NOT_ALLOWED, "method not allowed");
@@ -223,7 +225,7 @@ impl<C: LiveController> Page<C> {
         parts: Parts,
         body: Bytes,
         session: Option<SessionId>,
-        query: FormData,
+        (query, ours): (FormData, bool),
         user: Option<String>,
     ) -> Response<Body> {
         let Some(session) = session else {
@@ -272,7 +274,7 @@ impl<C: LiveController> Page<C> {
                 .with_query(query)
                 .with_user(user);
             let (outcome, after) = group.act(None, &mut ctx).await;
-            let patch = Encoder::new(ClientKind::Legacy).patch(&diff(&before, &after));
+            let patch = Encoder::new(client_kind(ours)).patch(&diff(&before, &after));
             return json(frame::update(
                 &patch,
                 Some(&outcome.meta),
@@ -381,6 +383,16 @@ fn query(parts: &Parts) -> (FormData, bool) {
         }
     }
     (data, ours)
+}
+
+/// The encoding for a request: our client announces itself with `_lvt=1` (on the socket URL
+/// and on its JSON requests), anything else gets the existing client's.
+fn client_kind(ours: bool) -> ClientKind {
+    if ours {
+        ClientKind::Livetemplate
+    } else {
+        ClientKind::Legacy
+    }
 }
 
 fn is_upgrade(parts: &Parts) -> bool {
