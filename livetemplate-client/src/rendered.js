@@ -1,6 +1,7 @@
 // Rendered: the tree cache of one live region — pure data, no DOM. Merges each frame's tree
 // into the cached tree, exactly as livetemplate/src/wire/apply.rs does for our client.
 
+import { expandTree } from "./compact.js";
 import { ITEMS } from "./constants.js";
 import { ROOT, jsonError, noTree, shape } from "./errors.js";
 import { renderSlots, renderValue } from "./html.js";
@@ -67,7 +68,8 @@ export class Rendered {
 
   /**
    * Applies the `"tree"` value of one frame — a whole tree, or an update of the tree held —
-   * given as JSON text or as the parsed value. Returns what changed, for the DOM patcher
+   * given as JSON text or as the parsed value, in plain or short forms (`compact.js`).
+   * Returns what changed, for the DOM patcher
    * (`patchRegion` in `dom/patch.js`): `null` when nothing did, a `replace` for a whole tree,
    * else a `node` change of the root naming the changed slots.
    * @param {unknown} tree
@@ -76,7 +78,7 @@ export class Rendered {
    */
   applyTree(tree) {
     try {
-      const change = this.#next(typeof tree === "string" ? parse(tree) : tree);
+      const change = this.#next(expandTree(typeof tree === "string" ? parse(tree) : tree));
       if (change !== null) this.#root = /** @type {TreeNode} */ (change.value);
       this.#statics.commit();
       return change;

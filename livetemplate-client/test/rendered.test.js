@@ -260,9 +260,12 @@ describe("errors", () => {
   test("malformed operations", () => {
     for (const op of ['["x"]', '["r"]', '["r","p7","extra"]', '["r",7]', '["u","p7"]', '["u","p7",[]]',
       '["i","p7"]', '["a"]', '["a",{}]', '["a",[],null,null,null]', '["p",[],null,null]', '["a",[],[]]',
-      '["a",[],["x",1]]', '["o","p7"]', '["o",[7]]', '"r"', "7", "[]", "[1,2]"]) {
+      '["a",[],["x",1]]', '["o","p7"]', '["o",[7]]', '"r"', "[]", "[1,2]",
+      "[0]", "[1,1.5,{}]", "[3]", "[5]", "[9,1]"]) {
       throwsApply(() => html(CART, `{"1":[${op}]}`), "Shape");
     }
+    // An array starting with a number is a node in short form, `[id, slots…]`.
+    throwsApply(() => html(CART, '{"1":[7]}'), "UnknownStatics", { path: "tree.1" });
   });
 
   test("keys that name no slot", () => {

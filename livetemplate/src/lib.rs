@@ -51,7 +51,8 @@
 //! let first = encoder.tree(&before); // the first frame: statics and values
 //! assert!(first.starts_with(r#"{"s":["<p>","</p><button name=\"increment\">+</button>"]"#));
 //! let after = LiveTemplate::render(&Counter { count: 2 })?;
-//! assert_eq!(encoder.patch(&diff(&before, &after)), r#"{"0":"2"}"#);
+//! // Only slot 0 changed (our client takes whole numbers as JSON numbers).
+//! assert_eq!(encoder.patch(&diff(&before, &after)), r#"{"0":2}"#);
 //! # Ok::<(), askama::Error>(())
 //! ```
 //!

@@ -31,7 +31,7 @@
 //! let mut page = LiveTest::mount(Counters).await?;
 //! page.click("increment").await?;
 //! assert_eq!(page.html(), "<p>1</p><button name=\"increment\">+</button>");
-//! assert_eq!(page.last_patch(), r#"{"0":"1"}"#);
+//! assert_eq!(page.last_patch(), r#"{"0":1}"#); // slot 0 is now 1 (a number: our short form)
 //! # Ok::<(), livetemplate::testing::TestError>(())
 //! # }).unwrap();
 //! ```

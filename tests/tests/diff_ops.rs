@@ -1,5 +1,8 @@
 //! Which operations the diff chooses: only changed slots, moves as remove + insert, a reorder
 //! only when it is smaller, statics sent once per connection.
+//!
+//! Frames are written as our client receives them, in its short forms (`[code, …]` list
+//! operations, positional items, whole numbers as numbers; see `livetemplate::wire::Encoder`).
 
 use livetemplate::LiveTemplate;
 use livetemplate::diff::diff;
@@ -60,7 +63,7 @@ fn edit_inside_an_item_is_an_update_of_its_changed_slots() {
     changed.rows[1].1 = "edited".into();
     assert_eq!(
         patches(ClientKind::Livetemplate, &[rows(&[1, 2, 3]), changed]),
-        [r#"{"1":[["u","2",{"1":"edited"}]]}"#]
+        [r#"{"1":[[1,2,{"1":"edited"}]]}"#]
     );
 }
 
@@ -78,10 +81,12 @@ fn branch_flip_sends_statics_once_then_only_their_id() {
     );
     assert_eq!(
         frames[0],
-        r#"{"1":[["u","1",{"2":{"s":[" <b>done</b>"],"f":3}}]]}"#
+        r#"{"1":[[1,1,{"2":{"s":[" <b>done</b>"],"f":2}}]]}"#
     );
-    assert_eq!(frames[1], r#"{"1":[["u","1",{"2":{"f":2}}]]}"#);
-    assert_eq!(frames[2], r#"{"1":[["u","1",{"2":{"f":3}}]]}"#);
+    // Back to the branch that renders nothing: empty text, no table.
+    assert_eq!(frames[1], r#"{"1":[[1,1,{"2":""}]]}"#);
+    // Again the table the client holds: its id alone.
+    assert_eq!(frames[2], r#"{"1":[[1,1,{"2":[2]}]]}"#);
     // The existing client has no statics cache: every new subtree carries its statics, and
     // `"d":null` so that it replaces (rather than merges into) what was there.
     let legacy = patches(
@@ -110,19 +115,11 @@ fn append_prepend_insert_remove() {
             rows(&[0, 5, 3]),
         ],
     );
-    assert_eq!(
-        frames[0],
-        r#"{"1":[["a",[{"0":"3","1":"row 3","2":{"f":2}}]]]}"#
-    );
-    assert_eq!(
-        frames[1],
-        r#"{"1":[["p",[{"0":"0","1":"row 0","2":{"f":2}}]]]}"#
-    );
-    assert_eq!(
-        frames[2],
-        r#"{"1":[["i","1",{"0":"5","1":"row 5","2":{"f":2}}]]}"#
-    );
-    assert_eq!(frames[3], r#"{"1":[["r","1"],["r","2"]]}"#);
+    assert_eq!(frames[0], r#"{"1":[[3,[3,"row 3",""]]]}"#);
+    assert_eq!(frames[1], r#"{"1":[[4,[0,"row 0",""]]]}"#);
+    assert_eq!(frames[2], r#"{"1":[[2,1,[5,"row 5",""]]]}"#);
+    // Removes share one operation.
+    assert_eq!(frames[3], r#"{"1":[[0,1,2]]}"#);
 }
 
 #[test]
@@ -132,10 +129,7 @@ fn one_moved_item_is_resent_not_the_whole_list() {
     let last = after.pop().unwrap_or_default();
     after.insert(0, last);
     let frames = patches(ClientKind::Livetemplate, &[rows(&before), rows(&after)]);
-    assert_eq!(
-        frames[0],
-        r#"{"1":[["r","100"],["p",[{"0":"100","1":"row 100","2":{"f":2}}]]]}"#
-    );
+    assert_eq!(frames[0], r#"{"1":[[0,100],[4,[100,"row 100",""]]]}"#);
 }
 
 #[test]
@@ -143,9 +137,9 @@ fn reversal_is_one_reorder() {
     let before: Vec<u32> = (1..=20).collect();
     let after: Vec<u32> = before.iter().rev().copied().collect();
     let frames = patches(ClientKind::Livetemplate, &[rows(&before), rows(&after)]);
-    let expected_order: Vec<String> = after.iter().map(|id| format!("\"{id}\"")).collect();
+    let expected_order: Vec<String> = after.iter().map(u32::to_string).collect();
     assert_eq!(
         frames[0],
-        format!(r#"{{"1":[["o",[{}]]]}}"#, expected_order.join(","))
+        format!(r#"{{"1":[[5,{}]]}}"#, expected_order.join(","))
     );
 }

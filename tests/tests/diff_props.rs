@@ -470,18 +470,9 @@ fn generators_reach_every_operation() {
     let mut seen = std::collections::BTreeMap::<&str, usize>::new();
     let mut count = |frames: &[String]| {
         for frame in frames {
-            for (needle, name) in [
-                ("[\"r\",", "remove"),
-                ("[\"u\",", "update"),
-                ("[\"i\",", "insert"),
-                ("[\"a\",", "append"),
-                ("[\"p\",", "prepend"),
-                ("[\"o\",", "reorder"),
-                ("\"_k\":", "synthetic key"),
-                ("{\"f\":", "cached statics"),
-            ] {
-                *seen.entry(name).or_default() += frame.matches(needle).count();
-            }
+            let value: serde_json::Value =
+                serde_json::from_str(frame).unwrap_or_else(|err| panic!("{err}: {frame}"));
+            tally(&value, &mut seen);
         }
     };
     for _ in 0..150 {
@@ -509,5 +500,65 @@ fn generators_reach_every_operation() {
     println!("{seen:?}");
     for (name, n) in &seen {
         assert!(*n > 0, "no {name} in 300 sequences: {seen:?}");
+    }
+}
+
+/// Counts, in one of our client's trees (short forms), each list operation by code, made-up
+/// item keys (`_k`), and nodes named by a cached statics id (`[id, slots…]`).
+fn tally(value: &serde_json::Value, seen: &mut std::collections::BTreeMap<&'static str, usize>) {
+    use serde_json::Value;
+    const OPS: [&str; 6] = ["remove", "update", "insert", "append", "prepend", "reorder"];
+    match value {
+        // List operations: `[[code, args…], …]`.
+        Value::Array(ops) if ops.first().is_some_and(Value::is_array) => {
+            for op in ops {
+                let Some((code, args)) = op.as_array().and_then(|op| op.split_first()) else {
+                    continue;
+                };
+                let code = code.as_u64().and_then(|code| OPS.get(code as usize));
+                let Some(&name) = code else { continue };
+                *seen.entry(name).or_default() += 1;
+                let values: &[Value] = match name {
+                    "update" | "insert" => args.get(1..).unwrap_or_default(),
+                    "append" | "prepend" => args,
+                    _ => &[],
+                };
+                for value in values {
+                    item(value, seen);
+                }
+            }
+        }
+        // A node in short form: `[id, slots…]`.
+        Value::Array(node) => {
+            *seen.entry("cached statics").or_default() += 1;
+            for slot in node.iter().skip(1) {
+                tally(slot, seen);
+            }
+        }
+        Value::Object(object) => {
+            if object.contains_key("_k") {
+                *seen.entry("synthetic key").or_default() += 1;
+            }
+            for (key, value) in object {
+                match key.as_str() {
+                    "d" => value
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .for_each(|v| item(v, seen)),
+                    "s" | "f" | "m" | "_k" => {}
+                    _ => tally(value, seen),
+                }
+            }
+        }
+        _ => {}
+    }
+
+    /// A list item: positional slots, or an object of slots.
+    fn item(value: &serde_json::Value, seen: &mut std::collections::BTreeMap<&'static str, usize>) {
+        match value {
+            serde_json::Value::Array(slots) => slots.iter().for_each(|slot| tally(slot, seen)),
+            other => tally(other, seen),
+        }
     }
 }

@@ -8,8 +8,9 @@
 //! and after one action, diffed, and encoded for both clients by an [`Encoder`] that has already
 //! sent the connection's first frame (so it knows which statics tables the client holds):
 //!
-//! - our client (`ClientKind::Livetemplate`): `{"tree":…,"ref":n}`, no `meta` (our client needs
-//!   none on success);
+//! - our client (`ClientKind::Livetemplate`): the reply the server sends it, `[ref, tree]` in
+//!   its short forms (see `livetemplate::wire::Encoder`), no `meta` (our client needs none on
+//!   success);
 //! - the existing `@livetemplate/client` (`ClientKind::Legacy`): `{"tree":…,"meta":…}`, since it
 //!   needs `meta` on the reply to an action, and has no ref.
 //!
@@ -23,6 +24,7 @@
 use std::fmt::Write as _;
 
 use livetemplate::diff::diff;
+use livetemplate::wire::apply::{ClientTree, ServerFrame};
 use livetemplate::wire::frame::{self, Meta};
 use livetemplate::wire::{ClientKind, Encoder};
 use livetemplate::{LiveTemplate, Rendered, Slot};
@@ -190,8 +192,30 @@ where
     let patch = diff(&old, &new);
     assert!(!patch.is_empty(), "{name}: the action changed nothing");
 
-    let (mut ours_encoder, _) = first_frame(ClientKind::Livetemplate, &old);
-    let ours = frame::update(&ours_encoder.patch(&patch), None, Some(REF));
+    let (mut ours_encoder, ours_first) = first_frame(ClientKind::Livetemplate, &old);
+    let ours = frame::reply(
+        ClientKind::Livetemplate,
+        &ours_encoder.patch(&patch),
+        &Meta::ok(action),
+        Some(REF),
+    );
+    // The short forms must still say the same thing: our client's page after the frame is
+    // the new render.
+    let mut client = ClientTree::new(ClientKind::Livetemplate);
+    for text in [&ours_first, &ours] {
+        let frame = ServerFrame::parse(text).unwrap_or_else(|error| panic!("{name}: {error}"));
+        let ServerFrame::Update { tree, .. } = frame else {
+            panic!("{name}: not an update: {text}");
+        };
+        client
+            .apply(&tree.to_string())
+            .unwrap_or_else(|error| panic!("{name}: {error}"));
+    }
+    assert_eq!(
+        client.html().ok(),
+        Some(new.to_html()),
+        "{name}: our client's page"
+    );
     let (mut legacy_encoder, _) = first_frame(ClientKind::Legacy, &old);
     let legacy = frame::update(&legacy_encoder.patch(&patch), Some(&Meta::ok(action)), None);
 

@@ -120,7 +120,7 @@ async fn run_with_snapshot<C: LiveController>(
                 success: false,
                 errors: Default::default(),
                 action: Some(action),
-                flash: Vec::new(),
+                ..Meta::default()
             };
             for (field, message) in error.field_errors().iter() {
                 meta.errors.insert(field.to_owned(), message.to_owned());

@@ -74,7 +74,11 @@ pub(crate) async fn run<C: LiveController>(
     }
     let mut encoder = Encoder::new(client);
     let mut last: Arc<Rendered> = group.tree();
-    let first = frame::update(&encoder.tree(&last), Some(&Meta::ok("")), None);
+    let first = frame::update(
+        &encoder.tree(&last),
+        Some(&Meta::connected(C::ACTIONS)),
+        None,
+    );
     if send(&mut socket, first).await.is_err() {
         return;
     }
@@ -176,7 +180,7 @@ pub(crate) async fn run<C: LiveController>(
                 }
                 let patch = encoder.patch(&diff(&last, &tree));
                 last = tree;
-                if patch != "{}" && send(&mut socket, frame::update(&patch, None, None)).await.is_err() {
+                if patch != "{}" && send(&mut socket, frame::push(client, &patch)).await.is_err() {
                     break;
                 }
             }

@@ -156,7 +156,11 @@ impl<C: LiveController> Page<C> {
                 let tree = group.current().await;
                 let mut response = if accepts_json(&parts) {
                     let tree = Encoder::new(client_kind(ours)).tree(&tree);
-                    json(frame::update(&tree, Some(&Meta::ok("")), None))
+                    json(frame::update(
+                        &tree,
+                        Some(&Meta::connected(C::ACTIONS)),
+                        None,
+                    ))
                 } else {
                     let csrf = security::csrf_token(&self.config.key, &session);
                     let region = page::live_region(

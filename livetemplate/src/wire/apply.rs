@@ -11,7 +11,9 @@
 //!   carrying `"s"` or `"f"` is a whole subtree and replaces what the slot held; any other
 //!   object merges changed slots into the node there; an array is list operations on the list
 //!   there. Statics are cached by their `"f"` id whenever `"f"` comes with `"s"`, and a subtree
-//!   with `"f"` but no `"s"` takes its statics from that cache.
+//!   with `"f"` but no `"s"` takes its statics from that cache. It also reads the short forms
+//!   the encoder writes for our client (see [`Encoder`](super::Encoder)): whole numbers as
+//!   text, `[id, slots…]` nodes, positional items and numbered list operations.
 //! - [`ClientKind::Legacy`], `@livetemplate/client` 0.25 (its `state/tree-renderer.js`): it
 //!   ignores `"f"`, deep-merges every object into what it holds unless its
 //!   `shouldFullReplace` rules say otherwise (so keys the update lacks, such as a list's `"d"`,
@@ -28,6 +30,7 @@
 //! input: nesting beyond [`MAX_DEPTH`] is an error, and each frame is applied to a copy that
 //! replaces the tree only when the whole frame applied (a bad frame changes nothing).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
@@ -190,6 +193,147 @@ impl ClientTree {
             Model::Ours(model) => model.html(),
             Model::Legacy(model) => model.html(),
         }
+    }
+}
+
+/// A server frame as a client reads it: either envelope, any frame type.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum ServerFrame {
+    /// A tree or an update: `{"tree":…,"meta":…,"ref":n}`, or our client's short envelope
+    /// `[tree]`, `[ref, tree]`, `[ref, tree, meta]`.
+    Update {
+        /// The `"tree"` value, for [`ClientTree::apply`].
+        tree: Value,
+        /// The outcome of the client's action, when sent.
+        meta: Option<Value>,
+        /// The `ref` of the client message this frame answers.
+        reference: Option<u64>,
+    },
+    /// `{"type":"error","code":…,"message":…}`.
+    Error {
+        /// The error code.
+        code: String,
+        /// The human-readable message.
+        message: String,
+    },
+    /// `{"type":"redirect","to":…}`.
+    Redirect {
+        /// Where to go.
+        to: String,
+    },
+    /// `{"pong":true}`.
+    Pong,
+}
+
+impl ServerFrame {
+    /// Reads one text frame from the server.
+    ///
+    /// ```
+    /// use livetemplate::wire::apply::ServerFrame;
+    ///
+    /// let frame = ServerFrame::parse(r#"[7,{"0":1}]"#)?;
+    /// assert_eq!(frame.reference(), Some(7));
+    /// # Ok::<(), livetemplate::wire::apply::ApplyError>(())
+    /// ```
+    pub fn parse(text: &str) -> Result<Self, ApplyError> {
+        let value: Value =
+            serde_json::from_str(text).map_err(|err| ApplyError::Json(err.to_string()))?;
+        let frame_shape = || shape(&"frame", "an update, error, redirect or pong frame");
+        match value {
+            Value::Array(mut parts) => {
+                let reference = |value: &Value| match value {
+                    Value::Null => Ok(None),
+                    other => other.as_u64().map(Some).ok_or_else(frame_shape),
+                };
+                let (reference, tree, meta) = match parts.len() {
+                    1 => (None, parts.remove(0), None),
+                    2 => {
+                        let tree = parts.remove(1);
+                        (reference(&parts[0])?, tree, None)
+                    }
+                    3 => {
+                        let meta = parts.remove(2);
+                        let tree = parts.remove(1);
+                        (reference(&parts[0])?, tree, Some(meta))
+                    }
+                    _ => return Err(frame_shape()),
+                };
+                Ok(ServerFrame::Update {
+                    tree,
+                    meta,
+                    reference,
+                })
+            }
+            Value::Object(mut object) => {
+                if let Some(tree) = object.remove("tree") {
+                    let reference = match object.get("ref") {
+                        None => None,
+                        Some(value) => Some(value.as_u64().ok_or_else(frame_shape)?),
+                    };
+                    return Ok(ServerFrame::Update {
+                        tree,
+                        meta: object.remove("meta"),
+                        reference,
+                    });
+                }
+                let text = |key: &str| object.get(key).and_then(Value::as_str).map(str::to_owned);
+                match object.get("type").and_then(Value::as_str) {
+                    Some("error") => Ok(ServerFrame::Error {
+                        code: text("code").ok_or_else(frame_shape)?,
+                        message: text("message").unwrap_or_default(),
+                    }),
+                    Some("redirect") => Ok(ServerFrame::Redirect {
+                        to: text("to").ok_or_else(frame_shape)?,
+                    }),
+                    _ if object.get("pong") == Some(&Value::Bool(true)) => Ok(ServerFrame::Pong),
+                    _ => Err(frame_shape()),
+                }
+            }
+            _ => Err(frame_shape()),
+        }
+    }
+
+    /// The `ref` an update answers, if any.
+    pub fn reference(&self) -> Option<u64> {
+        match self {
+            ServerFrame::Update { reference, .. } => *reference,
+            _ => None,
+        }
+    }
+
+    /// The frame in the plain object form of `PROTOCOL.md` (`{"tree":…,"meta":…,"ref":n}`,
+    /// `{"type":"error",…}`, …), whichever envelope it came in: handy for assertions.
+    pub fn to_object(&self) -> Value {
+        let mut object = Map::new();
+        match self {
+            ServerFrame::Update {
+                tree,
+                meta,
+                reference,
+            } => {
+                object.insert("tree".into(), tree.clone());
+                if let Some(meta) = meta {
+                    object.insert("meta".into(), meta.clone());
+                }
+                if let Some(reference) = reference {
+                    object.insert("ref".into(), Value::from(*reference));
+                }
+            }
+            ServerFrame::Error { code, message } => {
+                object.insert("type".into(), "error".into());
+                object.insert("code".into(), code.as_str().into());
+                object.insert("message".into(), message.as_str().into());
+            }
+            ServerFrame::Redirect { to } => {
+                object.insert("type".into(), "redirect".into());
+                object.insert("to".into(), to.as_str().into());
+            }
+            ServerFrame::Pong => {
+                object.insert("pong".into(), Value::Bool(true));
+            }
+        }
+        Value::Object(object)
     }
 }
 
@@ -392,6 +536,10 @@ impl OurItem {
 
 impl OurTree {
     fn apply(&mut self, tree: &Value) -> Result<(), ApplyError> {
+        if let Value::Array(short) = tree {
+            self.root = Some(short_node(short, &mut self.cache, &ROOT)?);
+            return Ok(());
+        }
         let Value::Object(object) = tree else {
             return Err(shape(&ROOT, "an object"));
         };
@@ -429,6 +577,9 @@ fn whole(
         Value::Number(number) => Ok(OurValue::Text(number_text(number))),
         Value::Bool(b) => Ok(OurValue::Text(b.to_string())),
         Value::Null => Err(shape(path, "text, a node or a list, not null")),
+        Value::Array(short) if is_short_node(short) => {
+            short_node(short, cache, path).map(OurValue::Node)
+        }
         Value::Array(_) => Err(shape(
             path,
             "a whole value (list operations apply only to a list the client holds)",
@@ -493,6 +644,61 @@ fn node(
 ) -> Result<OurNode, ApplyError> {
     let slots = exact_slots(object, statics.len() - 1, &["s", "f"], cache, path)?;
     Ok(OurNode { statics, slots })
+}
+
+/// Whether an array is a node in short form, `[id, slot0, …]`, rather than list operations.
+fn is_short_node(values: &[Value]) -> bool {
+    values.first().is_some_and(Value::is_number)
+}
+
+/// A node in short form: `[id, slot0, slot1, …]`, its statics the cached table `id` names.
+fn short_node(
+    values: &[Value],
+    cache: &mut HashMap<u64, Statics>,
+    path: &Path<'_>,
+) -> Result<OurNode, ApplyError> {
+    path.check_depth()?;
+    let Some((id, slots)) = values.split_first() else {
+        return Err(shape(path, "[id, slots…]: a node in short form"));
+    };
+    let id = id.as_u64().ok_or_else(|| {
+        shape(
+            path,
+            "[id, slots…] with id a statics id (a non-negative integer)",
+        )
+    })?;
+    let statics = cache
+        .get(&id)
+        .cloned()
+        .ok_or_else(|| ApplyError::UnknownStatics {
+            path: path.to_string(),
+            id,
+        })?;
+    let slots = positional_slots(slots, statics.len() - 1, 1, cache, path)?;
+    Ok(OurNode { statics, slots })
+}
+
+/// Slots given by position (a short-form node or item); `offset` is where they start in the
+/// array, for error paths.
+fn positional_slots(
+    values: &[Value],
+    count: usize,
+    offset: usize,
+    cache: &mut HashMap<u64, Statics>,
+    path: &Path<'_>,
+) -> Result<Vec<OurValue>, ApplyError> {
+    if values.len() != count {
+        return Err(ApplyError::SlotCount {
+            path: path.to_string(),
+            expected: count,
+            found: values.len(),
+        });
+    }
+    values
+        .iter()
+        .enumerate()
+        .map(|(i, value)| whole(value, cache, &path.index(i + offset)))
+        .collect()
 }
 
 fn list(
@@ -561,8 +767,12 @@ fn item(
     path: &Path<'_>,
 ) -> Result<OurItem, ApplyError> {
     path.check_depth()?;
+    if let Value::Array(slots) = value {
+        let slots = positional_slots(slots, count, 0, cache, path)?;
+        return Ok(OurItem { key: None, slots });
+    }
     let Value::Object(object) = value else {
-        return Err(shape(path, "an item: an object of slots"));
+        return Err(shape(path, "an item: an object or an array of slots"));
     };
     let key = match object.get("_k") {
         None => None,
@@ -665,7 +875,7 @@ fn merge(
                 "a whole value: a partial update applies only to a node, and the slot holds text or a list",
             )),
         },
-        Value::Array(ops) => match slot {
+        Value::Array(ops) if !is_short_node(ops) => match slot {
             OurValue::List(list) => apply_ops(list, ops, cache, path),
             _ => Err(shape(
                 path,
@@ -693,6 +903,10 @@ fn apply_ops(
         let Value::Array(op) = op else {
             return Err(shape(&path, OP_SHAPES));
         };
+        if let Some(code) = op.first().and_then(Value::as_u64) {
+            short_op(list, code, &op[1..], cache, &path)?;
+            continue;
+        }
         match (op.first().and_then(Value::as_str), op.as_slice()) {
             (Some("r"), [_, key]) => {
                 let at = find(list, key_arg(key, &path)?, &path)?;
@@ -739,15 +953,74 @@ fn apply_ops(
                     list.id_key = id_key(meta, count, &path)?;
                 }
             }
-            (Some("o"), [_, Value::Array(keys)]) => reorder(list, keys, &path)?,
+            (Some("o"), [_, Value::Array(keys)]) => reorder(list, keys, false, &path)?,
             _ => return Err(shape(&path, OP_SHAPES)),
         }
     }
     Ok(())
 }
 
+const SHORT_OP_SHAPES: &str = "an operation in short form: [0,key…], [1,key,changes], [2,after,item], [3,item…], [4,item…] or [5,key…]";
+
+/// One list operation in our client's short form: a numeric code and its arguments, flat.
+fn short_op(
+    list: &mut OurList,
+    code: u64,
+    args: &[Value],
+    cache: &mut HashMap<u64, Statics>,
+    path: &Path<'_>,
+) -> Result<(), ApplyError> {
+    let count = list.statics.len() - 1;
+    match (code, args) {
+        (0, keys) if !keys.is_empty() => {
+            for key in keys {
+                let at = find(list, &short_key(key, path)?, path)?;
+                list.items.remove(at);
+            }
+        }
+        (1, [key, Value::Object(changes)]) => {
+            let at = find(list, &short_key(key, path)?, path)?;
+            if let Some(item) = list.items.get_mut(at) {
+                merge_slots(&mut item.slots, changes, cache, path)?;
+            }
+        }
+        (2, [after, new]) => {
+            let at = find(list, &short_key(after, path)?, path)?;
+            let new = item(new, count, cache, &path.index(2))?;
+            list.items.insert(at + 1, new);
+        }
+        (3 | 4, items) if !items.is_empty() => {
+            let items = items
+                .iter()
+                .enumerate()
+                .map(|(n, value)| item(value, count, cache, &path.index(n + 1)))
+                .collect::<Result<Vec<_>, _>>()?;
+            if code == 3 {
+                list.items.extend(items);
+            } else {
+                list.items.splice(0..0, items);
+            }
+        }
+        (5, keys) if !keys.is_empty() => reorder(list, keys, true, path)?,
+        _ => return Err(shape(path, SHORT_OP_SHAPES)),
+    }
+    Ok(())
+}
+
 fn key_arg<'v>(key: &'v Value, path: &Path<'_>) -> Result<&'v str, ApplyError> {
     key.as_str().ok_or_else(|| shape(path, "a key: a string"))
+}
+
+/// A key argument of a short-form operation: a string, or a whole number standing for its
+/// text.
+fn short_key<'v>(key: &'v Value, path: &Path<'_>) -> Result<Cow<'v, str>, ApplyError> {
+    match key {
+        Value::String(key) => Ok(Cow::Borrowed(key)),
+        Value::Number(number) if number.is_i64() || number.is_u64() => {
+            Ok(Cow::Owned(number_text(number)))
+        }
+        _ => Err(shape(path, "a key: a string or a whole number")),
+    }
 }
 
 /// The position of the first item with `key`.
@@ -759,7 +1032,12 @@ fn find(list: &OurList, key: &str, path: &Path<'_>) -> Result<usize, ApplyError>
 }
 
 /// `["o", keys]`: the items named, in that order; the others are dropped.
-fn reorder(list: &mut OurList, keys: &[Value], path: &Path<'_>) -> Result<(), ApplyError> {
+fn reorder(
+    list: &mut OurList,
+    keys: &[Value],
+    short: bool,
+    path: &Path<'_>,
+) -> Result<(), ApplyError> {
     let mut order = Vec::with_capacity(keys.len());
     {
         let mut positions: HashMap<&str, usize> = HashMap::new();
@@ -769,8 +1047,14 @@ fn reorder(list: &mut OurList, keys: &[Value], path: &Path<'_>) -> Result<(), Ap
             }
         }
         for key in keys {
-            let key = key_arg(key, path)?;
-            let at = positions.get(key).ok_or_else(|| missing_key(path, key))?;
+            let key = if short {
+                short_key(key, path)?
+            } else {
+                Cow::Borrowed(key_arg(key, path)?)
+            };
+            let at = positions
+                .get(key.as_ref())
+                .ok_or_else(|| missing_key(path, &key))?;
             order.push(*at);
         }
     }
@@ -1300,6 +1584,105 @@ mod tests {
 
     const CART: &str = r#"{"s":["<h1>","</h1><ul>","</ul>"],"0":"Cart",
         "1":{"s":["<li data-key=\"","\">","</li>"],"d":[{"0":"p7","1":"Apples"}],"m":{"idKey":"0"}}}"#;
+
+    #[test]
+    fn short_forms() {
+        let ours = |frames: &[&str]| client(ClientKind::Livetemplate, frames);
+        let first = r#"{"s":["<div>","</div><ul>","</ul>"],"f":0,"0":{"s":["<b>","</b>"],"f":1,"0":7},
+            "1":{"s":["<li id=\"","\">","</li>"],"f":2,"d":[[1,"a"],[2,"b"]],"m":{"idKey":"0"}}}"#;
+        assert_eq!(
+            ours(&[first]),
+            Ok(r#"<div><b>7</b></div><ul><li id="1">a</li><li id="2">b</li></ul>"#.to_owned())
+        );
+        // A known table by position, empty text for nothing, numbered list operations with
+        // whole-number keys.
+        assert_eq!(
+            ours(&[first, r#"{"0":""}"#, r#"{"0":[1,"x"],"1":[[0,1],[3,[3,"c"],[4,"d"]],[2,3,[5,"e"]],[1,2,{"1":"B"}],[4,[0,"z"]],[5,0,2,3,5,4]]}"#]),
+            Ok(r#"<div><b>x</b></div><ul><li id="0">z</li><li id="2">B</li><li id="3">c</li><li id="5">e</li><li id="4">d</li></ul>"#.to_owned())
+        );
+        // Removes of several keys in one operation.
+        assert_eq!(
+            ours(&[first, r#"{"1":[[0,1,2]]}"#]),
+            Ok("<div><b>7</b></div><ul></ul>".to_owned())
+        );
+        fn shape_at(path: &str) -> impl Fn(Result<String, ApplyError>) -> bool + '_ {
+            move |result| matches!(result, Err(ApplyError::Shape { path: p, .. }) if p == path)
+        }
+        assert_eq!(
+            ours(&[first, r#"{"0":[9,"x"]}"#]),
+            Err(ApplyError::UnknownStatics {
+                path: "tree.0".to_owned(),
+                id: 9
+            })
+        );
+        assert_eq!(
+            ours(&[first, r#"{"0":[1]}"#]),
+            Err(ApplyError::SlotCount {
+                path: "tree.0".to_owned(),
+                expected: 1,
+                found: 0
+            })
+        );
+        assert!(shape_at("tree.1[0]")(ours(&[first, r#"{"1":[[9,1]]}"#])));
+        assert!(shape_at("tree.1[0]")(ours(&[first, r#"{"1":[[0]]}"#])));
+        assert!(shape_at("tree.1[0]")(ours(&[
+            first,
+            r#"{"1":[[1,1.5,{}]]}"#
+        ])));
+        assert!(shape_at("tree.0")(ours(&[first, r#"{"0":[-1]}"#])));
+        assert_eq!(
+            ours(&[first, r#"{"1":[[0,8]]}"#]),
+            Err(ApplyError::MissingKey {
+                path: "tree.1[0]".to_owned(),
+                key: "8".to_owned()
+            })
+        );
+    }
+
+    #[test]
+    fn server_frames_in_both_envelopes() -> Result<(), ApplyError> {
+        let tree = serde_json::json!({"0": 1});
+        for (text, reference, meta) in [
+            (r#"[{"0":1}]"#, None, None),
+            (r#"[3,{"0":1}]"#, Some(3), None),
+            (
+                r#"[null,{"0":1},{"success":false}]"#,
+                None,
+                Some(serde_json::json!({"success": false})),
+            ),
+            (r#"{"tree":{"0":1},"ref":3}"#, Some(3), None),
+        ] {
+            assert_eq!(
+                ServerFrame::parse(text)?,
+                ServerFrame::Update {
+                    tree: tree.clone(),
+                    meta,
+                    reference
+                },
+                "{text}"
+            );
+        }
+        assert_eq!(
+            ServerFrame::parse(r#"[3,{"0":1}]"#)?.to_object(),
+            serde_json::json!({"tree": {"0": 1}, "ref": 3})
+        );
+        assert_eq!(ServerFrame::parse(r#"{"pong":true}"#)?, ServerFrame::Pong);
+        assert_eq!(
+            ServerFrame::parse(r#"{"type":"redirect","to":"/x"}"#)?,
+            ServerFrame::Redirect { to: "/x".into() }
+        );
+        assert_eq!(
+            ServerFrame::parse(r#"{"type":"error","code":"bad","message":"m"}"#)?,
+            ServerFrame::Error {
+                code: "bad".into(),
+                message: "m".into()
+            }
+        );
+        for bad in ["[]", "[1,2,3,4]", r#"["x",{}]"#, "{}", "7", "{"] {
+            assert!(ServerFrame::parse(bad).is_err(), "{bad}");
+        }
+        Ok(())
+    }
 
     #[test]
     fn first_frame_and_text_update() {

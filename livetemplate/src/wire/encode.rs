@@ -4,6 +4,24 @@
 //! sent, so each table crosses the wire once. Our client caches tables by the small id in
 //! `"f"`; the existing `@livetemplate/client` has no such cache and ignores `"f"`, so for it
 //! every new subtree carries its `"s"` ([`ClientKind::Legacy`]).
+//!
+//! # Our client's short forms
+//!
+//! `PROTOCOL.md` lets our own client take additive extensions. To keep the common frames a few
+//! dozen bytes, [`ClientKind::Livetemplate`] trees use these forms (the reference client
+//! [`apply`](super::apply) and the browser client read both these and the plain ones):
+//!
+//! | value | plain form | short form |
+//! |---|---|---|
+//! | a whole number as text | `"42"` | `42` (only when it reads back as the same text: no `"007"`, no `"-0"`) |
+//! | a node whose table the client holds | `{"f":3,"0":"a"}` | `[3,"a"]` |
+//! | a node that renders nothing (an `if` without `else`, not taken) | `{"s":[""],"f":1}` | `""` |
+//! | a list item | `{"0":"a","1":"b"}` | `["a","b"]` (items with a made-up key keep `{…,"_k":…}`) |
+//! | list operations | `["r",k]` `["u",k,c]` `["i",after,item]` `["a",[items]]` `["p",[items]]` `["o",[keys]]` | `[0,k,…]` `[1,k,c]` `[2,after,item]` `[3,item,…]` `[4,item,…]` `[5,k,…]` |
+//!
+//! A slot value that is an array is therefore list operations when its first element is an
+//! array, and a node in short form when its first element is a number. Frames carrying these
+//! trees use a short envelope too ([`frame::reply`](super::frame::reply)).
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -72,6 +90,25 @@ impl Encoder {
     // ---- whole subtrees ------------------------------------------------------------------
 
     fn node(&mut self, out: &mut String, node: Node<'_>) {
+        if self.client == ClientKind::Livetemplate {
+            let statics = node.statics();
+            if statics.parts() == [""] {
+                // A branch that renders nothing (an `if` with no `else`) is empty text to our
+                // client: the same HTML, and no table to send or name.
+                out.push_str("\"\"");
+                return;
+            }
+            if let Some(&id) = self.sent.get(&statics.fingerprint()) {
+                // A table the client holds: `[id, slot0, slot1, …]`.
+                let _ = write!(out, "[{id}");
+                for slot in node.slots() {
+                    out.push(',');
+                    self.slot(out, slot);
+                }
+                out.push(']');
+                return;
+            }
+        }
         out.push('{');
         self.statics(out, node.statics());
         let mut first = false;
@@ -96,9 +133,18 @@ impl Encoder {
 
     fn slot(&mut self, out: &mut String, slot: Slot<'_>) {
         match slot {
-            Slot::Text(text) => json::string(out, text),
+            Slot::Text(text) => self.text(out, text),
             Slot::Node(node) => self.node(out, node),
             Slot::List(list) => self.list(out, list),
+        }
+    }
+
+    /// Text, or for our client a whole number as a JSON number when it reads back the same.
+    fn text(&self, out: &mut String, text: &str) {
+        if self.client == ClientKind::Livetemplate && json::is_plain_integer(text) {
+            out.push_str(text);
+        } else {
+            json::string(out, text);
         }
     }
 
@@ -129,6 +175,18 @@ impl Encoder {
     }
 
     fn item(&mut self, out: &mut String, item: Item<'_>, key: &ItemKey<'_>) {
+        if self.client == ClientKind::Livetemplate && !key.synthetic {
+            // Our client reads an item's slots by position: `[slot0, slot1, …]`.
+            out.push('[');
+            for (i, slot) in item.slots().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                self.slot(out, slot);
+            }
+            out.push(']');
+            return;
+        }
         out.push('{');
         let mut first = true;
         self.slots(out, item.slots(), &mut first);
@@ -178,9 +236,12 @@ impl Encoder {
 
     fn change(&mut self, out: &mut String, change: &Change<'_>) {
         match change {
-            Change::Text(text) => json::string(out, text),
+            Change::Text(text) => self.text(out, text),
             Change::Node(changes) => self.changes(out, changes),
-            Change::List(ops) => self.ops(out, ops),
+            Change::List(ops) => match self.client {
+                ClientKind::Livetemplate => self.compact_ops(out, ops),
+                ClientKind::Legacy => self.ops(out, ops),
+            },
             Change::Replace(slot) => {
                 let outer = std::mem::replace(&mut self.replacing, true);
                 self.slot(out, *slot);
@@ -201,6 +262,7 @@ impl Encoder {
         out.push('}');
     }
 
+    /// The operations of `PROTOCOL.md`, for `@livetemplate/client`.
     fn ops(&mut self, out: &mut String, ops: &[ListOp<'_>]) {
         out.push('[');
         for (i, op) in ops.iter().enumerate() {
@@ -253,6 +315,93 @@ impl Encoder {
         }
         out.push(']');
     }
+
+    /// The same operations in our client's short form (`compact` in the module docs): a
+    /// numeric code, then its arguments flat; consecutive removes share one operation.
+    fn compact_ops(&mut self, out: &mut String, ops: &[ListOp<'_>]) {
+        out.push('[');
+        let mut open_remove = false;
+        for (i, op) in ops.iter().enumerate() {
+            if let ListOp::Remove(key) = op {
+                if open_remove {
+                    out.push(',');
+                } else {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    let _ = write!(out, "[{}", OpCode::Remove as u8);
+                    out.push(',');
+                    open_remove = true;
+                }
+                self.text(out, key);
+                continue;
+            }
+            if open_remove {
+                out.push(']');
+                open_remove = false;
+            }
+            if i > 0 {
+                out.push(',');
+            }
+            match op {
+                ListOp::Remove(_) => {}
+                ListOp::Update(key, changes) => {
+                    let _ = write!(out, "[{},", OpCode::Update as u8);
+                    self.text(out, key);
+                    out.push(',');
+                    self.changes(out, changes);
+                }
+                ListOp::Insert { after, item } => {
+                    let _ = write!(out, "[{},", OpCode::Insert as u8);
+                    self.text(out, after);
+                    out.push(',');
+                    self.item(out, item.0, &item.1);
+                }
+                ListOp::Append(items) | ListOp::Prepend(items) => {
+                    let code = if matches!(op, ListOp::Append(_)) {
+                        OpCode::Append
+                    } else {
+                        OpCode::Prepend
+                    };
+                    let _ = write!(out, "[{}", code as u8);
+                    for (item, key) in items {
+                        out.push(',');
+                        self.item(out, *item, key);
+                    }
+                }
+                ListOp::Reorder(keys) => {
+                    let _ = write!(out, "[{}", OpCode::Reorder as u8);
+                    for key in keys {
+                        out.push(',');
+                        self.text(out, key);
+                    }
+                }
+            }
+            out.push(']');
+        }
+        if open_remove {
+            out.push(']');
+        }
+        out.push(']');
+    }
+}
+
+/// Our client's list operation codes (the first element of each operation in short form).
+#[derive(Debug, Clone, Copy)]
+#[repr(u8)]
+pub(crate) enum OpCode {
+    /// `[0, key, key, …]`: drop these items.
+    Remove = 0,
+    /// `[1, key, changes]`: merge changed slots into the item.
+    Update = 1,
+    /// `[2, after, item]`: insert one item after the item keyed `after`.
+    Insert = 2,
+    /// `[3, item, item, …]`: add items at the end.
+    Append = 3,
+    /// `[4, item, item, …]`: add items at the start.
+    Prepend = 4,
+    /// `[5, key, key, …]`: put the items in this order.
+    Reorder = 5,
 }
 
 fn comma(out: &mut String, first: &mut bool) {

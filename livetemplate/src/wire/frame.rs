@@ -17,6 +17,9 @@ pub struct Meta {
     /// Flash messages to show once, as `(kind, message)` with kind `"info"` or `"error"`
     /// (an extension: sent to our client only).
     pub flash: Vec<(String, String)>,
+    /// On a connection's first frame: what the page's controller supports beyond plain
+    /// actions (`"change"`: live validation of one field as it is edited).
+    pub capabilities: Vec<&'static str>,
 }
 
 impl Meta {
@@ -27,54 +30,109 @@ impl Meta {
             errors: BTreeMap::new(),
             action: Some(action.into()),
             flash: Vec::new(),
+            capabilities: Vec::new(),
+        }
+    }
+
+    /// The `meta` of a connection's first frame for a controller with these `actions`: a
+    /// success, with `capabilities` listing `"change"` when there is a `change` action.
+    pub fn connected(actions: &[&str]) -> Self {
+        Meta {
+            success: true,
+            capabilities: [CHANGE]
+                .into_iter()
+                .filter(|capability| actions.contains(capability))
+                .collect(),
+            ..Meta::default()
         }
     }
 }
 
+/// The action (and capability) of live validation, `PROTOCOL.md`'s reserved `change`.
+const CHANGE: &str = "change";
+
 /// An update frame: `{"tree": …, "meta": …, "ref": n}`. `tree` is the JSON from an
-/// [`Encoder`](super::Encoder); `meta` and `reference` are left out when `None`.
+/// [`Encoder`](super::Encoder); `meta` and `reference` are left out when `None`. A connection's
+/// first frame and the HTTP answers take this form for both clients.
 pub fn update(tree: &str, meta: Option<&Meta>, reference: Option<u64>) -> String {
     let mut out = String::with_capacity(tree.len() + 48);
     out.push_str("{\"tree\":");
     out.push_str(tree);
     if let Some(meta) = meta {
-        out.push_str(",\"meta\":{\"success\":");
-        out.push_str(if meta.success { "true" } else { "false" });
-        out.push_str(",\"errors\":{");
-        for (i, (field, message)) in meta.errors.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            json::string(&mut out, field);
-            out.push(':');
-            json::string(&mut out, message);
-        }
-        out.push('}');
-        if let Some(action) = &meta.action {
-            out.push_str(",\"action\":");
-            json::string(&mut out, action);
-        }
-        if !meta.flash.is_empty() {
-            out.push_str(",\"flash\":[");
-            for (i, (kind, message)) in meta.flash.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                out.push_str("{\"kind\":");
-                json::string(&mut out, kind);
-                out.push_str(",\"message\":");
-                json::string(&mut out, message);
-                out.push('}');
-            }
-            out.push(']');
-        }
-        out.push('}');
+        out.push_str(",\"meta\":");
+        write_meta(&mut out, meta);
     }
     if let Some(reference) = reference {
         let _ = write!(out, ",\"ref\":{reference}");
     }
     out.push('}');
     out
+}
+
+/// Our client's update envelope (an extension): `[tree]` for a frame caused by others,
+/// `[ref, tree]` for the answer to a message, `[ref, tree, meta]` (`ref` may be `null`) when
+/// there is something to report.
+fn short_update(tree: &str, meta: Option<&Meta>, reference: Option<u64>) -> String {
+    let mut out = String::with_capacity(tree.len() + 16);
+    out.push('[');
+    match (reference, meta) {
+        (None, None) => {}
+        (Some(reference), _) => {
+            let _ = write!(out, "{reference},");
+        }
+        (None, Some(_)) => out.push_str("null,"),
+    }
+    out.push_str(tree);
+    if let Some(meta) = meta {
+        out.push(',');
+        write_meta(&mut out, meta);
+    }
+    out.push(']');
+    out
+}
+
+fn write_meta(out: &mut String, meta: &Meta) {
+    out.push_str("{\"success\":");
+    out.push_str(if meta.success { "true" } else { "false" });
+    out.push_str(",\"errors\":{");
+    for (i, (field, message)) in meta.errors.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        json::string(out, field);
+        out.push(':');
+        json::string(out, message);
+    }
+    out.push('}');
+    if let Some(action) = &meta.action {
+        out.push_str(",\"action\":");
+        json::string(out, action);
+    }
+    if !meta.flash.is_empty() {
+        out.push_str(",\"flash\":[");
+        for (i, (kind, message)) in meta.flash.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str("{\"kind\":");
+            json::string(out, kind);
+            out.push_str(",\"message\":");
+            json::string(out, message);
+            out.push('}');
+        }
+        out.push(']');
+    }
+    if !meta.capabilities.is_empty() {
+        out.push_str(",\"capabilities\":[");
+        for (i, capability) in meta.capabilities.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            json::string(out, capability);
+        }
+        out.push(']');
+    }
+    out.push('}');
 }
 
 /// An error frame: `{"type":"error","code":…,"message":…}`; the socket stays open.
@@ -93,7 +151,8 @@ pub const PONG: &str = "{\"pong\":true}";
 
 /// The frame answering a client's action. The existing `@livetemplate/client` needs `meta` on
 /// every reply; ours reads a reply without `meta` as a success with no errors, so `meta` is
-/// sent to it only when there is something to say.
+/// sent to it only when there is something to say, in the short envelope
+/// (`[ref, tree]` / `[ref, tree, meta]`).
 pub fn reply(client: super::ClientKind, tree: &str, meta: &Meta, reference: Option<u64>) -> String {
     match client {
         // Flash messages are an extension the existing client does not read.
@@ -107,8 +166,17 @@ pub fn reply(client: super::ClientKind, tree: &str, meta: &Meta, reference: Opti
         super::ClientKind::Legacy => update(tree, Some(meta), reference),
         super::ClientKind::Livetemplate => {
             let needs_meta = !meta.success || !meta.errors.is_empty() || !meta.flash.is_empty();
-            update(tree, needs_meta.then_some(meta), reference)
+            short_update(tree, needs_meta.then_some(meta), reference)
         }
+    }
+}
+
+/// A frame caused by someone else (a sync from another tab, a broadcast, a push): no `meta`,
+/// no `ref`. `{"tree": …}` for `@livetemplate/client`, `[tree]` for ours.
+pub fn push(client: super::ClientKind, tree: &str) -> String {
+    match client {
+        super::ClientKind::Legacy => update(tree, None, None),
+        super::ClientKind::Livetemplate => short_update(tree, None, None),
     }
 }
 
@@ -119,4 +187,47 @@ pub fn redirect(to: &str) -> String {
     json::string(&mut out, to);
     out.push('}');
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire::ClientKind;
+
+    #[test]
+    fn first_frame_meta_lists_capabilities() {
+        let with = update("{}", Some(&Meta::connected(&["add", "change"])), None);
+        assert_eq!(
+            with,
+            r#"{"tree":{},"meta":{"success":true,"errors":{},"capabilities":["change"]}}"#
+        );
+        let without = update("{}", Some(&Meta::connected(&["add"])), None);
+        assert_eq!(
+            without,
+            r#"{"tree":{},"meta":{"success":true,"errors":{}}}"#
+        );
+    }
+
+    #[test]
+    fn envelopes_per_client() {
+        let ok = Meta::ok("add");
+        let failed = Meta {
+            success: false,
+            ..Meta::ok("add")
+        };
+        assert_eq!(
+            reply(ClientKind::Livetemplate, "{}", &ok, Some(4)),
+            "[4,{}]"
+        );
+        assert_eq!(
+            reply(ClientKind::Livetemplate, "{}", &failed, None),
+            r#"[null,{},{"success":false,"errors":{},"action":"add"}]"#
+        );
+        assert_eq!(
+            reply(ClientKind::Legacy, "{}", &ok, Some(4)),
+            r#"{"tree":{},"meta":{"success":true,"errors":{},"action":"add"},"ref":4}"#
+        );
+        assert_eq!(push(ClientKind::Livetemplate, "{}"), "[{}]");
+        assert_eq!(push(ClientKind::Legacy, "{}"), r#"{"tree":{}}"#);
+    }
 }

@@ -34,9 +34,52 @@ pub(crate) fn slot_key(out: &mut String, index: usize) {
     let _ = write!(out, "\"{index}\":");
 }
 
+/// Whether `text` is a whole number that a JSON reader turns back into the same text:
+/// `0`, or an optional `-` and up to 15 digits not starting with `0` (so within the range a
+/// JavaScript number holds exactly; `"007"`, `"-0"` and `"1e3"` stay strings).
+pub(crate) fn is_plain_integer(text: &str) -> bool {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    match digits.as_bytes() {
+        [b'0'] => digits.len() == text.len(),
+        [b'1'..=b'9', rest @ ..] => rest.len() < 15 && rest.iter().all(u8::is_ascii_digit),
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_integers() {
+        for yes in [
+            "0",
+            "7",
+            "-7",
+            "1001",
+            "999999999999999",
+            "-100000000000000",
+        ] {
+            assert!(is_plain_integer(yes), "{yes}");
+        }
+        for no in [
+            "",
+            "-",
+            "-0",
+            "007",
+            "00",
+            "1e3",
+            "1.5",
+            "+1",
+            " 1",
+            "1 ",
+            "0x1",
+            "1000000000000000",
+            "１",
+        ] {
+            assert!(!is_plain_integer(no), "{no}");
+        }
+    }
 
     #[test]
     fn escapes_like_serde_json() {
