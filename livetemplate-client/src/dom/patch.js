@@ -4,8 +4,7 @@
 // unambiguously where that DOM is. The result is always the DOM that morphing the whole
 // region to `rendered.toHTML()` gives.
 
-import { ROOT } from "../errors.js";
-import { renderSlots, renderValue } from "../html.js";
+import { render as toHTML } from "../html.js";
 import { attributes, morphNodes, move, parse } from "./morph.js";
 import { count, shapeOf } from "./shape.js";
 
@@ -135,7 +134,7 @@ function patchSlots(statics, slots, changes, place) {
     let at = from;
     pos.forEach((p, x) => {
       if (p >= lo && p <= hi) {
-        out += html.slice(at, p) + renderValue(slots[x], ROOT);
+        out += html.slice(at, p) + toHTML(slots[x]);
         at = p;
       }
     });
@@ -287,7 +286,7 @@ function patchList(change, { parent, base, tail }) {
     return nodes;
   };
   /** @param {readonly TreeItem[]} items */
-  const fresh = (items) => fragment(parent, items.map((it) => renderSlots(statics, it.slots, ROOT)).join(""));
+  const fresh = (items) => fragment(parent, items.map((it) => toHTML({ statics, slots: it.slots })).join(""));
 
   for (const op of change.ops) {
     if (op.op === "remove") {
