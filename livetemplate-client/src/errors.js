@@ -54,7 +54,6 @@ export class ApplyError extends Error {
    */
   constructor(kind, path = null, details = {}, what = "") {
     const at = path ? pathText(path) : undefined;
-    const { key, id, expected, found } = details;
     super(
       DEV
         ? (at ? `at ${at}: ` : "") +
@@ -63,13 +62,13 @@ export class ApplyError extends Error {
               : kind == "NoTree"
                 ? "no whole tree has been applied yet"
                 : kind == "UnknownStatics"
-                  ? `unknown statics id ${id}`
+                  ? `unknown statics id ${details.id}`
                   : kind == "MissingKey"
-                    ? `no list item has the key ${JSON.stringify(key)}`
+                    ? `no list item has the key ${JSON.stringify(details.key)}`
                     : kind == "UnknownKey"
-                      ? `the key ${JSON.stringify(key)} names no slot`
+                      ? `the key ${JSON.stringify(details.key)} names no slot`
                       : kind == "SlotCount"
-                        ? `the statics surround ${expected} slots, found ${found}`
+                        ? `the statics surround ${details.expected} slots, found ${details.found}`
                         : kind == "TooDeep"
                           ? `nested deeper than ${MAX_DEPTH} levels`
                           : kind == "TooLarge"

@@ -5,18 +5,10 @@ import { DEV, ITEMS } from "./constants.js";
 import { ApplyError, ROOT, shape } from "./errors.js";
 import { render } from "./html.js";
 import { mergeNode } from "./patch.js";
-import { StaticsCache, has, hasStatics, isObject, itemKey, shortNode, whole } from "./tree.js";
+import { has, hasStatics, isObject, shortNode, whole } from "./tree.js";
 
 /** @typedef {import("./tree.js").TreeNode} TreeNode */
-/** @typedef {import("./tree.js").TreeItem} TreeItem */
-/** @typedef {import("./tree.js").TreeValue} TreeValue */
 /** @typedef {import("./patch.js").Change} Change */
-
-/**
- * A step of a path into the tree: in a node or an item, a slot number; in a list, an item's
- * position (a number) or its key (a string).
- * @typedef {number | string} Step
- */
 
 /**
  * The tree the server sent, with every update merged in.
@@ -36,7 +28,6 @@ import { StaticsCache, has, hasStatics, isObject, itemKey, shortNode, whole } fr
  * rendered.applyTree({ 0: "My cart", 1: [["a", [{ 0: "p9", 1: "Kiwis" }]]] });
  * rendered.toHTML();
  * // '<h1>My cart</h1><ul><li data-key="p7">Apples</li><li data-key="p9">Kiwis</li></ul>'
- * rendered.htmlAt([1, "p9"]); // '<li data-key="p9">Kiwis</li>'
  * ```
  *
  * Updates hold only what changed: a value with `"s"` or `"f"` replaces the slot's subtree
@@ -54,7 +45,8 @@ import { StaticsCache, has, hasStatics, isObject, itemKey, shortNode, whole } fr
 export class Rendered {
   /** @type {TreeNode | null} */
   #root = null;
-  #statics = new StaticsCache();
+  /** @type {import("./tree.js").StaticsCache} */
+  #statics = new Map();
 
   /** The tree held, or `null` before the first whole tree. */
   get root() {
@@ -76,31 +68,27 @@ export class Rendered {
    * @throws {ApplyError} when the frame does not apply; the tree is then left as it was
    */
   applyTree(tree) {
-    const cache = this.#statics;
+    const cache = new Map(this.#statics);
     const root = this.#root;
-    try {
-      if (typeof tree == "string") {
-        try {
-          tree = JSON.parse(tree);
-        } catch (err) {
-          throw new ApplyError("Json", null, {}, /** @type {Error} */ (err).message);
-        }
+    if (typeof tree == "string") {
+      try {
+        tree = JSON.parse(tree);
+      } catch (err) {
+        throw new ApplyError("Json", null, {}, /** @type {Error} */ (err).message);
       }
-      /** @type {Change | null} */
-      let change;
-      if (Array.isArray(tree)) change = { kind: "replace", old: root, value: shortNode(tree, cache, ROOT) };
-      else if (!isObject(tree)) throw shape(ROOT, DEV && "an object");
-      else if (hasStatics(tree)) {
-        if (has(tree, ITEMS)) throw shape(ROOT, DEV && "a node at the root, not a list");
-        change = { kind: "replace", old: root, value: whole(tree, cache, ROOT) };
-      } else if (!root) throw new ApplyError("NoTree");
-      else change = mergeNode(root, tree, cache, ROOT);
-      if (change) this.#root = /** @type {TreeNode} */ (change.value);
-      cache.commit();
-      return change;
-    } finally {
-      cache.rollback();
     }
+    /** @type {Change | null} */
+    let change;
+    if (Array.isArray(tree)) change = { kind: "replace", old: root, value: shortNode(tree, cache, ROOT) };
+    else if (!isObject(tree)) throw shape(ROOT, DEV && "an object");
+    else if (hasStatics(tree)) {
+      if (has(tree, ITEMS)) throw shape(ROOT, DEV && "a node at the root, not a list");
+      change = { kind: "replace", old: root, value: whole(tree, cache, ROOT) };
+    } else if (!root) throw new ApplyError("NoTree");
+    else change = mergeNode(root, tree, cache, ROOT);
+    if (change) this.#root = /** @type {TreeNode} */ (change.value);
+    this.#statics = cache;
+    return change;
   }
 
   /**
@@ -111,48 +99,5 @@ export class Rendered {
   toHTML() {
     if (!this.#root) throw new ApplyError("NoTree");
     return render(this.#root);
-  }
-
-  /**
-   * The value at `path` (`[]` is the root): a node, a list, an item or text; `undefined`
-   * when nothing is there.
-   * @param {readonly Step[]} path
-   * @returns {TreeValue | TreeItem | undefined}
-   */
-  valueAt(path) {
-    return this.#find(path)[0];
-  }
-
-  /**
-   * The HTML of the value at `path` — text, a node, a whole list, or one item (`[1, "p7"]`:
-   * the item with key `"p7"` of the list in slot 1) — or `undefined` when nothing is there.
-   * @param {readonly Step[]} path
-   * @returns {string | undefined}
-   * @throws {ApplyError} `TooLarge`; `SlotCount`
-   */
-  htmlAt(path) {
-    const [value, list] = this.#find(path);
-    return value === undefined
-      ? value
-      : render(typeof value != "string" && value.kind == "item" ? { statics: list.statics, slots: value.slots } : value);
-  }
-
-  /**
-   * The value at `path` and the list it is an item of (when it is one).
-   * @param {readonly Step[]} path
-   * @returns {[TreeValue | TreeItem | undefined, any]}
-   */
-  #find(path) {
-    /** @type {any} */
-    let value = this.#root ?? undefined;
-    /** @type {any} */
-    let list;
-    for (const step of path) {
-      if (value?.kind == "list") {
-        list = value;
-        value = typeof step == "number" ? value.items[step] : value.items.find((/** @type {TreeItem} */ it) => itemKey(it, list.idKey) === step);
-      } else value = typeof step == "number" && typeof value == "object" ? value.slots[step] : undefined;
-    }
-    return [value, list];
   }
 }

@@ -36,41 +36,10 @@ import { ApplyError, checkDepth, child, shape, slotCount, unknownKey } from "./e
  */
 
 /**
- * Statics tables by their `"f"` id. Tables learnt while a frame is applied are staged, and
- * kept (`commit`) only when the whole frame applied; `rollback` forgets them.
+ * Statics tables by their `"f"` id. A frame is applied with a copy, which replaces the cache
+ * held only when the whole frame applied.
+ * @typedef {Map<number, Statics>} StaticsCache
  */
-export class StaticsCache {
-  /** @type {Map<number, Statics>} */
-  #kept = new Map();
-  /** @type {Map<number, Statics>} */
-  #staged = new Map();
-
-  /** @param {number} id */
-  get(id) {
-    return this.#staged.get(id) ?? this.#kept.get(id);
-  }
-
-  /** @param {number} id @param {Statics} statics */
-  set(id, statics) {
-    this.#staged.set(id, statics);
-  }
-
-  /** Keeps the tables learnt since the last commit or rollback. */
-  commit() {
-    this.#staged.forEach((statics, id) => this.#kept.set(id, statics));
-    this.rollback();
-  }
-
-  /** Forgets the tables learnt since the last commit or rollback. */
-  rollback() {
-    this.#staged.clear();
-  }
-
-  /** The number of tables kept. */
-  get size() {
-    return this.#kept.size;
-  }
-}
 
 // ---- JSON helpers ---------------------------------------------------------------------------
 
