@@ -38,7 +38,7 @@ function fragment(host, html) {
 }
 
 /** Thrown when a targeted patch cannot vouch for the DOM: a larger morph takes over. */
-const MISS = new Error("livetemplate: no targeted patch");
+const MISS = {};
 
 /**
  * Makes the region's children match the whole tree (the first frame, a resync): a morph, so
