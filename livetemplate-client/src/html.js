@@ -22,11 +22,13 @@ export function render(value, path = ROOT) {
     // A list's "a"/"p" may bring new statics that do not fit the items it already holds.
     if (slots.length != statics.length - 1) throw slotCount(path, statics.length - 1, slots.length);
     html += statics[0];
-    slots.forEach((slot, i) => {
-      any(slot, child(path, i));
+    for (let i = 0; i < slots.length; i++) {
+      const slot = slots[i];
+      if (typeof slot == "string") html += slot;
+      else any(slot, child(path, i));
       html += statics[i + 1];
       if (html.length > MAX_HTML) throw new ApplyError("TooLarge");
-    });
+    }
   };
   /** @param {TreeValue | { kind?: undefined, statics: Statics, slots: readonly TreeValue[] }} value @param {Path} path */
   const any = (value, path) => {

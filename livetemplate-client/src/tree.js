@@ -243,7 +243,10 @@ function exactSlots(object, count, other, cache, path) {
     outOfRange ||= index >= count;
   }
   if (found != count || outOfRange) throw slotCount(path, count, found);
-  return Array.from({ length: count }, (_, i) => whole(object[i], cache, child(path, i + "")));
+  /** @type {TreeValue[]} */
+  const slots = [];
+  for (let i = 0; i < count; i++) slots.push(whole(object[i], cache, child(path, i + "")));
+  return slots;
 }
 
 /**
