@@ -91,3 +91,13 @@ export const ACTION_SUBMIT = "submit";
 export const MAX_DEPTH = 64;
 /** The longest HTML the tree renders (counted in UTF-16 code units, not UTF-8 bytes). */
 export const MAX_HTML = 32 * 1024 * 1024;
+
+// ---- build ------------------------------------------------------------------------------------
+
+/**
+ * Whether errors carry the Rust client's full messages (`ApplyError`). The bundle is built with
+ * `--define:globalThis.LVT_DEV=false`: it keeps the kinds, paths and details of errors, and its
+ * messages say only `"<kind> at <path>"`. (Here, in a module without imports, so that esbuild
+ * inlines it everywhere and drops the messages.)
+ */
+export const DEV = /** @type {boolean} */ (/** @type {any} */ (globalThis).LVT_DEV ?? true);

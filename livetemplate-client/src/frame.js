@@ -1,7 +1,6 @@
 // Reading the server's frames: the plain object form of PROTOCOL.md and our client's short
-// update envelope (`[tree]`, `[ref, tree]`, `[ref, tree, meta]`).
-
-import { expandTree } from "./compact.js";
+// update envelope (`[tree]`, `[ref, tree]`, `[ref, tree, meta]`). The tree is left as sent:
+// `Rendered.applyTree` reads its short forms.
 
 /**
  * A frame from the server.
@@ -12,24 +11,21 @@ import { expandTree } from "./compact.js";
  */
 
 /**
- * Parses one text frame; the update's tree comes with its short forms expanded.
+ * Parses one text frame.
  * @param {string} text
  * @returns {ServerFrame}
  * @throws {SyntaxError | TypeError} when the text is no frame
  */
 export function parseFrame(text) {
   const frame = JSON.parse(text);
+  const n = frame?.length;
   if (Array.isArray(frame)) {
-    if (frame.length < 1 || frame.length > 3) throw new TypeError(`not a frame: ${text.slice(0, 80)}`);
-    const [ref, tree, meta] = frame.length === 1 ? [null, frame[0], null] : frame;
-    return { kind: "update", tree: expandTree(tree), meta: meta ?? null, ref: ref ?? null };
+    if (n && n < 4) return { kind: "update", tree: frame[n > 1 ? 1 : 0], meta: frame[2] ?? null, ref: n > 1 ? frame[0] ?? null : null };
+  } else if (typeof frame == "object" && frame) {
+    if ("tree" in frame) return { kind: "update", tree: frame.tree, meta: frame.meta ?? null, ref: frame.ref ?? null };
+    if (frame.type == "error") return { kind: "error", code: String(frame.code), message: String(frame.message ?? "") };
+    if (frame.type == "redirect") return { kind: "redirect", to: String(frame.to) };
+    if (frame.pong === true) return { kind: "pong" };
   }
-  if (typeof frame !== "object" || frame === null) throw new TypeError(`not a frame: ${text.slice(0, 80)}`);
-  if ("tree" in frame) {
-    return { kind: "update", tree: expandTree(frame.tree), meta: frame.meta ?? null, ref: frame.ref ?? null };
-  }
-  if (frame.type === "error") return { kind: "error", code: String(frame.code), message: String(frame.message ?? "") };
-  if (frame.type === "redirect") return { kind: "redirect", to: String(frame.to) };
-  if (frame.pong === true) return { kind: "pong" };
-  throw new TypeError(`not a frame: ${text.slice(0, 80)}`);
+  throw new TypeError("not a frame");
 }

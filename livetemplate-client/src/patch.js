@@ -1,30 +1,13 @@
-// Merging an update into the tree: changed slots, replaced subtrees and list operations.
-// Copy-on-write: a merge returns new nodes along the changed paths and never touches the old
-// tree, so a frame that fails half-way leaves the tree as it was.
+// Merging an update into the tree: changed slots, replaced subtrees and list operations, in
+// plain or short form. Copy-on-write: a merge returns new nodes along the changed paths and
+// never touches the old tree, so a frame that fails half-way leaves the tree as it was.
 
-import {
-  OP_APPEND,
-  OP_INSERT,
-  OP_PREPEND,
-  OP_REMOVE,
-  OP_REORDER,
-  OP_UPDATE,
-} from "./constants.js";
-import { checkDepth, child, missingKey, shape, unknownKey } from "./errors.js";
-import {
-  hasStatics,
-  isObject,
-  item,
-  itemKey,
-  parseIdKey,
-  slotIndex,
-  staticsParts,
-  whole,
-} from "./tree.js";
+import { DEV, OP_APPEND, OP_INSERT, OP_PREPEND, OP_REMOVE, OP_REORDER, OP_UPDATE } from "./constants.js";
+import { ApplyError, checkDepth, child, shape, unknownKey } from "./errors.js";
+import { hasStatics, isId, isObject, item, itemKey, parseIdKey, slotIndex, staticsParts, whole } from "./tree.js";
 
 /** @typedef {import("./errors.js").Path} Path */
 /** @typedef {import("./tree.js").StaticsCache} StaticsCache */
-/** @typedef {import("./tree.js").Statics} Statics */
 /** @typedef {import("./tree.js").TreeItem} TreeItem */
 /** @typedef {import("./tree.js").TreeList} TreeList */
 /** @typedef {import("./tree.js").TreeValue} TreeValue */
@@ -82,7 +65,7 @@ export function mergeSlots(slots, changes, cache, path, track) {
     next ??= slots.slice();
     const change = merge(next[index], changes[key], cache, child(path, key));
     next[index] = change.value;
-    if (change.kind === "replace" ? change.value !== change.old : change.kind === "node" || change.ops.length > 0) {
+    if (change.kind == "replace" ? change.value !== change.old : change.kind == "node" || change.ops.length) {
       track.set(index, change);
     }
   }
@@ -101,8 +84,7 @@ export function mergeNode(old, changes, cache, path) {
   /** @type {SlotChanges} */
   const slots = new Map();
   const merged = mergeSlots(old.slots, changes, cache, path, slots);
-  if (slots.size === 0) return null;
-  return { kind: "node", old, value: { kind: "node", statics: old.statics, slots: merged }, slots };
+  return slots.size ? { kind: "node", old, value: { kind: "node", statics: old.statics, slots: merged }, slots } : null;
 }
 
 /**
@@ -116,39 +98,35 @@ export function mergeNode(old, changes, cache, path) {
  */
 function merge(slot, change, cache, path) {
   checkDepth(path);
+  const kind = typeof slot == "string" ? "text" : slot.kind;
   if (isObject(change) && !hasStatics(change)) {
-    if (typeof slot !== "string" && slot.kind === "node") {
-      // Nothing changed inside: reported as a replace by itself, which mergeSlots drops.
-      return mergeNode(slot, change, cache, path) ?? { kind: "replace", old: slot, value: slot };
+    if (kind != "node") {
+      throw shape(path, DEV && "a whole value: a partial update applies only to a node, and the slot holds text or a list");
     }
-    throw shape(
-      path,
-      "a whole value: a partial update applies only to a node, and the slot holds text or a list",
-    );
+    // Nothing changed inside: reported as a replace by itself, which mergeSlots drops.
+    return mergeNode(/** @type {TreeNode} */ (slot), change, cache, path) ?? { kind: "replace", old: slot, value: slot };
   }
-  if (Array.isArray(change)) {
-    if (typeof slot !== "string" && slot.kind === "list") {
-      /** @type {ListOp[]} */
-      const ops = [];
-      const value = applyOps(slot, change, cache, path, ops);
-      // New statics for the items held: the whole list is new to the page.
-      if (value.statics !== slot.statics) return { kind: "replace", old: slot, value };
-      return { kind: "list", old: slot, value, ops };
-    }
-    throw shape(
-      path,
-      "a whole value: list operations apply only to a list, and the slot holds none",
-    );
+  if (Array.isArray(change) && typeof change[0] != "number") {
+    if (kind != "list") throw shape(path, DEV && "a whole value: list operations apply only to a list, and the slot holds none");
+    const list = /** @type {TreeList} */ (slot);
+    /** @type {ListOp[]} */
+    const ops = [];
+    const value = applyOps(list, change, cache, path, ops);
+    // New statics for the items held: the whole list is new to the page.
+    return value.statics !== list.statics ? { kind: "replace", old: list, value } : { kind: "list", old: list, value, ops };
   }
   return { kind: "replace", old: slot, value: whole(change, cache, path) };
 }
 
 const OP_SHAPES =
-  'an operation: ["r",key], ["u",key,changes], ["i",after,item], ' +
-  '["a",items,statics?,meta?], ["p",items,statics?] or ["o",keys]';
+  DEV &&
+  'an operation: ["r",key], ["u",key,changes], ["i",after,item], ["a",items,statics?,meta?], ["p",items,statics?] or ["o",keys]';
+const SHORT_OP_SHAPES =
+  DEV && "an operation in short form: [0,key…], [1,key,changes], [2,after,item], [3,item…], [4,item…] or [5,key…]";
 
 /**
- * A list's operations, in the order given; each recorded, normalized, in `track`.
+ * A list's operations, in the order given; each recorded, normalized, in `track`. Plain
+ * (`["r", key]`, …) or short (`[0, key…]`, …: a numeric code and its arguments, flat).
  * @param {TreeList} list
  * @param {readonly unknown[]} ops
  * @param {StaticsCache} cache
@@ -159,124 +137,99 @@ const OP_SHAPES =
 function applyOps(list, ops, cache, path, track) {
   let { statics, idKey } = list;
   let items = list.items.slice();
-  for (let i = 0; i < ops.length; i++) {
+  ops.forEach((op, i) => {
     const at = child(path, i);
     checkDepth(at);
-    const op = ops[i];
     if (!Array.isArray(op)) throw shape(at, OP_SHAPES);
-    const name = typeof op[0] === "string" ? op[0] : null;
-    if (name === OP_REMOVE && op.length === 2) {
-      const key = keyArg(op[1], at);
-      const index = find(items, idKey, key, at);
+    const [name, ...args] = op;
+    const n = args.length;
+    const count = statics.length - 1;
+    /** A key argument: a string, or (short form) a whole number standing for its text. @param {unknown} key */
+    const keyArg = (key) => {
+      if (typeof key == "string") return key;
+      if (short && Number.isInteger(key)) return String(key);
+      throw shape(at, DEV && (short ? "a key: a string or a whole number" : "a key: a string"));
+    };
+    /** The position of the first item with `key`. @param {unknown} key */
+    const find = (key) => {
+      const k = keyArg(key);
+      const index = items.findIndex((it) => itemKey(it, idKey) === k);
+      if (index < 0) throw new ApplyError("MissingKey", at, { key: k });
+      return { index, key: k };
+    };
+    const remove = (/** @type {unknown} */ key) => {
+      const { index, key: k } = find(key);
       items.splice(index, 1);
-      track.push({ op: "remove", index, key });
-    } else if (name === OP_UPDATE && op.length === 3) {
-      const key = keyArg(op[1], at);
-      const index = find(items, idKey, key, at);
-      const changes = op[2];
-      if (!isObject(changes)) throw shape(at, '["u",key,changes] with changes an object');
+      track.push({ op: "remove", index, key: k });
+    };
+    const update = (/** @type {unknown} */ key, /** @type {unknown} */ changes) => {
+      const { index, key: k } = find(key);
+      if (!isObject(changes)) throw shape(at, DEV && '["u",key,changes] with changes an object');
       const old = items[index];
       /** @type {SlotChanges} */
       const changed = new Map();
       const slots = mergeSlots(old.slots, changes, cache, at, changed);
-      if (changed.size > 0) {
+      if (changed.size) {
         const next = { kind: /** @type {const} */ ("item"), key: old.key, slots };
         items[index] = next;
-        track.push({ op: "update", index, key, item: next, slots: changed });
+        track.push({ op: "update", index, key: k, item: next, slots: changed });
       }
-    } else if (name === OP_INSERT && op.length === 3) {
-      const after = keyArg(op[1], at);
-      const index = find(items, idKey, after, at) + 1;
-      const added = item(op[2], statics.length - 1, cache, child(at, 2));
-      items.splice(index, 0, added);
-      track.push({ op: "insert", index, after, items: [added] });
-    } else if (
-      (name === OP_APPEND && op.length >= 2 && op.length <= 4) ||
-      (name === OP_PREPEND && op.length >= 2 && op.length <= 3)
-    ) {
-      if (op[2] !== undefined && op[2] !== null) {
-        const parts = staticsParts(op[2]);
-        if (parts === null) throw shape(at, "statics: a non-empty array of strings");
-        // The same statics again keep their identity (the DOM patcher caches by it).
-        if (parts.length !== statics.length || parts.some((part, n) => part !== statics[n])) {
-          statics = parts;
-        }
-      }
-      const count = statics.length - 1;
-      const values = op[1];
-      if (!Array.isArray(values)) throw shape(at, "an array of items");
-      const added = values.map((value, n) => item(value, count, cache, child(at, n)));
-      const append = name === OP_APPEND;
-      if (added.length > 0) {
-        const index = append ? items.length : 0;
-        const after = index > 0 ? itemKey(items[index - 1], idKey) : null;
-        track.push({ op: "insert", index, after, items: added });
-      }
+    };
+    const insert = (/** @type {unknown} */ after, /** @type {unknown} */ value) => {
+      const { index, key } = find(after);
+      const added = item(value, count, cache, child(at, 2));
+      items.splice(index + 1, 0, added);
+      track.push({ op: "insert", index: index + 1, after: key, items: [added] });
+    };
+    /** @param {boolean} append @param {readonly unknown[]} values @param {number} offset */
+    const add = (append, values, offset) => {
+      const added = values.map((value, n) => item(value, statics.length - 1, cache, child(at, n + offset)));
+      const index = append ? items.length : 0;
+      if (added.length) track.push({ op: "insert", index, after: index ? itemKey(items[index - 1], idKey) : null, items: added });
       items = append ? items.concat(added) : added.concat(items);
-      if (op[3] !== undefined && op[3] !== null) idKey = parseIdKey(op[3], count, at);
-    } else if (name === OP_REORDER && op.length === 2 && Array.isArray(op[1])) {
-      const order = reorder(items, idKey, op[1], at);
-      const moved = order.length !== items.length || order.some((from, n) => from !== n);
+    };
+    /** `["o", keys]`: the items named, in that order; the others are dropped. @param {readonly unknown[]} keys */
+    const reorder = (keys) => {
+      /** @type {Map<string, number>} */
+      const positions = new Map();
+      items.forEach((it, position) => {
+        const key = itemKey(it, idKey);
+        if (key !== null && !positions.has(key)) positions.set(key, position);
+      });
+      const order = keys.map((value) => {
+        const key = keyArg(value);
+        const position = positions.get(key);
+        if (position === undefined) throw new ApplyError("MissingKey", at, { key });
+        return position;
+      });
+      if (new Set(order).size < order.length) throw shape(at, DEV && "a reorder naming each key once");
+      if (order.length != items.length || order.some((from, n) => from != n)) track.push({ op: "reorder", order });
       items = order.map((from) => items[from]);
-      if (moved) track.push({ op: "reorder", order });
-    } else {
-      throw shape(at, OP_SHAPES);
-    }
-  }
+    };
+
+    const short = isId(name);
+    if (short) {
+      if (name == 0 && n) args.forEach(remove);
+      else if (name == 1 && n == 2 && isObject(args[1])) update(args[0], args[1]);
+      else if (name == 2 && n == 2) insert(args[0], args[1]);
+      else if ((name == 3 || name == 4) && n) add(name == 3, args, 1);
+      else if (name == 5 && n) reorder(args);
+      else throw shape(at, SHORT_OP_SHAPES);
+    } else if (name === OP_REMOVE && n == 1) remove(args[0]);
+    else if (name === OP_UPDATE && n == 2) update(args[0], args[1]);
+    else if (name === OP_INSERT && n == 2) insert(args[0], args[1]);
+    else if ((name === OP_APPEND && n && n < 4) || (name === OP_PREPEND && n && n < 3)) {
+      if (args[1] != null) {
+        const parts = staticsParts(args[1]);
+        if (!parts) throw shape(at, DEV && "statics: a non-empty array of strings");
+        // The same statics again keep their identity (the DOM patcher caches by it).
+        if (parts.length != statics.length || parts.some((part, n) => part !== statics[n])) statics = parts;
+      }
+      if (!Array.isArray(args[0])) throw shape(at, DEV && "an array of items");
+      add(name === OP_APPEND, args[0], 0);
+      if (args[2] != null) idKey = parseIdKey(args[2], statics.length - 1, at);
+    } else if (name === OP_REORDER && n == 1 && Array.isArray(args[0])) reorder(args[0]);
+    else throw shape(at, OP_SHAPES);
+  });
   return { kind: "list", statics, idKey, items };
-}
-
-/**
- * @param {unknown} key
- * @param {Path} path
- * @returns {string}
- */
-function keyArg(key, path) {
-  if (typeof key !== "string") throw shape(path, "a key: a string");
-  return key;
-}
-
-/**
- * The position of the first item with `key`.
- * @param {readonly TreeItem[]} items
- * @param {number | null} idKey
- * @param {string} key
- * @param {Path} path
- * @returns {number}
- */
-function find(items, idKey, key, path) {
-  const position = items.findIndex((it) => itemKey(it, idKey) === key);
-  if (position < 0) throw missingKey(path, key);
-  return position;
-}
-
-/**
- * `["o", keys]`: the positions of the items named, in that order; the others are dropped. A
- * key names the first item that has it.
- * @param {readonly TreeItem[]} items
- * @param {number | null} idKey
- * @param {readonly unknown[]} keys
- * @param {Path} path
- * @returns {number[]}
- */
-function reorder(items, idKey, keys, path) {
-  /** @type {Map<string, number>} */
-  const positions = new Map();
-  items.forEach((it, position) => {
-    const key = itemKey(it, idKey);
-    if (key !== null && !positions.has(key)) positions.set(key, position);
-  });
-  const order = keys.map((value) => {
-    const key = keyArg(value, path);
-    const position = positions.get(key);
-    if (position === undefined) throw missingKey(path, key);
-    return position;
-  });
-  /** @type {boolean[]} */
-  const taken = new Array(items.length).fill(false);
-  for (const position of order) {
-    if (taken[position]) throw shape(path, "a reorder naming each key once");
-    taken[position] = true;
-  }
-  return order;
 }

@@ -1,25 +1,14 @@
 // Rendered: the tree cache of one live region — pure data, no DOM. Merges each frame's tree
 // into the cached tree, exactly as livetemplate/src/wire/apply.rs does for our client.
 
-import { expandTree } from "./compact.js";
-import { ITEMS } from "./constants.js";
-import { ROOT, jsonError, noTree, shape } from "./errors.js";
-import { renderSlots, renderValue } from "./html.js";
+import { DEV, ITEMS } from "./constants.js";
+import { ApplyError, ROOT, shape } from "./errors.js";
+import { render } from "./html.js";
 import { mergeNode } from "./patch.js";
-import { StaticsCache, has, hasStatics, isObject, itemKey, node, resolveStatics } from "./tree.js";
+import { has, hasStatics, isObject, shortNode, whole } from "./tree.js";
 
-/** @typedef {import("./tree.js").Statics} Statics */
 /** @typedef {import("./tree.js").TreeNode} TreeNode */
-/** @typedef {import("./tree.js").TreeList} TreeList */
-/** @typedef {import("./tree.js").TreeItem} TreeItem */
-/** @typedef {import("./tree.js").TreeValue} TreeValue */
 /** @typedef {import("./patch.js").Change} Change */
-
-/**
- * A step of a path into the tree: in a node or an item, a slot number; in a list, an item's
- * position (a number) or its key (a string).
- * @typedef {number | string} Step
- */
 
 /**
  * The tree the server sent, with every update merged in.
@@ -39,13 +28,15 @@ import { StaticsCache, has, hasStatics, isObject, itemKey, node, resolveStatics 
  * rendered.applyTree({ 0: "My cart", 1: [["a", [{ 0: "p9", 1: "Kiwis" }]]] });
  * rendered.toHTML();
  * // '<h1>My cart</h1><ul><li data-key="p7">Apples</li><li data-key="p9">Kiwis</li></ul>'
- * rendered.htmlAt([1, "p9"]); // '<li data-key="p9">Kiwis</li>'
  * ```
  *
  * Updates hold only what changed: a value with `"s"` or `"f"` replaces the slot's subtree
  * (`"f"` alone names statics sent before), any other object merges into the node there, an
  * array is list operations (`r`, `u`, `i`, `a`, `p`, `o`) on the list there. Items are named
- * by `"_k"`, else by the text of the slot `m.idKey` names.
+ * by `"_k"`, else by the text of the slot `m.idKey` names. Our client's short forms are read
+ * too (livetemplate/src/wire/encode.rs): whole numbers as numbers, `[id, slot0, …]` for a
+ * node whose statics the client holds, items as arrays of slots, and list operations
+ * `[code, …args]` (0 remove keys, 1 update, 2 insert, 3 append, 4 prepend, 5 reorder).
  *
  * The tree is immutable: each frame builds new nodes along the paths it changes and shares
  * the rest, so `root` before and after a frame can be compared by identity. A frame that
@@ -54,7 +45,8 @@ import { StaticsCache, has, hasStatics, isObject, itemKey, node, resolveStatics 
 export class Rendered {
   /** @type {TreeNode | null} */
   #root = null;
-  #statics = new StaticsCache();
+  /** @type {import("./tree.js").StaticsCache} */
+  #statics = new Map();
 
   /** The tree held, or `null` before the first whole tree. */
   get root() {
@@ -68,39 +60,35 @@ export class Rendered {
 
   /**
    * Applies the `"tree"` value of one frame — a whole tree, or an update of the tree held —
-   * given as JSON text or as the parsed value, in plain or short forms (`compact.js`).
-   * Returns what changed, for the DOM patcher (`patchRegion` in `dom/patch.js`): `null` when
-   * nothing did, a `replace` for a whole tree, else a `node` change of the root naming the
-   * changed slots.
+   * given as JSON text or as the parsed value, in plain or short forms. Returns what changed,
+   * for the DOM patcher (`patchRegion` in `dom/patch.js`): `null` when nothing did, a
+   * `replace` for a whole tree, else a `node` change of the root naming the changed slots.
    * @param {unknown} tree
    * @returns {Change | null}
    * @throws {ApplyError} when the frame does not apply; the tree is then left as it was
    */
   applyTree(tree) {
-    try {
-      const change = this.#next(expandTree(typeof tree === "string" ? parse(tree) : tree));
-      if (change !== null) this.#root = /** @type {TreeNode} */ (change.value);
-      this.#statics.commit();
-      return change;
-    } finally {
-      this.#statics.rollback();
-    }
-  }
-
-  /**
-   * @param {unknown} tree
-   * @returns {Change | null}
-   */
-  #next(tree) {
-    if (!isObject(tree)) throw shape(ROOT, "an object");
+    const cache = new Map(this.#statics);
     const root = this.#root;
-    if (hasStatics(tree)) {
-      if (has(tree, ITEMS)) throw shape(ROOT, "a node at the root, not a list");
-      const value = node(tree, resolveStatics(tree, this.#statics, ROOT), this.#statics, ROOT);
-      return { kind: "replace", old: root, value };
+    if (typeof tree == "string") {
+      try {
+        tree = JSON.parse(tree);
+      } catch (err) {
+        throw new ApplyError("Json", null, {}, /** @type {Error} */ (err).message);
+      }
     }
-    if (root === null) throw noTree();
-    return mergeNode(root, tree, this.#statics, ROOT);
+    /** @type {Change | null} */
+    let change;
+    if (Array.isArray(tree)) change = { kind: "replace", old: root, value: shortNode(tree, cache, ROOT) };
+    else if (!isObject(tree)) throw shape(ROOT, DEV && "an object");
+    else if (hasStatics(tree)) {
+      if (has(tree, ITEMS)) throw shape(ROOT, DEV && "a node at the root, not a list");
+      change = { kind: "replace", old: root, value: whole(tree, cache, ROOT) };
+    } else if (!root) throw new ApplyError("NoTree");
+    else change = mergeNode(root, tree, cache, ROOT);
+    if (change) this.#root = /** @type {TreeNode} */ (change.value);
+    this.#statics = cache;
+    return change;
   }
 
   /**
@@ -109,81 +97,7 @@ export class Rendered {
    * @throws {ApplyError} `NoTree` before the first whole tree; `TooLarge`; `SlotCount`
    */
   toHTML() {
-    const root = this.#root;
-    if (root === null) throw noTree();
-    return renderSlots(root.statics, root.slots, ROOT);
-  }
-
-  /**
-   * The value at `path` (`[]` is the root): a node, a list, an item or text; `undefined`
-   * when nothing is there.
-   * @param {readonly Step[]} path
-   * @returns {TreeValue | TreeItem | undefined}
-   */
-  valueAt(path) {
-    return this.#find(path)?.value;
-  }
-
-  /**
-   * The HTML of the value at `path` — text, a node, a whole list, or one item (`[1, "p7"]`:
-   * the item with key `"p7"` of the list in slot 1) — or `undefined` when nothing is there.
-   * @param {readonly Step[]} path
-   * @returns {string | undefined}
-   * @throws {ApplyError} `TooLarge`; `SlotCount`
-   */
-  htmlAt(path) {
-    const found = this.#find(path);
-    if (found === undefined) return undefined;
-    const { value, list } = found;
-    if (typeof value !== "string" && value.kind === "item") {
-      return renderSlots(/** @type {TreeList} */ (list).statics, value.slots, ROOT);
-    }
-    return renderValue(value, ROOT);
-  }
-
-  /**
-   * @param {readonly Step[]} path
-   * @returns {{ value: TreeValue | TreeItem, list: TreeList | null } | undefined}
-   */
-  #find(path) {
-    /** @type {TreeValue | TreeItem | null} */
-    let value = this.#root;
-    /** @type {TreeList | null} */
-    let list = null;
-    for (const step of path) {
-      if (value === null || typeof value === "string") return undefined;
-      if (value.kind === "list") {
-        list = value;
-        value = listItem(value, step) ?? null;
-      } else {
-        /** @type {TreeValue | undefined} */
-        const slot = typeof step === "number" ? value.slots[step] : undefined;
-        value = slot ?? null;
-      }
-    }
-    return value === null ? undefined : { value, list };
-  }
-}
-
-/**
- * A list's item by position (a number) or by key (a string).
- * @param {TreeList} list
- * @param {Step} step
- * @returns {TreeItem | undefined}
- */
-function listItem(list, step) {
-  if (typeof step === "number") return list.items[step];
-  return list.items.find((it) => itemKey(it, list.idKey) === step);
-}
-
-/**
- * @param {string} text
- * @returns {unknown}
- */
-function parse(text) {
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw jsonError(err instanceof Error ? err.message : String(err));
+    if (!this.#root) throw new ApplyError("NoTree");
+    return render(this.#root);
   }
 }

@@ -1,15 +1,8 @@
 // The tree cache's data types, the statics cache, and building whole values of a frame (a
-// subtree with "s" or "f") into them, validated on the way.
+// subtree with "s" or "f", or a node in short form) into them, validated on the way.
 
-import { FINGERPRINT, ID_KEY, ITEM_KEY, ITEMS, META, STATICS } from "./constants.js";
-import {
-  checkDepth,
-  child,
-  shape,
-  slotCount,
-  unknownKey,
-  unknownStatics,
-} from "./errors.js";
+import { DEV, FINGERPRINT, ID_KEY, ITEM_KEY, ITEMS, META, STATICS } from "./constants.js";
+import { ApplyError, checkDepth, child, shape, slotCount, unknownKey } from "./errors.js";
 
 /** @typedef {import("./errors.js").Path} Path */
 
@@ -43,41 +36,10 @@ import {
  */
 
 /**
- * Statics tables by their `"f"` id. Tables learnt while a frame is applied are staged, and
- * kept (`commit`) only when the whole frame applied; `rollback` forgets them.
+ * Statics tables by their `"f"` id. A frame is applied with a copy, which replaces the cache
+ * held only when the whole frame applied.
+ * @typedef {Map<number, Statics>} StaticsCache
  */
-export class StaticsCache {
-  /** @type {Map<number, Statics>} */
-  #tables = new Map();
-  /** @type {Map<number, Statics>} */
-  #staged = new Map();
-
-  /** @param {number} id @returns {Statics | undefined} */
-  get(id) {
-    return this.#staged.get(id) ?? this.#tables.get(id);
-  }
-
-  /** @param {number} id @param {Statics} statics */
-  set(id, statics) {
-    this.#staged.set(id, statics);
-  }
-
-  /** Keeps the tables learnt since the last commit or rollback. */
-  commit() {
-    for (const [id, statics] of this.#staged) this.#tables.set(id, statics);
-    this.#staged.clear();
-  }
-
-  /** Forgets the tables learnt since the last commit or rollback. */
-  rollback() {
-    this.#staged.clear();
-  }
-
-  /** The number of tables kept. */
-  get size() {
-    return this.#tables.size;
-  }
-}
 
 // ---- JSON helpers ---------------------------------------------------------------------------
 
@@ -85,31 +47,27 @@ export class StaticsCache {
  * @param {unknown} value
  * @returns {value is Record<string, unknown>}
  */
-export function isObject(value) {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-const hasOwn = Object.prototype.hasOwnProperty;
+export const isObject = (value) => typeof value == "object" && value !== null && !Array.isArray(value);
 
 /**
  * Whether `object` has its own `key` (JSON objects may hold "__proto__" or "constructor").
- * @param {Record<string, unknown>} object
+ * @param {object} object
  * @param {string} key
  */
-export function has(object, key) {
-  return hasOwn.call(object, key);
-}
+export const has = (object, key) => Object.prototype.hasOwnProperty.call(object, key);
 
 /**
  * A value carrying `"s"` or `"f"` is a whole subtree: it replaces what a slot held.
- * @param {Record<string, unknown>} object
+ * @param {object} object
  */
-export function hasStatics(object) {
-  return has(object, STATICS) || has(object, FINGERPRINT);
-}
+export const hasStatics = (object) => has(object, STATICS) || has(object, FINGERPRINT);
 
-const CANONICAL = /^(?:0|[1-9][0-9]*)$/;
-const USIZE_MAX = "18446744073709551615";
+/**
+ * Whether `value` is a statics id or a short form's code (the Rust client's `u64`).
+ * @param {unknown} value
+ * @returns {value is number}
+ */
+export const isId = (value) => Number.isSafeInteger(value) && /** @type {number} */ (value) >= 0;
 
 /**
  * A slot key in canonical form (`"0"`, `"12"`; not `"01"`) as a number, else `null`. Keys past
@@ -117,29 +75,23 @@ const USIZE_MAX = "18446744073709551615";
  * @param {string} key
  * @returns {number | null}
  */
-export function slotIndex(key) {
-  if (!CANONICAL.test(key)) return null;
-  if (key.length > USIZE_MAX.length || (key.length === USIZE_MAX.length && key > USIZE_MAX)) {
-    return null;
-  }
-  return Number(key);
-}
+export const slotIndex = (key) =>
+  /^(0|[1-9]\d*)$/.test(key) && (key.length < 20 || (key.length == 20 && key <= "18446744073709551615"))
+    ? +key
+    : null;
 
 /**
  * The strings of a statics array; `null` when it is not a non-empty array of strings.
  * @param {unknown} value
  * @returns {Statics | null}
  */
-export function staticsParts(value) {
-  if (!Array.isArray(value) || value.length === 0) return null;
-  for (const part of value) if (typeof part !== "string") return null;
-  return /** @type {string[]} */ (value.slice());
-}
+export const staticsParts = (value) =>
+  Array.isArray(value) && value.length && value.every((part) => typeof part == "string") ? value.slice() : null;
 
 // ---- whole values ---------------------------------------------------------------------------
 
 /**
- * A whole value: text, or a node or list with its statics.
+ * A whole value: text, a node or list with its statics, or a node in short form.
  * @param {unknown} value
  * @param {StaticsCache} cache
  * @param {Path} path
@@ -147,23 +99,58 @@ export function staticsParts(value) {
  */
 export function whole(value, cache, path) {
   checkDepth(path);
-  if (typeof value === "string") return value;
-  if (typeof value === "number" || typeof value === "boolean") return String(value);
-  if (value === null) throw shape(path, "text, a node or a list, not null");
+  if (typeof value == "string") return value;
+  if (typeof value == "number" || typeof value == "boolean") return String(value);
   if (Array.isArray(value)) {
-    throw shape(path, "a whole value (list operations apply only to a list the client holds)");
+    if (typeof value[0] == "number") return shortNode(value, cache, path);
+    throw shape(path, DEV && "a whole value (list operations apply only to a list the client holds)");
   }
-  if (!isObject(value)) throw shape(path, "a JSON value");
+  if (!isObject(value)) throw shape(path, DEV && "text, a node or a list, not null");
   if (!hasStatics(value)) {
     throw shape(
       path,
-      'a whole node or list, with "s" or "f" ' +
-        "(a partial update applies only to a node the client holds)",
+      DEV && 'a whole node or list, with "s" or "f" (a partial update applies only to a node the client holds)',
     );
   }
   const statics = resolveStatics(value, cache, path);
-  return has(value, ITEMS) ? list(value, statics, cache, path) : node(value, statics, cache, path);
+  const count = statics.length - 1;
+  if (!has(value, ITEMS)) return { kind: "node", statics, slots: exactSlots(value, count, [STATICS, FINGERPRINT], cache, path) };
+  const stray = Object.keys(value).find((key) => ![STATICS, FINGERPRINT, ITEMS, META].includes(key));
+  if (stray !== undefined) throw unknownKey(path, stray);
+  const idKey = has(value, META) ? parseIdKey(value[META], count, child(path, META)) : null;
+  const values = value[ITEMS];
+  if (!Array.isArray(values)) throw shape(child(path, ITEMS), DEV && "an array of items");
+  return { kind: "list", statics, idKey, items: values.map((v, n) => item(v, count, cache, child(path, n))) };
 }
+
+/**
+ * A node in short form, `[id, slot0, slot1, …]`: its statics the cached table `id` names.
+ * @param {readonly unknown[]} value
+ * @param {StaticsCache} cache
+ * @param {Path} path
+ * @returns {TreeNode}
+ */
+export function shortNode([id, ...slots], cache, path) {
+  if (!isId(id)) {
+    throw shape(
+      path,
+      DEV && (id === undefined ? "[id, slots…]: a node in short form" : "[id, slots…] with id a statics id (a non-negative integer)"),
+    );
+  }
+  const statics = cached(cache, id, path);
+  return { kind: "node", statics, slots: positional(slots, statics.length - 1, 1, cache, path) };
+}
+
+/**
+ * @param {StaticsCache} cache
+ * @param {number} id
+ * @param {Path} path
+ */
+const cached = (cache, id, path) => {
+  const statics = cache.get(id);
+  if (!statics) throw new ApplyError("UnknownStatics", path, { id });
+  return statics;
+};
 
 /**
  * The statics of a whole node or list: its `"s"` (cached under its `"f"`), or the cached
@@ -174,57 +161,14 @@ export function whole(value, cache, path) {
  * @returns {Statics}
  */
 export function resolveStatics(object, cache, path) {
-  /** @type {number | null} */
-  let id = null;
-  if (has(object, FINGERPRINT)) {
-    const f = object[FINGERPRINT];
-    if (typeof f !== "number" || !Number.isSafeInteger(f) || f < 0) {
-      throw shape(path, '"f": a statics id (a non-negative integer)');
-    }
-    id = f;
-  }
-  if (has(object, STATICS)) {
-    const parts = staticsParts(object[STATICS]);
-    if (parts === null) throw shape(path, '"s": a non-empty array of strings');
-    if (id !== null) cache.set(id, parts);
-    return parts;
-  }
-  if (id === null) throw shape(path, '"s" or "f"');
-  const cached = cache.get(id);
-  if (cached === undefined) throw unknownStatics(path, id);
-  return cached;
-}
-
-/**
- * @param {Record<string, unknown>} object
- * @param {Statics} statics
- * @param {StaticsCache} cache
- * @param {Path} path
- * @returns {TreeNode}
- */
-export function node(object, statics, cache, path) {
-  const slots = exactSlots(object, statics.length - 1, [STATICS, FINGERPRINT], cache, path);
-  return { kind: "node", statics, slots };
-}
-
-const LIST_KEYS = [STATICS, FINGERPRINT, ITEMS, META];
-
-/**
- * @param {Record<string, unknown>} object
- * @param {Statics} statics
- * @param {StaticsCache} cache
- * @param {Path} path
- * @returns {TreeList}
- */
-function list(object, statics, cache, path) {
-  const stray = Object.keys(object).find((key) => !LIST_KEYS.includes(key));
-  if (stray !== undefined) throw unknownKey(path, stray);
-  const count = statics.length - 1;
-  const idKey = has(object, META) ? parseIdKey(object[META], count, child(path, META)) : null;
-  const values = object[ITEMS];
-  if (!Array.isArray(values)) throw shape(child(path, ITEMS), "an array of items");
-  const items = values.map((value, i) => item(value, count, cache, child(path, i)));
-  return { kind: "list", statics, idKey, items };
+  const id = object[FINGERPRINT];
+  const hasId = has(object, FINGERPRINT);
+  if (hasId && !isId(id)) throw shape(path, DEV && '"f": a statics id (a non-negative integer)');
+  if (!has(object, STATICS)) return cached(cache, /** @type {number} */ (id), path);
+  const parts = staticsParts(object[STATICS]);
+  if (!parts) throw shape(path, DEV && '"s": a non-empty array of strings');
+  if (hasId) cache.set(/** @type {number} */ (id), parts);
+  return parts;
 }
 
 /**
@@ -235,21 +179,20 @@ function list(object, statics, cache, path) {
  * @returns {number | null}
  */
 export function parseIdKey(meta, count, path) {
-  if (!isObject(meta)) throw shape(path, "an object");
-  const stray = Object.keys(meta).find((key) => key !== ID_KEY);
+  if (!isObject(meta)) throw shape(path, DEV && "an object");
+  const stray = Object.keys(meta).find((key) => key != ID_KEY);
   if (stray !== undefined) throw unknownKey(path, stray);
   if (!has(meta, ID_KEY)) return null;
   const slot = meta[ID_KEY];
-  if (typeof slot !== "string") throw shape(path, '"idKey": a string');
+  if (typeof slot != "string") throw shape(path, DEV && '"idKey": a string');
   const index = slotIndex(slot);
-  if (index === null || index >= count) {
-    throw shape(path, "\"idKey\": the number of one of the item's slots");
-  }
+  if (index === null || index >= count) throw shape(path, DEV && "\"idKey\": the number of one of the item's slots");
   return index;
 }
 
 /**
- * One list item: exactly `count` slots, and maybe its own key `"_k"`.
+ * One list item: exactly `count` slots, by number and maybe with its own key `"_k"`, or by
+ * position (an array).
  * @param {unknown} value
  * @param {number} count
  * @param {StaticsCache} cache
@@ -258,16 +201,26 @@ export function parseIdKey(meta, count, path) {
  */
 export function item(value, count, cache, path) {
   checkDepth(path);
-  if (!isObject(value)) throw shape(path, "an item: an object of slots");
-  /** @type {string | null} */
-  let key = null;
-  if (has(value, ITEM_KEY)) {
-    const own = value[ITEM_KEY];
-    if (typeof own !== "string") throw shape(child(path, ITEM_KEY), "a string");
-    key = own;
-  }
-  const slots = exactSlots(value, count, [ITEM_KEY], cache, path);
-  return { kind: "item", key, slots };
+  if (Array.isArray(value)) return { kind: "item", key: null, slots: positional(value, count, 0, cache, path) };
+  if (!isObject(value)) throw shape(path, DEV && "an item: an object or an array of slots");
+  const key = value[ITEM_KEY] ?? null;
+  if (has(value, ITEM_KEY) && typeof key != "string") throw shape(child(path, ITEM_KEY), DEV && "a string");
+  return { kind: "item", key: /** @type {string | null} */ (key), slots: exactSlots(value, count, [ITEM_KEY], cache, path) };
+}
+
+/**
+ * Slots given by position (a short-form node or item); `offset` is where they start in the
+ * array, for paths.
+ * @param {readonly unknown[]} values
+ * @param {number} count
+ * @param {number} offset
+ * @param {StaticsCache} cache
+ * @param {Path} path
+ * @returns {TreeValue[]}
+ */
+function positional(values, count, offset, cache, path) {
+  if (values.length != count) throw slotCount(path, count, values.length);
+  return values.map((value, i) => whole(value, cache, child(path, i + offset)));
 }
 
 /**
@@ -280,22 +233,19 @@ export function item(value, count, cache, path) {
  * @returns {TreeValue[]}
  */
 function exactSlots(object, count, other, cache, path) {
-  let numbered = 0;
+  let found = 0;
   let outOfRange = false;
   for (const key of Object.keys(object)) {
     if (other.includes(key)) continue;
     const index = slotIndex(key);
     if (index === null) throw unknownKey(path, key);
-    numbered += 1;
+    found++;
     outOfRange ||= index >= count;
   }
-  if (numbered !== count || outOfRange) throw slotCount(path, count, numbered);
+  if (found != count || outOfRange) throw slotCount(path, count, found);
   /** @type {TreeValue[]} */
-  const slots = new Array(count);
-  for (let index = 0; index < count; index++) {
-    const key = String(index);
-    slots[index] = whole(object[key], cache, child(path, key));
-  }
+  const slots = [];
+  for (let i = 0; i < count; i++) slots.push(whole(object[i], cache, child(path, i + "")));
   return slots;
 }
 
@@ -306,8 +256,6 @@ function exactSlots(object, count, other, cache, path) {
  * @returns {string | null}
  */
 export function itemKey(item, idKey) {
-  if (item.key !== null) return item.key;
-  if (idKey === null) return null;
-  const slot = item.slots[idKey];
-  return typeof slot === "string" ? slot : null;
+  const slot = idKey === null ? null : item.slots[idKey];
+  return item.key ?? (typeof slot == "string" ? slot : null);
 }

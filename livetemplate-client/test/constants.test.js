@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { test } from "node:test";
 
-import { expandTree } from "../src/compact.js";
+import { expandTree } from "./compact.js";
 import * as wire from "../src/constants.js";
 import { goldenFiles, ourGoldenFiles } from "./golden.js";
 

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { JSDOM } from "jsdom";
 
+import { htmlAt } from "../src/inspect.js";
 import { Rendered } from "../src/rendered.js";
 import { patchRegion, renderRegion } from "../src/dom/patch.js";
 import { ourGoldenFiles } from "./golden.js";
@@ -109,7 +110,7 @@ describe("applyTree reports what changed", () => {
       // z a d c e → e z a c: d dropped
       ["reorder", [4, 0, 1, 3]],
     ]);
-    assert.equal(rendered.htmlAt([0]), '<li data-key="e">E</li><li data-key="z">Z</li><li data-key="a">A</li><li data-key="c">C2</li>');
+    assert.equal(htmlAt(rendered, [0]), '<li data-key="e">E</li><li data-key="z">Z</li><li data-key="a">A</li><li data-key="c">C2</li>');
   });
 
   test("a reorder to the same order and an update to the same text report nothing", () => {

@@ -1,5 +1,6 @@
-// Our client's short forms (src/compact.js) and server frames (src/frame.js); the same cases as
-// the Rust reference client's `short_forms` and `server_frames_in_both_envelopes` tests.
+// Our client's short forms (read by src/tree.js and src/patch.js) and server frames
+// (src/frame.js); the same cases as the Rust reference client's `short_forms` and
+// `server_frames_in_both_envelopes` tests.
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
@@ -44,10 +45,18 @@ test("bad short forms are errors, as in the Rust client", () => {
   fails('{"1":[[0]]}', "Shape", "tree.1[0]");
   fails('{"1":[[1,1.5,{}]]}', "Shape", "tree.1[0]");
   fails('{"1":[[0,8]]}', "MissingKey", "tree.1[0]");
+  fails('{"0":[-1]}', "Shape", "tree.0");
+  // Positions in the array name the slots and items, as in the Rust client.
+  fails('{"0":[1,null]}', "Shape", "tree.0[1]");
+  fails('{"1":[[3,[3,"c"],[4]]]}', "SlotCount", "tree.1[0][2]");
+  fails('{"1":[[2,1,[5]]]}', "SlotCount", "tree.1[0][2]");
+  fails('{"1":[[5,1,1]]}', "Shape", "tree.1[0]");
+  fails('{"1":[[0,1,1]]}', "MissingKey", "tree.1[0]");
 });
 
 test("server frames in both envelopes", () => {
-  const tree = { 0: "1" };
+  // The tree as sent: applyTree reads its short forms.
+  const tree = { 0: 1 };
   assert.deepEqual(parseFrame('[{"0":1}]'), { kind: "update", tree, meta: null, ref: null });
   assert.deepEqual(parseFrame('[3,{"0":1}]'), { kind: "update", tree, meta: null, ref: 3 });
   assert.deepEqual(parseFrame('[null,{"0":1},{"success":false}]'), {

@@ -6,6 +6,7 @@ import { describe, test } from "node:test";
 
 import { ApplyError } from "../src/errors.js";
 import { MAX_DEPTH } from "../src/constants.js";
+import { htmlAt, valueAt } from "../src/inspect.js";
 import { Rendered } from "../src/rendered.js";
 import { ourGoldenFiles } from "./golden.js";
 
@@ -186,9 +187,9 @@ describe("the tree is immutable", () => {
 
   test("list operations copy the list", () => {
     const rendered = client(CART);
-    const list = rendered.valueAt([1]);
+    const list = valueAt(rendered, [1]);
     rendered.applyTree('{"1":[["u","p7",{"1":"Pears"}]]}');
-    assert.equal(rendered.htmlAt([1, "p7"]), '<li data-key="p7">Pears</li>');
+    assert.equal(htmlAt(rendered, [1, "p7"]), '<li data-key="p7">Pears</li>');
     assert.deepEqual(
       list !== undefined && typeof list !== "string" && list.kind === "list" ? list.items[0].slots : null,
       ["p7", "Apples"],
@@ -202,31 +203,31 @@ describe("values and HTML by path", () => {
   );
 
   test("the root", () => {
-    assert.equal(rendered.htmlAt([]), rendered.toHTML());
-    assert.equal(rendered.valueAt([]), rendered.root);
+    assert.equal(htmlAt(rendered, []), rendered.toHTML());
+    assert.equal(valueAt(rendered, []), rendered.root);
   });
 
   test("text, a node, a list", () => {
-    assert.equal(rendered.htmlAt([0]), "Cart");
-    assert.equal(rendered.htmlAt([1]), '<ul><li data-key="p7">Apples</li><li data-key="p9">Kiwis</li></ul>');
-    assert.equal(rendered.htmlAt([1, 0]), '<li data-key="p7">Apples</li><li data-key="p9">Kiwis</li>');
+    assert.equal(htmlAt(rendered, [0]), "Cart");
+    assert.equal(htmlAt(rendered, [1]), '<ul><li data-key="p7">Apples</li><li data-key="p9">Kiwis</li></ul>');
+    assert.equal(htmlAt(rendered, [1, 0]), '<li data-key="p7">Apples</li><li data-key="p9">Kiwis</li>');
   });
 
   test("an item by key or by position", () => {
-    assert.equal(rendered.htmlAt([1, 0, "p9"]), '<li data-key="p9">Kiwis</li>');
-    assert.equal(rendered.htmlAt([1, 0, 0]), '<li data-key="p7">Apples</li>');
-    assert.equal(rendered.htmlAt([1, 0, "p9", 1]), "Kiwis");
-    const item = rendered.valueAt([1, 0, 1]);
+    assert.equal(htmlAt(rendered, [1, 0, "p9"]), '<li data-key="p9">Kiwis</li>');
+    assert.equal(htmlAt(rendered, [1, 0, 0]), '<li data-key="p7">Apples</li>');
+    assert.equal(htmlAt(rendered, [1, 0, "p9", 1]), "Kiwis");
+    const item = valueAt(rendered, [1, 0, 1]);
     assert.ok(item !== undefined && typeof item !== "string" && item.kind === "item");
     assert.deepEqual(item.slots, ["p9", "Kiwis"]);
   });
 
   test("nothing there", () => {
     for (const path of [[2], [0, 0], [1, 0, "nope"], [1, 0, 5], [1, "0"], [1, 0.5], [1, -1]]) {
-      assert.equal(rendered.htmlAt(path), undefined, JSON.stringify(path));
-      assert.equal(rendered.valueAt(path), undefined, JSON.stringify(path));
+      assert.equal(htmlAt(rendered, path), undefined, JSON.stringify(path));
+      assert.equal(valueAt(rendered, path), undefined, JSON.stringify(path));
     }
-    assert.equal(new Rendered().htmlAt([]), undefined);
+    assert.equal(htmlAt(new Rendered(), []), undefined);
   });
 });
 

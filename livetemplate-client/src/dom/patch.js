@@ -4,8 +4,7 @@
 // unambiguously where that DOM is. The result is always the DOM that morphing the whole
 // region to `rendered.toHTML()` gives.
 
-import { ROOT } from "../errors.js";
-import { renderSlots, renderValue } from "../html.js";
+import { render as toHTML } from "../html.js";
 import { attributes, morphNodes, move, parse } from "./morph.js";
 import { count, shapeOf } from "./shape.js";
 
@@ -39,7 +38,7 @@ function fragment(host, html) {
 }
 
 /** Thrown when a targeted patch cannot vouch for the DOM: a larger morph takes over. */
-const MISS = new Error("livetemplate: no targeted patch");
+const MISS = {};
 
 /**
  * Makes the region's children match the whole tree (the first frame, a resync): a morph, so
@@ -88,41 +87,32 @@ function patchSlots(statics, slots, changes, place) {
   // The positions whose DOM a morph has already made new.
   let doneFrom = 1;
   let doneTo = 0;
-
-  /** The DOM of slot `x` holds its new value (patched) or its old one. @param {number} x */
-  const size = (x) =>
-    count(x < now || (pos[x] >= doneFrom && pos[x] <= doneTo) ? slots[x] : (changes.get(x)?.old ?? slots[x]));
-  /** @param {number} k an entry of `kids` */
-  const width = (k) => (k >= 0 ? 1 : size(~k));
+  /** @param {number} x */
+  const done = (x) => pos[x] >= doneFrom && pos[x] <= doneTo;
 
   /**
-   * The element `e` of the statics in the DOM, found by counting element children down
-   * from the top and checked by tag.
+   * How many elements an entry of `kids` stands for in the DOM: a slot's new value (patched)
+   * or its old one.
+   * @param {number} k
+   */
+  const width = (k) => (k >= 0 ? 1 : count(~k < now || done(~k) ? slots[~k] : (changes.get(~k)?.old ?? slots[~k])));
+
+  /**
+   * The element `e` of the statics in the DOM, found by counting element children down from
+   * the top and checked by tag; `fromEnd`: counting from the end (an element after the slot
+   * being patched).
    * @param {number} e
+   * @param {boolean} [fromEnd]
    * @returns {Element}
    */
-  const locate = (e) => {
-    const parent = els[e].parent;
-    const host = parent < 0 ? place.parent : locate(parent);
-    let index = parent < 0 ? place.base : 0;
-    for (const k of kids[parent + 1]) {
-      if (k === e) break;
-      index += width(k);
-    }
-    return check(host.children[index], els[e].tag);
-  };
-
-  /**
-   * Like `locate`, counting from the end: for an element after the slot being patched.
-   * @param {number} e
-   */
-  const locateEnd = (e) => {
+  const locate = (e, fromEnd) => {
     const parent = els[e].parent;
     const host = parent < 0 ? place.parent : locate(parent);
     const list = kids[parent + 1];
-    let index = parent < 0 ? place.tail : 0;
-    for (let n = list.length - 1; list[n] !== e; n--) index += width(list[n]);
-    return check(host.children[host.children.length - 1 - index], els[e].tag);
+    let index = parent < 0 ? place[fromEnd ? "tail" : "base"] : 0;
+    for (let n = fromEnd ? list.length - 1 : 0; list[n] !== e; fromEnd ? n-- : n++) index += width(list[n]);
+    const children = host.children;
+    return check(children[fromEnd ? children.length - 1 - index : index], els[e].tag);
   };
 
   /**
@@ -135,11 +125,22 @@ function patchSlots(statics, slots, changes, place) {
     let at = from;
     pos.forEach((p, x) => {
       if (p >= lo && p <= hi) {
-        out += html.slice(at, p) + renderValue(slots[x], ROOT);
+        out += html.slice(at, p) + toHTML(slots[x]);
         at = p;
       }
     });
     return out + html.slice(at, to);
+  };
+
+  /**
+   * Morphs the nodes of `host` from `first` to `end` to the statics from `from` to `to`.
+   * @param {Element} host @param {number} from @param {number} to
+   * @param {Node | null} first @param {Node | null} end
+   */
+  const morphRange = (host, from, to, first = host.firstChild, end = null) => {
+    morphNodes(host, fragment(host, render(from, to)), first, end);
+    doneFrom = from;
+    doneTo = to;
   };
 
   /**
@@ -152,19 +153,18 @@ function patchSlots(statics, slots, changes, place) {
     let a = -1;
     let b = -1;
     for (const k of kids[p + 1]) {
-      if (k < 0) continue;
-      if (els[k].end <= pos[j]) a = k;
-      else if (b < 0) b = k;
+      if (k >= 0 && els[k].end <= pos[j]) a = k;
+      else if (k >= 0 && b < 0) b = k;
     }
     if (p < 0 && !place.top && (a < 0 || b < 0)) throw MISS;
     const host = p < 0 ? place.parent : locate(p);
-    const from = a >= 0 ? els[a].end : p >= 0 ? els[p].open : 0;
-    const to = b >= 0 ? els[b].start : p >= 0 ? els[p].close : html.length;
-    const first = a >= 0 ? locate(a).nextSibling : host.firstChild;
-    const end = b >= 0 ? locateEnd(b) : null;
-    morphNodes(host, fragment(host, render(from, to)), first, end);
-    doneFrom = from;
-    doneTo = to;
+    morphRange(
+      host,
+      a >= 0 ? els[a].end : p >= 0 ? els[p].open : 0,
+      b >= 0 ? els[b].start : p >= 0 ? els[p].close : html.length,
+      a >= 0 ? locate(a).nextSibling : host.firstChild,
+      b >= 0 ? locate(b, true) : null,
+    );
   };
 
   /**
@@ -187,7 +187,7 @@ function patchSlots(statics, slots, changes, place) {
   };
 
   for (const [j, change] of changes) {
-    if (pos[j] >= doneFrom && pos[j] <= doneTo) continue;
+    if (done(j)) continue;
     now = j;
     try {
       try {
@@ -200,48 +200,33 @@ function patchSlots(statics, slots, changes, place) {
           attributes(el, check(fresh, e.tag));
           doneFrom = e.start + 1;
           doneTo = e.open - 1;
-        } else if (change.kind === "node") {
-          const { statics: s, slots: v } = change.value;
-          patchSlots(s, v, change.slots, placeOf(j));
-        } else if (change.kind === "list") {
+        } else if (change.kind == "node") {
+          patchSlots(change.value.statics, change.value.slots, change.slots, placeOf(j));
+        } else if (change.kind == "list") {
           patchList(change, placeOf(j));
         } else {
           range(j);
         }
       } catch (err) {
-        if (err !== MISS || change.kind === "replace") throw err;
+        if (err !== MISS || change.kind == "replace") throw err;
         range(j);
       }
     } catch (err) {
       if (err !== MISS) throw err;
-      enclosing(j);
-    }
-  }
-
-  /**
-   * The last resort for slot `j`: morph the content of the innermost element around it that
-   * can be found, or the whole region.
-   * @param {number} j
-   */
-  function enclosing(j) {
-    for (let e = attr[j] ? els[slot[j]].parent : slot[j]; ; e = els[e].parent) {
-      if (e < 0) {
-        if (!place.top) throw MISS;
-        const root = place.parent;
-        morphNodes(root, [...parse(root, render(0, html.length)).childNodes], root.firstChild, null);
-        doneFrom = 0;
-        doneTo = html.length;
-        return;
-      }
-      try {
-        const el = locate(e);
-        const { open, close } = els[e];
-        morphNodes(el, fragment(el, render(open, close)), el.firstChild, null);
-        doneFrom = open;
-        doneTo = close;
-        return;
-      } catch (err) {
-        if (err !== MISS) throw err;
+      // The last resort: morph the content of the innermost element around the slot that can
+      // be found, or the whole region.
+      for (let e = attr[j] ? els[slot[j]].parent : slot[j]; ; e = els[e].parent) {
+        if (e < 0) {
+          if (!place.top) throw MISS;
+          morphRange(place.parent, 0, html.length);
+          break;
+        }
+        try {
+          morphRange(locate(e), els[e].open, els[e].close);
+          break;
+        } catch (err) {
+          if (err !== MISS) throw err;
+        }
       }
     }
   }
@@ -287,7 +272,7 @@ function patchList(change, { parent, base, tail }) {
     return nodes;
   };
   /** @param {readonly TreeItem[]} items */
-  const fresh = (items) => fragment(parent, items.map((it) => renderSlots(statics, it.slots, ROOT)).join(""));
+  const fresh = (items) => fragment(parent, items.map((it) => toHTML({ statics, slots: it.slots })).join(""));
 
   for (const op of change.ops) {
     if (op.op === "remove") {

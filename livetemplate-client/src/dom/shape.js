@@ -157,11 +157,15 @@ function scan(statics) {
   let trail = -1;
   const tops = kids[0];
   if (tops.length && tops.every((k) => k >= 0)) {
-    let gaps = html.slice(0, els[tops[0]].start) + html.slice(els[tops[tops.length - 1]].end);
-    for (let n = 1; n < tops.length; n++) gaps += html.slice(els[tops[n - 1]].end, els[tops[n]].start);
-    if (/^[ \t\n]*$/.test(gaps)) {
+    let gaps = "";
+    let from = 0;
+    for (const k of tops) {
+      gaps += html.slice(from, els[k].start);
+      from = els[k].end;
+    }
+    if (/^[ \t\n]*$/.test(gaps + html.slice(from))) {
       lead = els[tops[0]].start;
-      trail = html.length - els[tops[tops.length - 1]].end;
+      trail = html.length - from;
     }
   }
   return { html, pos, els, slot, attr, kids, lead, trail };
