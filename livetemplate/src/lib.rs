@@ -32,7 +32,7 @@
 //! ```
 //!
 //! The template syntax, the `templates/` directory and `askama.toml` are askama's; see
-//! `docs/template-support.md` for how each construct splits into slots.
+//! `docs/src/template-support.md` (in the book) for how each construct splits into slots.
 //!
 //! After an action, [`diff()`] compares the tree a connection last saw with a new render, and a
 //! per-connection [`Encoder`] turns the [`Patch`] into the JSON frame of the wire protocol —
