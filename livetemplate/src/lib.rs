@@ -32,7 +32,7 @@
 //! ```
 //!
 //! The template syntax, the `templates/` directory and `askama.toml` are askama's; see
-//! `docs/template-support.md` for how each construct splits into slots.
+//! `docs/src/template-support.md` (in the book) for how each construct splits into slots.
 //!
 //! After an action, [`diff()`] compares the tree a connection last saw with a new render, and a
 //! per-connection [`Encoder`] turns the [`Patch`] into the JSON frame of the wire protocol —
@@ -61,7 +61,7 @@
 //! - `serde_json`: the `json` / `tojson` template filters (enables askama's `serde_json`).
 //! - `redis`: scale-out over a shared Redis — [`Redis`] (configured from code or from
 //!   [`REDIS_URL_ENV`]), [`RedisBroker`] (broadcasts, pushes and syncs reach every process)
-//!   and [`RedisSessionStore`] (session states any process can resume). See `docs/scaling.md`.
+//!   and [`RedisSessionStore`] (session states any process can resume). See `docs/src/scaling.md`.
 
 // Lets the derives' `::livetemplate::…` paths resolve inside this crate's own tests.
 extern crate self as livetemplate;

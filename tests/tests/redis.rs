@@ -270,7 +270,7 @@ async fn a_redis_outage_keeps_local_sessions_working_and_both_instances_converge
 }
 
 // ---------------------------------------------------------------------------------------------
-// The measurement (docs/performance.md)
+// The measurement (docs/src/performance.md)
 // ---------------------------------------------------------------------------------------------
 
 /// The `q`-quantile of sorted `values`.
