@@ -1656,3 +1656,31 @@ async fn a_silent_socket_is_closed() -> TestResult {
     }
     server.stop().await
 }
+
+/// Our client on the HTTP path gets the whole tree from a JSON POST: another tab may have acted
+/// since its last request, and a diff from the group's previous render would then apply to an
+/// older page than it was taken from.
+#[tokio::test]
+async fn json_post_from_our_client_answers_the_whole_tree() -> TestResult {
+    let server = Server::start().await?;
+    let session = server.visit("/counter").await?;
+    // The HTTP client holds the page at count 0; another tab of the browser then acts.
+    let (mut socket, _) = session.connect(true).await?;
+    socket.act("increment", json!({}), 1).await?;
+    let ours = Session {
+        path: format!("{}?_lvt=1", session.path),
+        ..session
+    };
+    let reply = ours
+        .post_json(&json!({"action": "increment", "ref": 5}))
+        .await?;
+    assert_eq!(reply.status, 200, "{reply:?}");
+    let reply = reply.json()?;
+    assert_eq!(reply["ref"], 5, "{reply}");
+    assert_eq!(reply["meta"]["success"], true, "{reply}");
+    assert!(reply["tree"]["s"].is_array(), "a whole tree: {reply}");
+    let mut client = ClientTree::new(ClientKind::Livetemplate);
+    client.apply(&reply["tree"].to_string())?;
+    assert_eq!(number(&client.html()?, "count"), Some(2));
+    socket.close().await
+}

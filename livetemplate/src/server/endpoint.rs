@@ -262,7 +262,9 @@ impl<C: LiveController> Page<C> {
                 Ok(group) => group,
                 Err(response) => return response,
             };
-            let before = group.tree();
+            // The existing client merges a diff into what it holds; ours gets the whole tree
+            // (below), since over plain HTTP nothing tells which render it holds.
+            let before = (!ours).then(|| group.tree());
             let action = connection::action_of(&message, C::ACTIONS);
             let query = if message.kind() == ActionKind::Navigate {
                 message.data.clone()
@@ -274,12 +276,14 @@ impl<C: LiveController> Page<C> {
                 .with_query(query)
                 .with_user(user);
             let (outcome, after) = group.act(None, &mut ctx).await;
-            let patch = Encoder::new(client_kind(ours)).patch(&diff(&before, &after));
-            return json(frame::update(
-                &patch,
-                Some(&outcome.meta),
-                message.reference,
-            ));
+            let tree = match &before {
+                // Other tabs may have acted since this client's last request, so a diff from
+                // the group's previous render could apply to an older page than it was taken
+                // from; the whole tree is always right.
+                None => Encoder::new(ClientKind::Livetemplate).tree(&after),
+                Some(before) => Encoder::new(ClientKind::Legacy).patch(&diff(before, &after)),
+            };
+            return json(frame::update(&tree, Some(&outcome.meta), message.reference));
         }
         let form = match body::parse(&content_type, body, self.config.max_body).await {
             Ok(form) => form,
