@@ -7,6 +7,8 @@
 
 use std::fmt::Write as _;
 
+pub mod http;
+
 use livetemplate::{List, Rendered, Slot, Slots};
 
 /// Renders `value` with askama and with livetemplate, asserts that the HTML is byte-identical,

@@ -17,9 +17,9 @@ use livetemplate::server::{CLIENT_PATH, LiveHandle, LiveRouter, serve_listener};
 use livetemplate::wire::FormData;
 use livetemplate::wire::apply::{ClientTree, ServerFrame};
 use livetemplate::{ActionError, ClientKind, Context, LiveTemplate, live_controller};
+use livetemplate_tests::http::{Response, http};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -315,75 +315,6 @@ impl Server {
             csrf,
         })
     }
-}
-
-/// A parsed HTTP/1.1 response.
-#[derive(Debug)]
-struct Response {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: String,
-}
-
-impl Response {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// `livetemplate-id=<value>` from `Set-Cookie`.
-    fn session_cookie(&self) -> Option<String> {
-        let set = self.header("set-cookie")?;
-        let pair = set.split(';').next()?.trim();
-        pair.starts_with("livetemplate-id=")
-            .then(|| pair.to_owned())
-    }
-
-    fn json(&self) -> TestResult<Value> {
-        Ok(serde_json::from_str(&self.body)?)
-    }
-}
-
-/// Sends one request with `Connection: close` and reads the whole response.
-async fn http(
-    addr: SocketAddr,
-    method: &str,
-    path: &str,
-    headers: &[(&str, &str)],
-    body: &str,
-) -> TestResult<Response> {
-    let mut stream = TcpStream::connect(addr).await?;
-    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
-    for (name, value) in headers {
-        head.push_str(&format!("{name}: {value}\r\n"));
-    }
-    if method == "POST" || !body.is_empty() {
-        head.push_str(&format!("Content-Length: {}\r\n", body.len()));
-    }
-    head.push_str("\r\n");
-    stream.write_all(head.as_bytes()).await?;
-    stream.write_all(body.as_bytes()).await?;
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).await?;
-    let raw = String::from_utf8(raw)?;
-    let (head, body) = raw.split_once("\r\n\r\n").ok_or("no end of headers")?;
-    let mut lines = head.split("\r\n");
-    let status = lines
-        .next()
-        .and_then(|line| line.split(' ').nth(1))
-        .ok_or("no status line")?
-        .parse()?;
-    let headers = lines
-        .filter_map(|line| line.split_once(':'))
-        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
-        .collect();
-    Ok(Response {
-        status,
-        headers,
-        body: body.to_owned(),
-    })
 }
 
 /// The text between `start` and the next `end`.
