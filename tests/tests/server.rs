@@ -17,7 +17,7 @@ use livetemplate::server::{CLIENT_PATH, LiveHandle, LiveRouter, serve_listener};
 use livetemplate::wire::FormData;
 use livetemplate::wire::apply::{ClientTree, ServerFrame};
 use livetemplate::{ActionError, ClientKind, Context, LiveTemplate, live_controller};
-use livetemplate_tests::http::{Response, http};
+use livetemplate_tests::http::{Response, ResponseExt, http};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tokio::net::{TcpListener, TcpStream};

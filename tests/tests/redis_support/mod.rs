@@ -15,7 +15,7 @@ use livetemplate::server::{Config, LiveHandle, LiveRouter, serve_listener};
 use livetemplate::wire::FormData;
 use livetemplate::wire::apply::{ClientTree, ServerFrame};
 use livetemplate::{ClientKind, Context, LiveTemplate, Redis, RedisBroker, live_controller};
-use livetemplate_tests::http::http;
+use livetemplate_tests::http::{ResponseExt, http};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use tokio::net::{TcpListener, TcpStream};
