@@ -7,6 +7,7 @@
 
 use std::fmt::Write as _;
 
+pub mod chat;
 pub mod http;
 
 use livetemplate::{List, Rendered, Slot, Slots};

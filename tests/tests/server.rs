@@ -17,6 +17,7 @@ use livetemplate::server::{CLIENT_PATH, LiveHandle, LiveRouter, serve_listener};
 use livetemplate::wire::FormData;
 use livetemplate::wire::apply::{ClientTree, ServerFrame};
 use livetemplate::{ActionError, ClientKind, Context, LiveTemplate, live_controller};
+use livetemplate_tests::chat::Chat;
 use livetemplate_tests::http::{Response, ResponseExt, http};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -91,42 +92,6 @@ impl Counters {
         if self.sync {
             ctx.sync();
         }
-    }
-}
-
-#[derive(Debug, Clone, askama::Template, LiveTemplate)]
-#[template(path = "server/chat.html")]
-struct Room {
-    lines: Vec<String>,
-}
-
-#[derive(Debug, Deserialize)]
-struct Line {
-    text: String,
-}
-
-/// A chat room: every connected session hears every `send`.
-struct Chat;
-
-#[live_controller]
-impl Chat {
-    async fn mount(&self, _ctx: &mut Context) -> livetemplate::Result<Room> {
-        Ok(Room { lines: Vec::new() })
-    }
-
-    async fn on_connect(&self, _state: &mut Room, ctx: &mut Context) -> livetemplate::Result {
-        ctx.subscribe("room");
-        Ok(())
-    }
-
-    pub(crate) fn send(&self, _state: &mut Room, form: Line, ctx: &mut Context) {
-        let mut data = FormData::new();
-        data.insert("text", form.text);
-        ctx.broadcast_action("room", "receive", data);
-    }
-
-    pub(crate) fn receive(&self, state: &mut Room, form: Line, _ctx: &mut Context) {
-        state.lines.push(form.text);
     }
 }
 

@@ -12,9 +12,9 @@ use futures_util::{SinkExt, StreamExt};
 use http::HeaderValue;
 use livetemplate::server::security::SigningKey;
 use livetemplate::server::{Config, LiveHandle, LiveRouter, serve_listener};
-use livetemplate::wire::FormData;
 use livetemplate::wire::apply::{ClientTree, ServerFrame};
 use livetemplate::{ClientKind, Context, LiveTemplate, Redis, RedisBroker, live_controller};
+use livetemplate_tests::chat::Chat;
 use livetemplate_tests::http::{ResponseExt, http};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -185,42 +185,6 @@ fn redis_client(url: &str) -> TestResult<redis::Client> {
 // ---------------------------------------------------------------------------------------------
 // The pages
 // ---------------------------------------------------------------------------------------------
-
-/// A chat room: every connected session hears every `send`.
-#[derive(Debug, Clone, askama::Template, LiveTemplate, Serialize, Deserialize)]
-#[template(path = "redis/chat.html")]
-pub(crate) struct Room {
-    pub(crate) lines: Vec<String>,
-}
-
-#[derive(Debug, Deserialize)]
-pub(crate) struct Line {
-    text: String,
-}
-
-pub(crate) struct Chat;
-
-#[live_controller]
-impl Chat {
-    async fn mount(&self, _ctx: &mut Context) -> livetemplate::Result<Room> {
-        Ok(Room { lines: Vec::new() })
-    }
-
-    async fn on_connect(&self, _state: &mut Room, ctx: &mut Context) -> livetemplate::Result {
-        ctx.subscribe("room");
-        Ok(())
-    }
-
-    pub(crate) fn send(&self, _state: &mut Room, form: Line, ctx: &mut Context) {
-        let mut data = FormData::new();
-        data.insert("text", form.text);
-        ctx.broadcast_action("room", "receive", data);
-    }
-
-    pub(crate) fn receive(&self, state: &mut Room, form: Line, _ctx: &mut Context) {
-        state.lines.push(form.text);
-    }
-}
 
 /// A counter whose every increment re-renders the browser's other tabs.
 #[derive(Debug, Clone, askama::Template, LiveTemplate, Serialize, Deserialize)]
