@@ -430,3 +430,16 @@ fn frame_sizes() {
     let (sizes, firsts) = scenarios();
     println!("{}", report(&sizes, &firsts));
 }
+
+/// The diff bench measures the same TodoMVC page as this test (docs/src/performance.md says
+/// so); the two crates each need their own copy of the template, so keep them identical.
+#[test]
+fn the_diff_bench_uses_this_todos_page() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let ours = std::fs::read_to_string(dir.join("templates/frames/todos.html"));
+    let bench = std::fs::read_to_string(dir.join("../livetemplate/templates/bench_todomvc.html"));
+    assert!(
+        ours.is_ok() && ours.ok() == bench.ok(),
+        "the two copies differ"
+    );
+}
