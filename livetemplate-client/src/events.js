@@ -10,15 +10,18 @@ import { elementData, formData, isField } from "./forms.js";
 
 /**
  * Where an action goes: the action's name, its data, the element that caused it (it shows the
- * loading state), and the submitter's name for a form.
- * @typedef {(action: string, data: Data, el: Element, submitter?: string) => void} Act
+ * loading state), and for a form the button or input that submitted it.
+ * @typedef {(action: string, data: Data, el: Element, submitter?: Element | null) => void} Act
  */
 
 /** The events listened to from the start; others are added as templates name them. */
-const EVENTS = ["click", "submit", "input", "change", "keydown", "keyup", "focus", "blur", "mouseenter", "mouseleave"];
+const EVENTS = "click submit input change keydown keyup focus blur mouseenter mouseleave".split(" ");
 
 /** The wait of the `change` live validation, as the existing client's. */
 export const CHANGE_WAIT = 300;
+
+/** Other names of `lvt-key` modifiers. @type {Record<string, string>} */
+const MOD_ALIASES = { cmd: "meta", control: "ctrl", option: "alt" };
 
 /**
  * Whether a keyboard event matches an `lvt-key` filter: a bare key (`Enter`, `Escape`, `j`)
@@ -29,17 +32,12 @@ export const CHANGE_WAIT = 300;
  */
 export function keyMatches(e, filter) {
   const parts = filter.length > 1 ? filter.split("+") : [filter];
-  const key = parts.pop();
-  if (e.key !== key) return false;
+  if (e.key !== parts.pop()) return false;
   if (!parts.length) return !e.ctrlKey && !e.metaKey && !e.altKey;
   return parts.every((mod) => {
     const m = mod.toLowerCase();
-    return m === "mod" ? e.ctrlKey || e.metaKey
-      : m === "meta" || m === "cmd" ? e.metaKey
-      : m === "ctrl" || m === "control" ? e.ctrlKey
-      : m === "shift" ? e.shiftKey
-      : m === "alt" || m === "option" ? e.altKey
-      : false;
+    // `shiftKey`, `altKey`, `ctrlKey`, `metaKey`; any other name matches nothing.
+    return m == "mod" ? e.ctrlKey || e.metaKey : !!(/** @type {any} */ (e))[`${MOD_ALIASES[m] ?? m}Key`];
   });
 }
 
@@ -103,7 +101,7 @@ export class Events {
     this.edited = edited;
     this.live = live;
     this.handle = this.handle.bind(this);
-    for (const type of EVENTS) this.listen(type);
+    EVENTS.forEach(this.listen, this);
   }
 
   /**
@@ -131,82 +129,66 @@ export class Events {
 
   /** @param {Event} e */
   handle(e) {
-    const type = e.type;
-    const target = /** @type {Element} */ (e.target);
-    if (!target || target.nodeType !== 1) return;
+    const { type } = e;
+    const target = /** @type {HTMLInputElement} */ (e.target);
+    if (target?.nodeType !== 1) return;
+    const typing = type == "input" || type == "change";
+    if (typing && isField(target)) this.edited(target);
+    const sub = /** @type {SubmitEvent} */ (e).submitter;
     const attr = `lvt-on:${type}`;
     // A non-bubbling event (focus, mouseenter…) concerns its target alone.
-    let el = /** @type {Element | null} */ (target);
+    /** @type {Element | null} */
+    let el = target;
     if (e.bubbles) while (el && el !== this.region && !el.hasAttribute(attr)) el = el.parentElement;
     const name = el?.getAttribute(attr);
-    if ((type === "input" || type === "change") && isField(target)) this.edited(target);
     if (el && name != null) {
       const key = el.getAttribute("lvt-key");
       if (key && "key" in e) {
         if (!keyMatches(/** @type {KeyboardEvent} */ (e), key)) return;
         if (key.length > 1 && key.includes("+")) e.preventDefault();
       }
-      if (type === "submit") e.preventDefault();
-      const on = el;
-      const sub = /** @type {SubmitEvent} */ (e).submitter ?? null;
-      limit(on, type, () => {
-        if (on.localName === "form") this.#form(/** @type {HTMLFormElement} */ (on), name, sub);
-        else this.act(name, elementData(on), on);
-      });
-      return;
-    }
-    if (type === "submit" && target.localName === "form") return this.#submit(e, /** @type {HTMLFormElement} */ (target));
-    if (type === "click") {
+      if (type == "submit") e.preventDefault();
+      limit(el, type, () =>
+        el.localName == "form" ? this.#form(/** @type {HTMLFormElement} */ (el), name, sub) : this.act(name, elementData(el), el),
+      );
+    } else if (type == "submit") {
+      const form = /** @type {HTMLFormElement} */ (/** @type {Element} */ (target));
+      if (form.localName != "form" || form.hasAttribute("lvt-form:no-intercept") || (!this.live() && form.method == "post")) return;
+      e.preventDefault();
+      // The action: `lvt-form:action`, else the submit button's name, else the form's `name`.
+      const named = sub?.localName == "button" && /** @type {HTMLButtonElement} */ (sub).name;
+      this.#form(form, form.getAttribute("lvt-form:action") || named || form.getAttribute("name") || ACTION_SUBMIT, sub);
+    } else if (type == "click") {
       const button = /** @type {HTMLButtonElement | null} */ (target.closest("button[name]"));
-      if (button && this.region.contains(button) && !button.form && !button.disabled && button.type !== "reset") {
+      if (button && this.region.contains(button) && !button.form && !button.disabled && button.type != "reset") {
         this.act(button.name, elementData(button), button);
       }
-      return;
-    }
-    if (this.change && (type === "input" || type === "change") && isField(target)) this.#validate(target, type);
-  }
-
-  /**
-   * A form's submit: the action is its `lvt-form:action`, else the submit button's name, else
-   * the form's `name`, else `submit`.
-   * @param {Event} e
-   * @param {HTMLFormElement} form
-   */
-  #submit(e, form) {
-    if (form.hasAttribute("lvt-form:no-intercept") || (!this.live() && form.method === "post")) return;
-    e.preventDefault();
-    const sub = /** @type {SubmitEvent} */ (e).submitter ?? null;
-    const named = sub?.localName === "button" && /** @type {HTMLButtonElement} */ (sub).name;
-    const action = form.getAttribute("lvt-form:action") || named || form.getAttribute("name") || ACTION_SUBMIT;
-    this.#form(form, action, sub);
+    } else if (this.change && typing && isField(target)) this.#validate(target, type);
   }
 
   /**
    * @param {HTMLFormElement} form
    * @param {string} action
-   * @param {HTMLElement | null} sub
+   * @param {Element | null | undefined} sub the submit button or input
    */
   #form(form, action, sub) {
-    const name = /** @type {HTMLButtonElement | null} */ (sub)?.name;
-    this.act(action, formData(form, sub), form, name || undefined);
+    this.act(action, formData(form, sub), form, sub);
   }
 
   /**
    * Live validation: the field's value as `change`, debounced while the user types.
-   * @param {Element} field
+   * @param {HTMLInputElement} field
    * @param {string} type
    */
   #validate(field, type) {
-    const input = /** @type {HTMLInputElement} */ (field);
-    const form = input.form;
-    if (!input.name || (form && form.hasAttribute("lvt-form:no-intercept")) || /^(submit|button|hidden|file)$/.test(input.type)) return;
+    const { form, name } = field;
+    if (!name || form?.hasAttribute("lvt-form:no-intercept") || /^(submit|button|hidden|file)$/.test(field.type)) return;
     // Typing sends on `input`; choices (select, checkbox, radio) on `change`.
-    const typed = field.localName === "textarea" || (field.localName === "input" && !/^(checkbox|radio)$/.test(input.type));
-    if (typed !== (type === "input")) return;
+    const typed = field.localName == "textarea" || (field.localName == "input" && !/^(checkbox|radio)$/.test(field.type));
+    if (typed != (type == "input")) return;
     limit(field, "lvt-change", () => {
-      const data = form ? formData(form) : elementData(field);
-      const value = data[input.name];
-      this.act(ACTION_CHANGE, { [input.name]: value ?? (input.type === "checkbox" ? [] : "") }, field);
+      const value = (form ? formData(form) : elementData(field))[name];
+      this.act(ACTION_CHANGE, { [name]: value ?? (field.type == "checkbox" ? [] : "") }, field);
     }, typed ? CHANGE_WAIT : 0);
   }
 }

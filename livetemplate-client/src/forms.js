@@ -4,25 +4,31 @@
 /** @typedef {Record<string, string | boolean | (string | boolean)[]>} Data */
 
 /**
+ * Adds a value under `name`: the second value of a name makes it an array.
+ * @param {Data} data
+ * @param {string} name
+ * @param {string} value
+ */
+export function put(data, name, value) {
+  const had = data[name];
+  data[name] = had === undefined ? value : Array.isArray(had) ? [...had, value] : [had, value];
+}
+
+/**
  * A form's fields as the action's data: every value a name has (checkbox groups,
  * `<select multiple>`) becomes an array when there are several; values stay strings (`"007"`
  * is not `7`); files are left out. The submitter's own name/value is not a field: it names the
  * action, and its `value` and `data-*` attributes are added as for a button.
  * @param {HTMLFormElement} form
- * @param {HTMLElement | null} [submitter]
+ * @param {Element | null} [submitter]
  * @returns {Data}
  */
 export function formData(form, submitter) {
   /** @type {Data} */
   const data = {};
   const Data = /** @type {typeof FormData} */ (/** @type {any} */ (form.ownerDocument.defaultView).FormData);
-  for (const [name, value] of new Data(form)) {
-    if (typeof value !== "string") continue;
-    const had = data[name];
-    data[name] = had === undefined ? value : Array.isArray(had) ? [...had, value] : [/** @type {string} */ (had), value];
-  }
-  if (submitter) elementData(submitter, data);
-  return data;
+  for (const [name, value] of new Data(form)) if (typeof value == "string") put(data, name, value);
+  return submitter ? elementData(submitter, data) : data;
 }
 
 /**
@@ -35,17 +41,12 @@ export function formData(form, submitter) {
  */
 export function elementData(el, data = {}) {
   const field = /** @type {HTMLInputElement} */ (el);
-  if (typeof field.value === "string" && el.localName !== "form") {
-    const box = field.type === "checkbox";
-    if (field.value !== "" || box || isField(el)) {
-      data[(isField(el) && field.name) || "value"] = box ? field.checked : field.value;
-    }
+  const named = isField(el);
+  const box = field.type == "checkbox";
+  if (typeof field.value == "string" && el.localName != "form" && (field.value || box || named)) {
+    data[(named && field.name) || "value"] = box ? field.checked : field.value;
   }
-  for (const { name, value } of el.attributes) {
-    if (name.startsWith("data-") && name !== "data-key" && !name.startsWith("data-lvt-")) {
-      data[name.slice(5)] = value;
-    }
-  }
+  for (const { name, value } of el.attributes) if (/^data-(?!key$|lvt-)/.test(name)) data[name.slice(5)] = value;
   return data;
 }
 
@@ -65,11 +66,21 @@ export const isField = (el) => /^(input|select|textarea)$/.test(el.localName);
  * @param {Element} region
  */
 export function formKey(el, region) {
-  /** @type {Element | null} */
-  const form = el.localName === "form" ? el : /** @type {HTMLInputElement} */ (el).form;
-  if (!form) return "";
-  return form.id || form.getAttribute("name") || String([...region.querySelectorAll("form")].indexOf(/** @type {HTMLFormElement} */ (form)));
+  const form = el.localName == "form" ? /** @type {HTMLFormElement} */ (el) : /** @type {HTMLInputElement} */ (el).form;
+  return form ? form.id || form.getAttribute("name") || "" + [...region.querySelectorAll("form")].indexOf(form) : "";
 }
+
+/**
+ * The fields of `region` named `name` in the form `form` (a `formKey`).
+ * @param {Element} region
+ * @param {string} form
+ * @param {string} name
+ * @returns {HTMLInputElement[]}
+ */
+export const fieldsAt = (region, form, name) =>
+  /** @type {HTMLInputElement[]} */ ([...region.querySelectorAll("[name]")]).filter(
+    (el) => isField(el) && el.name === name && formKey(el, region) === form,
+  );
 
 /**
  * A field's edit, as `restore` writes it back.
@@ -78,16 +89,15 @@ export function formKey(el, region) {
  * @returns {Edit}
  */
 export function edit(el, region) {
-  const field = /** @type {HTMLInputElement} */ (el);
-  const select = /** @type {HTMLSelectElement} */ (el);
-  const form = formKey(el, region);
-  if (select.multiple && select.selectedOptions) {
-    return { form, name: field.name, value: [...select.selectedOptions].map((o) => o.value) };
+  const field = /** @type {HTMLInputElement & HTMLSelectElement} */ (el);
+  /** @type {Edit} */
+  const edit = { form: formKey(el, region), name: field.name, value: field.value };
+  if (field.multiple && field.selectedOptions) edit.value = [...field.selectedOptions].map((o) => o.value);
+  else if (/^(checkbox|radio)$/.test(field.type)) {
+    edit.value = field.checked;
+    edit.pick = field.value;
   }
-  if (field.type === "checkbox" || field.type === "radio") {
-    return { form, name: field.name, value: field.checked, pick: field.value };
-  }
-  return { form, name: field.name, value: field.value };
+  return edit;
 }
 
 /**
@@ -100,18 +110,14 @@ export function restore(region, edits) {
   /** @type {Map<Element, Edit>} */
   const now = new Map();
   for (const edit of edits.values()) {
-    for (const el of region.querySelectorAll("[name]")) {
-      const field = /** @type {HTMLInputElement} */ (el);
-      if (!isField(el) || field.name !== edit.name || formKey(el, region) !== edit.form) continue;
-      const { value } = edit;
-      if (edit.pick === undefined || field.value === edit.pick) now.set(el, edit);
+    const { value, pick } = edit;
+    for (const field of fieldsAt(region, edit.form, edit.name)) {
+      if (pick === undefined || field.value === pick) now.set(field, edit);
       if (Array.isArray(value)) {
-        for (const o of /** @type {HTMLSelectElement} */ (el).options) o.selected = value.includes(o.value);
-      } else if (typeof value === "boolean") {
-        if (field.value === edit.pick) field.checked = value;
-      } else if (field.value !== value) {
-        field.value = value;
-      }
+        for (const o of /** @type {HTMLSelectElement} */ (/** @type {Element} */ (field)).options) o.selected = value.includes(o.value);
+      } else if (typeof value == "boolean") {
+        if (field.value === pick) field.checked = value;
+      } else if (field.value !== value) field.value = value;
     }
   }
   return now;

@@ -98,8 +98,7 @@ export class Socket {
   /** Connects: the socket when the browser has WebSockets, else the HTTP path. */
   start() {
     this.#stopped = false;
-    if (this.env.WebSocket) this.#open();
-    else this.#httpStart();
+    this.#connect();
   }
 
   /** Closes everything; no reconnect follows. */
@@ -117,59 +116,57 @@ export class Socket {
    */
   send(message) {
     if (!this.up) return false;
-    if (!this.http) {
-      /** @type {WebSocket} */ (this.#ws).send(JSON.stringify(message));
-      return true;
-    }
-    this.#post(message);
+    const text = JSON.stringify(message);
+    if (!this.http) /** @type {WebSocket} */ (this.#ws).send(text);
+    // The server out of reach: back to reconnecting.
+    else this.#request(text).then((ok) => ok || this.#stopped || !this.http || (this.#down(), this.#later()));
     return true;
   }
 
   /** Fetches the whole tree again over HTTP (after a frame that did not apply). */
   resync() {
-    if (this.http) this.#get();
+    if (this.http) this.#request();
     else this.#ws?.close();
   }
 
+  #connect() {
+    if (this.env.WebSocket) this.#open();
+    else if (!this.up) this.#httpStart();
+  }
+
   #open() {
-    const Ws = /** @type {typeof WebSocket} */ (this.env.WebSocket);
+    let opened = false;
+    /** @type {WebSocket} */
     let ws;
     try {
-      ws = new Ws(liveURL(this.href(), true));
+      ws = this.#ws = new /** @type {typeof WebSocket} */ (this.env.WebSocket)(liveURL(this.href(), true));
     } catch {
-      this.#failed(false);
-      return;
+      return this.#failed(false);
     }
-    this.#ws = ws;
-    let opened = false;
     ws.onopen = () => {
       opened = true;
       this.#tries = 0;
       this.#beat();
     };
-    ws.onmessage = (event) => {
+    ws.onmessage = ({ data }) => {
       const at = performance.now();
-      const text = String(event.data);
-      const frame = readFrame(text);
-      if (!frame) return;
-      if (frame.kind === "pong") {
-        clearTimeout(this.#pong);
-        this.#pong = undefined;
-        return;
+      const frame = readFrame(data);
+      if (frame?.kind === "pong") clearTimeout(this.#pong);
+      else if (frame && this.#ws === ws) {
+        if (!this.up || this.http) {
+          // The first frame of a socket: it takes over from the HTTP path, if that was in use.
+          this.http = false;
+          this.up = true;
+          this.on.open(false);
+        }
+        this.on.frame(frame, data, at);
       }
-      if (this.#ws !== ws) return;
-      if (!this.up || this.http) {
-        // The first frame of a socket: it takes over from the HTTP path, if that was in use.
-        this.http = false;
-        this.up = true;
-        this.on.open(false);
-      }
-      this.on.frame(frame, text, at);
     };
     ws.onclose = () => {
-      if (this.#ws !== ws) return;
-      this.#ws = null;
-      this.#failed(opened);
+      if (this.#ws === ws) {
+        this.#ws = null;
+        this.#failed(opened);
+      }
     };
   }
 
@@ -180,26 +177,20 @@ export class Socket {
   #failed(opened) {
     clearTimeout(this.#ping);
     clearTimeout(this.#pong);
-    this.#pong = undefined;
     if (this.#stopped) return;
-    if (!opened && !this.http) {
-      // Refused (or no server): try the HTTP path at once; the socket is retried meanwhile.
-      this.#down();
-      this.#httpStart();
-      return;
-    }
-    if (!this.http) this.#down();
-    this.#later();
+    if (this.http) return this.#later();
+    this.#down();
+    // Refused (or no server): try the HTTP path at once; the socket is retried meanwhile.
+    if (opened) this.#later();
+    else this.#httpStart();
   }
 
   #later() {
     clearTimeout(this.#retry);
-    const delay = backoff(this.#tries++, this.times, (this.env.random ?? Math.random)());
-    this.#retry = setTimeout(() => {
-      if (this.#stopped || this.#ws) return;
-      if (this.env.WebSocket) this.#open();
-      else if (!this.up) this.#httpStart();
-    }, delay);
+    this.#retry = setTimeout(
+      () => this.#stopped || this.#ws || this.#connect(),
+      backoff(this.#tries++, this.times, (this.env.random ?? Math.random)()),
+    );
   }
 
   /** The heartbeat: a ping every `times.ping`; no pong within `times.pong` drops the socket. */
@@ -212,14 +203,7 @@ export class Socket {
       // Background tabs run timers late: no verdict on a socket from a hidden page.
       if (globalThis.document?.hidden) return;
       ws.send(JSON.stringify({ action: ACTION_PING }));
-      this.#pong = setTimeout(() => {
-        if (this.#ws === ws) {
-          this.#ws = null;
-          ws.onclose = null;
-          ws.close();
-          this.#failed(true);
-        }
-      }, this.times.pong);
+      this.#pong = setTimeout(() => this.#ws === ws && (this.#drop(), this.#failed(true)), this.times.pong);
     }, this.times.ping);
   }
 
@@ -236,67 +220,42 @@ export class Socket {
 
   #down() {
     const up = this.up;
-    this.up = false;
-    this.http = false;
+    this.up = this.http = false;
     if (up) this.on.close();
   }
 
-  #httpStart() {
-    this.#get().then((ok) => {
-      if (this.#stopped) return;
-      if (!ok) this.#down();
-      // Keep trying the socket (it takes over when it opens), or the server, until one works.
-      if (!ok || this.env.WebSocket) this.#later();
-    });
+  /** The HTTP path: GETs the tree; keeps trying the socket (it takes over when it opens), or the server, until one works. */
+  async #httpStart() {
+    const ok = await this.#request();
+    if (this.#stopped) return;
+    if (!ok) this.#down();
+    if (!ok || this.env.WebSocket) this.#later();
   }
 
   /**
-   * GETs the whole tree; on success the HTTP path is the transport.
-   * @returns {Promise<boolean>}
+   * GETs the whole tree (no `body`), or POSTs an action. A frame makes the HTTP path the
+   * transport, unless a socket took over meanwhile (then a GET's tree is not needed).
+   * @param {string} [body]
+   * @returns {Promise<boolean>} whether the server answered with a frame
    */
-  async #get() {
-    const [frame, text] = await this.#fetch("GET");
-    if (!frame || this.#ws || this.#stopped) return !!frame;
+  async #request(body) {
+    let frame = null;
+    let text = "";
+    try {
+      const response = await /** @type {typeof fetch} */ (this.env.fetch)(liveURL(this.href(), false), {
+        method: body ? "POST" : "GET",
+        body,
+        headers: { Accept: "application/json", "Content-Type": "application/json" },
+      });
+      text = await response.text();
+      frame = readFrame(text) ?? (response.ok ? null : { kind: /** @type {const} */ ("error"), code: `http_${response.status}`, message: text });
+    } catch {}
+    if (!frame || this.#stopped || (!body && this.#ws)) return !!frame;
     if (!this.up) {
-      this.http = true;
-      this.up = true;
+      this.http = this.up = true;
       this.on.open(true);
     }
     this.on.frame(frame, text, performance.now());
     return true;
-  }
-
-  /** @param {Record<string, unknown>} message */
-  async #post(message) {
-    const [frame, text] = await this.#fetch("POST", JSON.stringify(message));
-    if (frame) this.on.frame(frame, text, performance.now());
-    else if (!this.#stopped && this.http) {
-      this.#down();
-      this.#later();
-    }
-  }
-
-  /**
-   * @param {string} method
-   * @param {string} [body]
-   * @returns {Promise<[Frame | null, string]>} the frame (null when the server is out of reach)
- *   and its text
-   */
-  async #fetch(method, body) {
-    const get = /** @type {typeof fetch} */ (this.env.fetch);
-    try {
-      const response = await get(liveURL(this.href(), false), {
-        method,
-        body,
-        credentials: "same-origin",
-        headers: { Accept: "application/json", "Content-Type": "application/json" },
-      });
-      const text = await response.text();
-      const frame = readFrame(text);
-      if (frame || response.ok) return [frame, text];
-      return [{ kind: "error", code: `http_${response.status}`, message: text }, text];
-    } catch {
-      return [null, ""];
-    }
   }
 }

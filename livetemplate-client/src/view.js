@@ -4,15 +4,17 @@
 // tree and the fields the user was editing keep their values.
 
 import { ACTION_CHANGE, ACTION_NAVIGATE, STATICS } from "./constants.js";
-import { patchRegion, renderRegion } from "./dom/patch.js";
+import { patchRegion } from "./dom/patch.js";
 import { Events } from "./events.js";
-import { edit, formData, formKey, restore } from "./forms.js";
+import { edit, fieldsAt, formData, formKey, put, restore } from "./forms.js";
 import { Rendered } from "./rendered.js";
 import { Socket } from "./socket.js";
 
 /** @typedef {import("./socket.js").Frame} Frame */
 /** @typedef {import("./forms.js").Data} Data */
 /** @typedef {import("./forms.js").Edit} Edit */
+/** @typedef {{ success: boolean, errors: Record<string, string> } & Record<string, unknown>} Meta */
+/** @typedef {{ form: string, name: string, start: number | null, end: number | null }} Focus */
 
 /** The class an element has while its action is in flight (with `aria-busy="true"`). */
 export const LOADING = "lvt-loading";
@@ -28,32 +30,17 @@ export function emit(target, name, detail) {
   target.dispatchEvent(new Custom(`lvt:${name}`, { bubbles: true, detail }));
 }
 
-/** @param {string} name a `[name="…"]` selector for it */
-const named = (name) => `[name="${name.replace(/["\\]/g, "\\$&")}"]`;
-
-/** @typedef {{ form: string, name: string, start: number | null, end: number | null } | null} Focus */
-
-/**
- * @param {Element | null | undefined} el
- * @param {boolean} on
- */
-function busy(el, on) {
-  if (!el) return;
-  el.classList.toggle(LOADING, on);
-  if (on) el.setAttribute("aria-busy", "true");
-  else el.removeAttribute("aria-busy");
-}
+/** @param {string} error */
+const failed = (error) => ({ success: false, errors: {}, error });
 
 /** A live region. */
 export class View {
   rendered = new Rendered();
-  /** Actions in flight, by `ref`. @type {Map<number, { el: Element, sub: Element | null }>} */
+  /** The elements of each action in flight (the element, a form's submitter), by `ref`. @type {Map<number, Element[]>} */
   pending = new Map();
   /** Fields the user changed since their form last succeeded. @type {Map<Element, Edit>} */
   edits = new Map();
   #ref = 0;
-  /** Whether a frame was ever applied (the next full tree is then a resync). */
-  #shown = false;
   /** Set by a reconnect: the next full tree is a resync. */
   #resync = false;
 
@@ -74,7 +61,11 @@ export class View {
     this.socket = new Socket(this.href, {
       frame: (frame, text, at) => this.frame(frame, text, at),
       open: (http) => emit(region, "connected", { http }),
-      close: () => this.#closed(),
+      close: () => {
+        for (const ref of [...this.pending.keys()]) this.#settle(ref, failed("disconnected"));
+        this.#resync = true;
+        emit(region, "disconnected");
+      },
     }, options.times, options.env);
     /** The query string the server last heard of (`__navigate__` only when it changes). */
     this.query = new URL(this.href()).search;
@@ -93,52 +84,46 @@ export class View {
   }
 
   /**
-   * Sends an action. The element (a form, a button, an `lvt-on:*` element) shows the loading
-   * state until the answer arrives, and receives `lvt:pending`, then `lvt:done` and
-   * `lvt:success` or `lvt:error` (detail: the frame's meta, with `errors`).
+   * Sends an action. The element (a form and the button that submitted it, a button, an
+   * `lvt-on:*` element) shows the loading state until the answer arrives, and receives
+   * `lvt:pending`, then `lvt:done` and `lvt:success` or `lvt:error` (detail: the frame's meta,
+   * with `errors`).
    * @param {string} action
    * @param {Data} [data]
    * @param {Element} [el]
-   * @param {string} [submitter]
+   * @param {Element | null} [submitter] the button or input that submitted a form
    * @returns {number} the message's ref, or 0 when it could not be sent
    */
   send(action, data = {}, el, submitter) {
     const ref = ++this.#ref;
     /** @type {Record<string, unknown>} */
     const message = { action, data, ref };
-    if (submitter) message.submitter = submitter;
+    const name = /** @type {HTMLButtonElement | null | undefined} */ (submitter)?.name;
+    if (name) message.submitter = name;
     if (!this.socket.send(message)) {
       // Not connected: the action is dropped, and its element told so.
-      emit(el ?? this.region, "error", { success: false, errors: {}, error: "disconnected" });
+      emit(el ?? this.region, "error", failed("disconnected"));
       return 0;
     }
     if (el && action !== ACTION_CHANGE) {
-      const form = el.localName === "form" ? el : null;
-      const sub = form && submitter ? form.querySelector(named(submitter)) : null;
-      this.pending.set(ref, { el, sub });
-      busy(el, true);
-      busy(sub, true);
+      const els = submitter ? [el, submitter] : [el];
+      this.pending.set(ref, els);
+      for (const e of els) {
+        e.classList.add(LOADING);
+        e.setAttribute("aria-busy", "true");
+      }
       emit(el, "pending", message);
     }
     return ref;
   }
 
-  /**
-   * Tells the server the query string changed (history navigation), and keeps the address
-   * `href` when given.
-   * @param {string} [href]
-   */
-  navigate(href) {
-    const win = this.region.ownerDocument.defaultView;
-    if (href && win) win.history.pushState(null, "", href);
-    /** @type {Record<string, string | string[]>} */
+  /** Tells the server the query string changed (history navigation). */
+  navigate() {
+    /** @type {Data} */
     const data = {};
     const url = new URL(this.href());
     this.query = url.search;
-    for (const [k, v] of url.searchParams) {
-      const had = data[k];
-      data[k] = had === undefined ? v : [...(Array.isArray(had) ? had : [had]), v];
-    }
+    for (const [k, v] of url.searchParams) put(data, k, v);
     this.send(ACTION_NAVIGATE, data);
   }
 
@@ -158,130 +143,105 @@ export class View {
    */
   frame(frame, text = "", at = performance.now()) {
     const region = this.region;
-    if (frame.kind === "redirect") return this.go(String(frame.to));
-    if (frame.kind === "error") {
+    if (frame.kind == "redirect") return this.go(frame.to);
+    if (frame.kind == "error") {
       emit(region, "error", { code: frame.code, message: frame.message });
       // Errors carry no ref: the server answers in order, so it is the oldest action's.
       const [oldest] = this.pending.keys();
-      if (oldest !== undefined) this.#settle(oldest, { success: false, errors: {}, error: frame.code });
-      return;
+      return this.#settle(oldest, failed(frame.code));
     }
-    if (frame.kind !== "update") return;
-    if (text) this.events.scan(text);
-    const tree = frame.tree;
-    const meta = frame.meta;
-    const whole = tree && typeof tree === "object" && STATICS in tree;
-    const focus = whole ? this.#focus() : null;
+    if (frame.kind != "update") return;
+    this.events.scan(text);
+    const { tree, meta, ref } = frame;
+    // A whole tree: the first frame, or a resync (a new connection, new statics ids).
+    const whole = !!tree && typeof tree == "object" && STATICS in tree;
+    const focus = whole && this.#focus();
     try {
-      if (whole && !this.#shown) {
-        this.rendered = new Rendered();
-        this.rendered.applyTree(tree);
-        renderRegion(region, this.rendered);
-      } else {
-        patchRegion(region, this.rendered, this.rendered.applyTree(tree));
-      }
+      if (whole) this.rendered = new Rendered();
+      patchRegion(region, this.rendered, this.rendered.applyTree(tree));
       if (whole) this.#resynced(focus);
     } catch (error) {
       emit(region, "error", { code: "apply", message: String(error) });
-      this.socket.resync();
-      return;
+      return this.socket.resync();
     }
-    this.#shown = true;
     if (whole) {
       const caps = meta?.capabilities;
       this.events.change = Array.isArray(caps) && caps.includes(ACTION_CHANGE);
     }
     if (meta?.flash?.length) this.#flash(meta.flash);
-    const ref = frame.ref;
-    if (typeof ref === "number") this.#settle(ref, /** @type {any} */ (meta) ?? { success: true, errors: {} });
-    const done = performance.now();
-    emit(region, "updated", { ref, meta, whole, received: at, ms: done - at });
+    if (typeof ref == "number") this.#settle(ref, /** @type {Meta} */ (meta ?? { success: true, errors: {} }));
+    emit(region, "updated", { ref, meta, whole, received: at, ms: performance.now() - at });
   }
 
   /**
    * The answer to the action `ref` arrived: the loading state ends; on success its form is
    * reset (unless `lvt-form:preserve`) and `lvt:success` fires, else `lvt:error`.
-   * @param {number} ref
-   * @param {{ success: boolean, errors: Record<string, string> } & Record<string, unknown>} meta
+   * @param {number | undefined} ref
+   * @param {Meta} meta
    */
   #settle(ref, meta) {
-    const entry = this.pending.get(ref);
-    if (!entry) return;
-    this.pending.delete(ref);
-    const { el, sub } = entry;
-    busy(el, false);
-    busy(sub, false);
-    emit(el, "done", meta);
-    if (meta.success) {
-      if (el.localName === "form") {
-        const form = /** @type {HTMLFormElement} */ (el);
-        for (const field of this.edits.keys()) if (/** @type {HTMLInputElement} */ (field).form === form) this.edits.delete(field);
-        if (!form.hasAttribute("lvt-form:preserve")) form.reset();
-      }
-      emit(el, "success", meta);
-    } else {
-      emit(el, "error", meta);
+    const els = this.pending.get(/** @type {number} */ (ref));
+    if (!els) return;
+    this.pending.delete(/** @type {number} */ (ref));
+    for (const e of els) {
+      e.classList.remove(LOADING);
+      e.removeAttribute("aria-busy");
     }
-  }
-
-  #closed() {
-    for (const ref of [...this.pending.keys()]) this.#settle(ref, { success: false, errors: {}, error: "disconnected" });
-    this.#resync = true;
-    emit(this.region, "disconnected");
+    const form = /** @type {HTMLFormElement} */ (els[0]);
+    emit(form, "done", meta);
+    if (meta.success && form.localName == "form") {
+      for (const field of this.edits.keys()) if (/** @type {HTMLInputElement} */ (field).form == form) this.edits.delete(field);
+      if (!form.hasAttribute("lvt-form:preserve")) form.reset();
+    }
+    emit(form, meta.success ? "success" : "error", meta);
   }
 
   /**
    * The focused field and its selection, to find again after a resync.
-   * @returns {Focus}
+   * @returns {Focus | null}
    */
   #focus() {
-    const active = /** @type {HTMLInputElement | null} */ (this.region.ownerDocument.activeElement);
-    if (!active || !this.region.contains(active) || !active.name) return null;
-    let start = null;
-    let end = null;
+    const field = /** @type {HTMLInputElement | null} */ (this.region.ownerDocument.activeElement);
+    if (!field?.name || !this.region.contains(field)) return null;
+    /** @type {Focus} */
+    const focus = { form: formKey(field, this.region), name: field.name, start: null, end: null };
     try {
-      start = active.selectionStart;
-      end = active.selectionEnd;
+      // Chrome throws for the types without a selection (email, number).
+      focus.start = field.selectionStart;
+      focus.end = field.selectionEnd;
     } catch {}
-    return { form: formKey(active, this.region), name: active.name, start, end };
+    return focus;
   }
 
   /**
    * After a full tree replaced the region: the user's edits win over the server's values, the
    * focus returns to its field, and each edited form is sent again (its `lvt-on:change` or
    * `lvt-on:input` action, or `change` for live validation) so the server sees them too.
-   * @param {Focus} focus
+   * @param {Focus | null | false} focus
    */
   #resynced(focus) {
     const region = this.region;
-    if (!this.edits.size && !focus) return;
     const edits = (this.edits = restore(region, this.edits));
-    const doc = region.ownerDocument;
-    if (focus && !region.contains(doc.activeElement)) {
-      for (const el of region.querySelectorAll(named(focus.name))) {
-        if (formKey(el, region) !== focus.form) continue;
-        const field = /** @type {HTMLInputElement} */ (el);
-        field.focus();
-        try {
-          if (focus.start !== null) field.setSelectionRange(focus.start, focus.end);
-        } catch {}
-        break;
-      }
+    const [field] = focus && !region.contains(region.ownerDocument.activeElement) ? fieldsAt(region, focus.form, focus.name) : [];
+    if (field && focus) {
+      field.focus();
+      try {
+        if (focus.start !== null) field.setSelectionRange(focus.start, focus.end);
+      } catch {}
     }
     if (!this.#resync) return;
     this.#resync = false;
-    /** @type {Set<HTMLFormElement>} */
-    const forms = new Set();
-    for (const field of edits.keys()) {
-      const form = /** @type {HTMLInputElement} */ (field).form;
-      if (form) forms.add(form);
+    /** The names edited in each form. @type {Map<HTMLFormElement, Set<string>>} */
+    const forms = new Map();
+    for (const [el, { name }] of edits) {
+      const form = /** @type {HTMLInputElement} */ (el).form;
+      if (form) forms.set(form, (forms.get(form) ?? new Set()).add(name));
     }
-    for (const form of forms) {
+    for (const [form, names] of forms) {
       const action = form.getAttribute("lvt-on:change") ?? form.getAttribute("lvt-on:input");
-      if (action) this.send(action, formData(form));
-      else if (this.events.change) {
-        for (const e of edits.values()) if (e.form === formKey(form, region)) this.send(ACTION_CHANGE, { [e.name]: formData(form)[e.name] ?? "" });
-      }
+      const data = formData(form);
+      if (action) this.send(action, data);
+      else if (this.events.change) for (const name of names) this.send(ACTION_CHANGE, { [name]: data[name] ?? "" });
     }
   }
 
@@ -291,10 +251,11 @@ export class View {
    * @param {{ kind: string, message: string }[]} flash
    */
   #flash(flash) {
+    const doc = this.region.ownerDocument;
     emit(this.region, "flash", flash);
-    const box = this.region.ownerDocument.querySelector("[data-lvt-flash]");
+    const box = doc.querySelector("[data-lvt-flash]");
     for (const { kind, message } of box ? flash : []) {
-      const p = this.region.ownerDocument.createElement("p");
+      const p = doc.createElement("p");
       p.className = "lvt-flash";
       p.dataset.kind = kind;
       p.setAttribute("role", "status");
