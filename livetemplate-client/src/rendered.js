@@ -5,7 +5,7 @@ import { DEV, ITEMS } from "./constants.js";
 import { ApplyError, ROOT, shape } from "./errors.js";
 import { render } from "./html.js";
 import { mergeNode } from "./patch.js";
-import { has, hasStatics, isObject, shortNode, whole } from "./tree.js";
+import { has, hasStatics, isObject, whole } from "./tree.js";
 
 /** @typedef {import("./tree.js").TreeNode} TreeNode */
 /** @typedef {import("./patch.js").Change} Change */
@@ -79,13 +79,12 @@ export class Rendered {
     }
     /** @type {Change | null} */
     let change;
-    if (Array.isArray(tree)) change = { kind: "replace", old: root, value: shortNode(tree, cache, ROOT) };
-    else if (!isObject(tree)) throw shape(ROOT, DEV && "an object");
-    else if (hasStatics(tree)) {
-      if (has(tree, ITEMS)) throw shape(ROOT, DEV && "a node at the root, not a list");
-      change = { kind: "replace", old: root, value: whole(tree, cache, ROOT) };
-    } else if (!root) throw new ApplyError("NoTree");
-    else change = mergeNode(root, tree, cache, ROOT);
+    if (isObject(tree) && !hasStatics(tree)) {
+      if (!root) throw new ApplyError("NoTree");
+      change = mergeNode(root, tree, cache, ROOT);
+    } else if (typeof tree != "object" || !tree || has(tree, ITEMS)) {
+      throw shape(ROOT, DEV && (tree && typeof tree == "object" ? "a node at the root, not a list" : "an object"));
+    } else change = { kind: "replace", old: root, value: whole(tree, cache, ROOT) };
     if (change) this.#root = /** @type {TreeNode} */ (change.value);
     this.#statics = cache;
     return change;

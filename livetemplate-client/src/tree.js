@@ -2,7 +2,7 @@
 // subtree with "s" or "f", or a node in short form) into them, validated on the way.
 
 import { DEV, FINGERPRINT, ID_KEY, ITEM_KEY, ITEMS, META, STATICS } from "./constants.js";
-import { ApplyError, checkDepth, child, shape, slotCount, unknownKey } from "./errors.js";
+import { ApplyError, ROOT, checkDepth, child, shape, slotCount, unknownKey } from "./errors.js";
 
 /** @typedef {import("./errors.js").Path} Path */
 
@@ -47,14 +47,14 @@ import { ApplyError, checkDepth, child, shape, slotCount, unknownKey } from "./e
  * @param {unknown} value
  * @returns {value is Record<string, unknown>}
  */
-export const isObject = (value) => typeof value == "object" && value !== null && !Array.isArray(value);
+export const isObject = (value) => typeof value == "object" && !!value && !Array.isArray(value);
 
 /**
  * Whether `object` has its own `key` (JSON objects may hold "__proto__" or "constructor").
  * @param {object} object
  * @param {string} key
  */
-export const has = (object, key) => Object.prototype.hasOwnProperty.call(object, key);
+export const has = (object, key) => ({}).hasOwnProperty.call(object, key);
 
 /**
  * A value carrying `"s"` or `"f"` is a whole subtree: it replaces what a slot held.
@@ -70,15 +70,13 @@ export const hasStatics = (object) => has(object, STATICS) || has(object, FINGER
 export const isId = (value) => Number.isSafeInteger(value) && /** @type {number} */ (value) >= 0;
 
 /**
- * A slot key in canonical form (`"0"`, `"12"`; not `"01"`) as a number, else `null`. Keys past
- * the Rust client's `usize` are no slot numbers either.
+ * A slot key in canonical form (`"0"`, `"12"`; not `"01"`) as a number, else `Infinity` (past
+ * every slot). Keys past the Rust client's `usize` are no slot numbers either.
  * @param {string} key
- * @returns {number | null}
+ * @returns {number}
  */
 export const slotIndex = (key) =>
-  /^(0|[1-9]\d*)$/.test(key) && (key.length < 20 || (key.length == 20 && key <= "18446744073709551615"))
-    ? +key
-    : null;
+  /^(0|[1-9]\d{0,19})$/.test(key) && (key.length < 20 || key <= "18446744073709551615") ? +key : Infinity;
 
 /**
  * The strings of a statics array; `null` when it is not a non-empty array of strings.
@@ -88,10 +86,23 @@ export const slotIndex = (key) =>
 export const staticsParts = (value) =>
   Array.isArray(value) && value.length && value.every((part) => typeof part == "string") ? value.slice() : null;
 
+/**
+ * Throws `UnknownKey` for the first of `keys` that `stray` accepts.
+ * @param {string[]} keys
+ * @param {(key: string) => boolean} stray
+ * @param {Path} path
+ */
+const noStray = (keys, stray, path) => {
+  const key = keys.find(stray);
+  if (key !== undefined) throw unknownKey(path, key);
+};
+
 // ---- whole values ---------------------------------------------------------------------------
 
 /**
- * A whole value: text, a node or list with its statics, or a node in short form.
+ * A whole value: text, a node or list with its statics, or a node in short form
+ * (`[id, slot0, slot1, …]`, its statics the cached table `id` names; at the root any array is
+ * one).
  * @param {unknown} value
  * @param {StaticsCache} cache
  * @param {Path} path
@@ -99,76 +110,53 @@ export const staticsParts = (value) =>
  */
 export function whole(value, cache, path) {
   checkDepth(path);
-  if (typeof value == "string") return value;
-  if (typeof value == "number" || typeof value == "boolean") return String(value);
-  if (Array.isArray(value)) {
-    if (typeof value[0] == "number") return shortNode(value, cache, path);
-    throw shape(path, DEV && "a whole value (list operations apply only to a list the client holds)");
-  }
-  if (!isObject(value)) throw shape(path, DEV && "text, a node or a list, not null");
-  if (!hasStatics(value)) {
+  if (["string", "number", "boolean"].includes(typeof value)) return String(value);
+  const short = Array.isArray(value) && (typeof value[0] == "number" || path == ROOT);
+  if (!short && !(isObject(value) && hasStatics(value))) {
     throw shape(
       path,
-      DEV && 'a whole node or list, with "s" or "f" (a partial update applies only to a node the client holds)',
+      DEV &&
+        (Array.isArray(value)
+          ? "a whole value (list operations apply only to a list the client holds)"
+          : isObject(value)
+            ? 'a whole node or list, with "s" or "f" (a partial update applies only to a node the client holds)'
+            : "text, a node or a list, not null"),
     );
   }
-  const statics = resolveStatics(value, cache, path);
+  // The statics: "s" (cached under "f"), or the cached table "f" (or a short form's id) names.
+  const object = /** @type {Record<string, unknown>} */ (value);
+  const id = short ? object[0] : object[FINGERPRINT];
+  const hasId = has(object, FINGERPRINT);
+  if ((short || hasId) && !isId(id)) {
+    throw shape(
+      path,
+      DEV &&
+        (!short
+          ? '"f": a statics id (a non-negative integer)'
+          : id === undefined
+            ? "[id, slots…]: a node in short form"
+            : "[id, slots…] with id a statics id (a non-negative integer)"),
+    );
+  }
+  let statics = staticsParts(object[STATICS]);
+  if (!has(object, STATICS)) {
+    statics = cache.get(/** @type {number} */ (id)) ?? null;
+    if (!statics) throw new ApplyError("UnknownStatics", path, { id: /** @type {number} */ (id) });
+  } else if (!statics) throw shape(path, DEV && '"s": a non-empty array of strings');
+  else if (hasId) cache.set(/** @type {number} */ (id), statics);
   const count = statics.length - 1;
-  if (!has(value, ITEMS)) return { kind: "node", statics, slots: exactSlots(value, count, [STATICS, FINGERPRINT], cache, path) };
-  const stray = Object.keys(value).find((key) => ![STATICS, FINGERPRINT, ITEMS, META].includes(key));
-  if (stray !== undefined) throw unknownKey(path, stray);
-  const idKey = has(value, META) ? parseIdKey(value[META], count, child(path, META)) : null;
-  const values = value[ITEMS];
+  if (short || !has(object, ITEMS)) {
+    return {
+      kind: "node",
+      statics,
+      slots: short ? positional(/** @type {unknown[]} */ (value), count, 1, cache, path) : exactSlots(object, count, [STATICS, FINGERPRINT], cache, path),
+    };
+  }
+  noStray(Object.keys(object), (key) => ![STATICS, FINGERPRINT, ITEMS, META].includes(key), path);
+  const idKey = has(object, META) ? parseIdKey(object[META], count, child(path, META)) : null;
+  const values = object[ITEMS];
   if (!Array.isArray(values)) throw shape(child(path, ITEMS), DEV && "an array of items");
   return { kind: "list", statics, idKey, items: values.map((v, n) => item(v, count, cache, child(path, n))) };
-}
-
-/**
- * A node in short form, `[id, slot0, slot1, …]`: its statics the cached table `id` names.
- * @param {readonly unknown[]} value
- * @param {StaticsCache} cache
- * @param {Path} path
- * @returns {TreeNode}
- */
-export function shortNode([id, ...slots], cache, path) {
-  if (!isId(id)) {
-    throw shape(
-      path,
-      DEV && (id === undefined ? "[id, slots…]: a node in short form" : "[id, slots…] with id a statics id (a non-negative integer)"),
-    );
-  }
-  const statics = cached(cache, id, path);
-  return { kind: "node", statics, slots: positional(slots, statics.length - 1, 1, cache, path) };
-}
-
-/**
- * @param {StaticsCache} cache
- * @param {number} id
- * @param {Path} path
- */
-const cached = (cache, id, path) => {
-  const statics = cache.get(id);
-  if (!statics) throw new ApplyError("UnknownStatics", path, { id });
-  return statics;
-};
-
-/**
- * The statics of a whole node or list: its `"s"` (cached under its `"f"`), or the cached
- * table its `"f"` names.
- * @param {Record<string, unknown>} object
- * @param {StaticsCache} cache
- * @param {Path} path
- * @returns {Statics}
- */
-export function resolveStatics(object, cache, path) {
-  const id = object[FINGERPRINT];
-  const hasId = has(object, FINGERPRINT);
-  if (hasId && !isId(id)) throw shape(path, DEV && '"f": a statics id (a non-negative integer)');
-  if (!has(object, STATICS)) return cached(cache, /** @type {number} */ (id), path);
-  const parts = staticsParts(object[STATICS]);
-  if (!parts) throw shape(path, DEV && '"s": a non-empty array of strings');
-  if (hasId) cache.set(/** @type {number} */ (id), parts);
-  return parts;
 }
 
 /**
@@ -180,13 +168,13 @@ export function resolveStatics(object, cache, path) {
  */
 export function parseIdKey(meta, count, path) {
   if (!isObject(meta)) throw shape(path, DEV && "an object");
-  const stray = Object.keys(meta).find((key) => key != ID_KEY);
-  if (stray !== undefined) throw unknownKey(path, stray);
+  noStray(Object.keys(meta), (key) => key != ID_KEY, path);
   if (!has(meta, ID_KEY)) return null;
   const slot = meta[ID_KEY];
-  if (typeof slot != "string") throw shape(path, DEV && '"idKey": a string');
-  const index = slotIndex(slot);
-  if (index === null || index >= count) throw shape(path, DEV && "\"idKey\": the number of one of the item's slots");
+  const index = typeof slot == "string" ? slotIndex(slot) : Infinity;
+  if (index >= count) {
+    throw shape(path, DEV && (typeof slot == "string" ? "\"idKey\": the number of one of the item's slots" : '"idKey": a string'));
+  }
   return index;
 }
 
@@ -201,16 +189,21 @@ export function parseIdKey(meta, count, path) {
  */
 export function item(value, count, cache, path) {
   checkDepth(path);
-  if (Array.isArray(value)) return { kind: "item", key: null, slots: positional(value, count, 0, cache, path) };
-  if (!isObject(value)) throw shape(path, DEV && "an item: an object or an array of slots");
-  const key = value[ITEM_KEY] ?? null;
-  if (has(value, ITEM_KEY) && typeof key != "string") throw shape(child(path, ITEM_KEY), DEV && "a string");
-  return { kind: "item", key: /** @type {string | null} */ (key), slots: exactSlots(value, count, [ITEM_KEY], cache, path) };
+  const array = Array.isArray(value);
+  if (!array && !isObject(value)) throw shape(path, DEV && "an item: an object or an array of slots");
+  const object = /** @type {Record<string, unknown>} */ (value);
+  const key = object[ITEM_KEY];
+  if (key !== undefined && typeof key != "string") throw shape(child(path, ITEM_KEY), DEV && "a string");
+  return {
+    kind: "item",
+    key: key ?? null,
+    slots: array ? positional(value, count, 0, cache, path) : exactSlots(object, count, [ITEM_KEY], cache, path),
+  };
 }
 
 /**
- * Slots given by position (a short-form node or item); `offset` is where they start in the
- * array, for paths.
+ * Slots given by position (a short-form node or item), from `values[offset]` on; the paths
+ * name their positions in `values`.
  * @param {readonly unknown[]} values
  * @param {number} count
  * @param {number} offset
@@ -219,8 +212,9 @@ export function item(value, count, cache, path) {
  * @returns {TreeValue[]}
  */
 function positional(values, count, offset, cache, path) {
-  if (values.length != count) throw slotCount(path, count, values.length);
-  return values.map((value, i) => whole(value, cache, child(path, i + offset)));
+  const found = values.length - offset;
+  if (found != count) throw slotCount(path, count, found);
+  return Array.from({ length: count }, (_, i) => whole(values[i + offset], cache, child(path, i + offset)));
 }
 
 /**
@@ -233,20 +227,11 @@ function positional(values, count, offset, cache, path) {
  * @returns {TreeValue[]}
  */
 function exactSlots(object, count, other, cache, path) {
-  let found = 0;
-  let outOfRange = false;
-  for (const key of Object.keys(object)) {
-    if (other.includes(key)) continue;
-    const index = slotIndex(key);
-    if (index === null) throw unknownKey(path, key);
-    found++;
-    outOfRange ||= index >= count;
-  }
-  if (found != count || outOfRange) throw slotCount(path, count, found);
-  /** @type {TreeValue[]} */
-  const slots = [];
-  for (let i = 0; i < count; i++) slots.push(whole(object[i], cache, child(path, i + "")));
-  return slots;
+  const keys = Object.keys(object).filter((key) => !other.includes(key));
+  noStray(keys, (key) => slotIndex(key) == Infinity, path);
+  if (keys.length != count || keys.some((key) => slotIndex(key) >= count)) throw slotCount(path, count, keys.length);
+  // In range and canonical, the keys enumerate in ascending order: "0", "1", …
+  return keys.map((key) => whole(object[key], cache, child(path, key)));
 }
 
 /**
