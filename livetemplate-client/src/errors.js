@@ -52,7 +52,7 @@ export class ApplyError extends Error {
    * @param {Details} [details]
    * @param {string | false} [what] `Shape`: what belongs there; `Json`: the parser's message
    */
-  constructor(kind, path = null, details = {}, what = "") {
+  constructor(kind, path, details = {}, what) {
     const at = path ? pathText(path) : undefined;
     super(
       DEV
@@ -91,6 +91,17 @@ export class ApplyError extends Error {
  * @param {string | false} what what belongs there: `DEV && "…"`, so that the bundle drops it
  */
 export const shape = (path, what) => new ApplyError("Shape", path, {}, what);
+
+/**
+ * Throws a `Shape` error at `path` unless `ok`.
+ * @param {unknown} ok
+ * @param {Path} path
+ * @param {string | false} what what belongs there: `DEV && "…"`
+ * @returns {asserts ok}
+ */
+export function expect(ok, path, what) {
+  if (!ok) throw shape(path, what);
+}
 
 /** @param {Path} path @param {number} expected @param {number} found */
 export const slotCount = (path, expected, found) => new ApplyError("SlotCount", path, { expected, found });

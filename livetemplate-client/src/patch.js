@@ -3,7 +3,7 @@
 // never touches the old tree, so a frame that fails half-way leaves the tree as it was.
 
 import { DEV, OP_APPEND, OP_INSERT, OP_PREPEND, OP_REMOVE, OP_REORDER, OP_UPDATE } from "./constants.js";
-import { ApplyError, checkDepth, child, shape, unknownKey } from "./errors.js";
+import { ApplyError, checkDepth, child, expect, shape, unknownKey } from "./errors.js";
 import { hasStatics, isId, isObject, item, itemKey, parseIdKey, slotIndex, staticsParts, whole } from "./tree.js";
 
 /** @typedef {import("./errors.js").Path} Path */
@@ -138,9 +138,11 @@ function applyOps(list, ops, cache, path, track) {
      * @returns {[number, string]}
      */
     const find = (key, lookup = (text) => items.findIndex((it) => itemKey(it, idKey) === text)) => {
-      if (typeof key != "string" && !(short && Number.isInteger(key))) {
-        throw shape(at, DEV && (short ? "a key: a string or a whole number" : "a key: a string"));
-      }
+      expect(
+        typeof key == "string" || (short && Number.isInteger(key)),
+        at,
+        DEV && (short ? "a key: a string or a whole number" : "a key: a string"),
+      );
       const text = String(key);
       const index = lookup(text) ?? -1;
       if (index < 0) throw new ApplyError("MissingKey", at, { key: text });
@@ -161,7 +163,7 @@ function applyOps(list, ops, cache, path, track) {
     } else if (code == 1 && n == 2 && (!short || isObject(args[1]))) {
       const [index, key] = find(args[0]);
       const changes = args[1];
-      if (!isObject(changes)) throw shape(at, DEV && '["u",key,changes] with changes an object');
+      expect(isObject(changes), at, DEV && '["u",key,changes] with changes an object');
       const change = mergeNode(items[index], changes, cache, at);
       if (change) {
         items[index] = change.value;
@@ -174,11 +176,11 @@ function applyOps(list, ops, cache, path, track) {
       let values = args;
       if (!short) {
         const parts = args[1] == null ? statics : staticsParts(args[1]);
-        if (!parts) throw shape(at, DEV && "statics: a non-empty array of strings");
+        expect(parts, at, DEV && "statics: a non-empty array of strings");
         // The same statics again keep their identity (the DOM patcher caches by it).
         if (JSON.stringify(parts) != JSON.stringify(statics)) statics = parts;
         values = /** @type {unknown[]} */ (args[0]);
-        if (!Array.isArray(values)) throw shape(at, DEV && "an array of items");
+        expect(Array.isArray(values), at, DEV && "an array of items");
       }
       // Paths name a short item by its position in the operation, a plain one in its array.
       insert(code == 3 ? items.length : 0, values.map((value, n) => item(value, statics.length - 1, cache, child(at, n + (short ? 1 : 0)))));
@@ -187,7 +189,7 @@ function applyOps(list, ops, cache, path, track) {
       // The items named, in that order; the others are dropped. A key names its first item.
       const positions = new Map(items.map((it, n) => /** @type {const} */ ([itemKey(it, idKey), n])).reverse());
       const order = (short ? args : /** @type {unknown[]} */ (args[0])).map((key) => find(key, (text) => positions.get(text))[0]);
-      if (new Set(order).size < order.length) throw shape(at, DEV && "a reorder naming each key once");
+      expect(new Set(order).size == order.length, at, DEV && "a reorder naming each key once");
       if (order.length != items.length || order.some((from, n) => from != n)) track.push({ op: "reorder", order });
       items = order.map((from) => items[from]);
     } else {

@@ -2,10 +2,10 @@
 // into the cached tree, exactly as livetemplate/src/wire/apply.rs does for our client.
 
 import { DEV, ITEMS } from "./constants.js";
-import { ApplyError, ROOT, shape } from "./errors.js";
+import { ApplyError, ROOT, expect } from "./errors.js";
 import { render } from "./html.js";
 import { mergeNode } from "./patch.js";
-import { has, hasStatics, isObject, whole } from "./tree.js";
+import { hasStatics, isObject, whole } from "./tree.js";
 
 /** @typedef {import("./tree.js").TreeNode} TreeNode */
 /** @typedef {import("./patch.js").Change} Change */
@@ -82,9 +82,11 @@ export class Rendered {
     if (isObject(tree) && !hasStatics(tree)) {
       if (!root) throw new ApplyError("NoTree");
       change = mergeNode(root, tree, cache, ROOT);
-    } else if (typeof tree != "object" || !tree || has(tree, ITEMS)) {
-      throw shape(ROOT, DEV && (tree && typeof tree == "object" ? "a node at the root, not a list" : "an object"));
-    } else change = { kind: "replace", old: root, value: whole(tree, cache, ROOT) };
+    } else {
+      const object = typeof tree == "object" && tree;
+      expect(object && !(ITEMS in object), ROOT, DEV && (object ? "a node at the root, not a list" : "an object"));
+      change = { kind: "replace", old: root, value: whole(tree, cache, ROOT) };
+    }
     if (change) this.#root = /** @type {TreeNode} */ (change.value);
     this.#statics = cache;
     return change;

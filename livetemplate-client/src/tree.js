@@ -2,7 +2,7 @@
 // subtree with "s" or "f", or a node in short form) into them, validated on the way.
 
 import { DEV, FINGERPRINT, ID_KEY, ITEM_KEY, ITEMS, META, STATICS } from "./constants.js";
-import { ApplyError, ROOT, checkDepth, child, shape, slotCount, unknownKey } from "./errors.js";
+import { ApplyError, ROOT, checkDepth, child, expect, shape, slotCount, unknownKey } from "./errors.js";
 
 /** @typedef {import("./errors.js").Path} Path */
 
@@ -50,17 +50,11 @@ import { ApplyError, ROOT, checkDepth, child, shape, slotCount, unknownKey } fro
 export const isObject = (value) => typeof value == "object" && !!value && !Array.isArray(value);
 
 /**
- * Whether `object` has its own `key` (JSON objects may hold "__proto__" or "constructor").
- * @param {object} object
- * @param {string} key
- */
-export const has = (object, key) => ({}).hasOwnProperty.call(object, key);
-
-/**
- * A value carrying `"s"` or `"f"` is a whole subtree: it replaces what a slot held.
+ * A value carrying `"s"` or `"f"` is a whole subtree: it replaces what a slot held. (`in` is
+ * safe here: no object inherits these keys.)
  * @param {object} object
  */
-export const hasStatics = (object) => has(object, STATICS) || has(object, FINGERPRINT);
+export const hasStatics = (object) => STATICS in object || FINGERPRINT in object;
 
 /**
  * Whether `value` is a statics id or a short form's code (the Rust client's `u64`).
@@ -87,17 +81,17 @@ export const staticsParts = (value) =>
   Array.isArray(value) && value.length && value.every((part) => typeof part == "string") ? value.slice() : null;
 
 /**
- * Throws `UnknownKey` for the first of `keys` that `stray` accepts.
+ * Throws `UnknownKey` naming the first of `keys`, if any (keys that belong nowhere).
  * @param {string[]} keys
- * @param {(key: string) => boolean} stray
  * @param {Path} path
  */
-const noStray = (keys, stray, path) => {
-  const key = keys.find(stray);
-  if (key !== undefined) throw unknownKey(path, key);
+const noKeys = (keys, path) => {
+  if (keys.length) throw unknownKey(path, keys[0]);
 };
 
 // ---- whole values ---------------------------------------------------------------------------
+//
+// JSON values are never `undefined`: a key destructured as `undefined` is absent.
 
 /**
  * A whole value: text, a node or list with its statics, or a node in short form
@@ -112,50 +106,47 @@ export function whole(value, cache, path) {
   checkDepth(path);
   if (["string", "number", "boolean"].includes(typeof value)) return String(value);
   const short = Array.isArray(value) && (typeof value[0] == "number" || path == ROOT);
-  if (!short && !(isObject(value) && hasStatics(value))) {
-    throw shape(
-      path,
-      DEV &&
-        (Array.isArray(value)
-          ? "a whole value (list operations apply only to a list the client holds)"
-          : isObject(value)
-            ? 'a whole node or list, with "s" or "f" (a partial update applies only to a node the client holds)'
-            : "text, a node or a list, not null"),
-    );
-  }
+  expect(
+    short || (isObject(value) && hasStatics(value)),
+    path,
+    DEV &&
+      (Array.isArray(value)
+        ? "a whole value (list operations apply only to a list the client holds)"
+        : isObject(value)
+          ? 'a whole node or list, with "s" or "f" (a partial update applies only to a node the client holds)'
+          : "text, a node or a list, not null"),
+  );
+  const { [STATICS]: parts, [FINGERPRINT]: id = short ? value[0] : undefined, ...slots } = /** @type {any} */ (value);
   // The statics: "s" (cached under "f"), or the cached table "f" (or a short form's id) names.
-  const object = /** @type {Record<string, unknown>} */ (value);
-  const id = short ? object[0] : object[FINGERPRINT];
-  const hasId = has(object, FINGERPRINT);
-  if ((short || hasId) && !isId(id)) {
-    throw shape(
-      path,
-      DEV &&
-        (!short
-          ? '"f": a statics id (a non-negative integer)'
-          : id === undefined
-            ? "[id, slots…]: a node in short form"
-            : "[id, slots…] with id a statics id (a non-negative integer)"),
-    );
+  expect(
+    (!short && id === undefined) || isId(id),
+    path,
+    DEV &&
+      (!short
+        ? '"f": a statics id (a non-negative integer)'
+        : id === undefined
+          ? "[id, slots…]: a node in short form"
+          : "[id, slots…] with id a statics id (a non-negative integer)"),
+  );
+  const statics = parts === undefined ? cache.get(id) : staticsParts(parts);
+  if (!statics) {
+    throw parts === undefined
+      ? new ApplyError("UnknownStatics", path, { id })
+      : shape(path, DEV && '"s": a non-empty array of strings');
   }
-  let statics = staticsParts(object[STATICS]);
-  if (!has(object, STATICS)) {
-    statics = cache.get(/** @type {number} */ (id)) ?? null;
-    if (!statics) throw new ApplyError("UnknownStatics", path, { id: /** @type {number} */ (id) });
-  } else if (!statics) throw shape(path, DEV && '"s": a non-empty array of strings');
-  else if (hasId) cache.set(/** @type {number} */ (id), statics);
+  if (id !== undefined) cache.set(id, statics);
   const count = statics.length - 1;
-  if (short || !has(object, ITEMS)) {
+  const { [ITEMS]: values, [META]: meta, ...stray } = slots;
+  if (short || values === undefined) {
     return {
       kind: "node",
       statics,
-      slots: short ? positional(/** @type {unknown[]} */ (value), count, 1, cache, path) : exactSlots(object, count, [STATICS, FINGERPRINT], cache, path),
+      slots: short ? positional(/** @type {unknown[]} */ (value), count, 1, cache, path) : exactSlots(slots, count, cache, path),
     };
   }
-  noStray(Object.keys(object), (key) => ![STATICS, FINGERPRINT, ITEMS, META].includes(key), path);
-  const idKey = has(object, META) ? parseIdKey(object[META], count, child(path, META)) : null;
-  const values = object[ITEMS];
-  if (!Array.isArray(values)) throw shape(child(path, ITEMS), DEV && "an array of items");
+  noKeys(Object.keys(stray), path);
+  const idKey = meta === undefined ? null : parseIdKey(meta, count, child(path, META));
+  expect(Array.isArray(values), child(path, ITEMS), DEV && "an array of items");
   return { kind: "list", statics, idKey, items: values.map((v, n) => item(v, count, cache, child(path, n))) };
 }
 
@@ -167,14 +158,16 @@ export function whole(value, cache, path) {
  * @returns {number | null}
  */
 export function parseIdKey(meta, count, path) {
-  if (!isObject(meta)) throw shape(path, DEV && "an object");
-  noStray(Object.keys(meta), (key) => key != ID_KEY, path);
-  if (!has(meta, ID_KEY)) return null;
-  const slot = meta[ID_KEY];
+  expect(isObject(meta), path, DEV && "an object");
+  const { [ID_KEY]: slot, ...stray } = meta;
+  noKeys(Object.keys(stray), path);
+  if (slot === undefined) return null;
   const index = typeof slot == "string" ? slotIndex(slot) : Infinity;
-  if (index >= count) {
-    throw shape(path, DEV && (typeof slot == "string" ? "\"idKey\": the number of one of the item's slots" : '"idKey": a string'));
-  }
+  expect(
+    index < count,
+    path,
+    DEV && (typeof slot == "string" ? "\"idKey\": the number of one of the item's slots" : '"idKey": a string'),
+  );
   return index;
 }
 
@@ -190,15 +183,10 @@ export function parseIdKey(meta, count, path) {
 export function item(value, count, cache, path) {
   checkDepth(path);
   const array = Array.isArray(value);
-  if (!array && !isObject(value)) throw shape(path, DEV && "an item: an object or an array of slots");
-  const object = /** @type {Record<string, unknown>} */ (value);
-  const key = object[ITEM_KEY];
-  if (key !== undefined && typeof key != "string") throw shape(child(path, ITEM_KEY), DEV && "a string");
-  return {
-    kind: "item",
-    key: key ?? null,
-    slots: array ? positional(value, count, 0, cache, path) : exactSlots(object, count, [ITEM_KEY], cache, path),
-  };
+  expect(array || isObject(value), path, DEV && "an item: an object or an array of slots");
+  const { [ITEM_KEY]: key, ...slots } = /** @type {Record<string, unknown>} */ (value);
+  expect(key === undefined || typeof key == "string", child(path, ITEM_KEY), DEV && "a string");
+  return { kind: "item", key: key ?? null, slots: array ? positional(value, count, 0, cache, path) : exactSlots(slots, count, cache, path) };
 }
 
 /**
@@ -218,17 +206,16 @@ function positional(values, count, offset, cache, path) {
 }
 
 /**
- * Slots `"0"` to `count - 1`, all present; besides them only the keys in `other`.
+ * Slots given by number: `"0"` to `count - 1`, all present, and no other keys.
  * @param {Record<string, unknown>} object
  * @param {number} count
- * @param {readonly string[]} other
  * @param {StaticsCache} cache
  * @param {Path} path
  * @returns {TreeValue[]}
  */
-function exactSlots(object, count, other, cache, path) {
-  const keys = Object.keys(object).filter((key) => !other.includes(key));
-  noStray(keys, (key) => slotIndex(key) == Infinity, path);
+function exactSlots(object, count, cache, path) {
+  const keys = Object.keys(object);
+  noKeys(keys.filter((key) => slotIndex(key) == Infinity), path);
   if (keys.length != count || keys.some((key) => slotIndex(key) >= count)) throw slotCount(path, count, keys.length);
   // In range and canonical, the keys enumerate in ascending order: "0", "1", …
   return keys.map((key) => whole(object[key], cache, child(path, key)));
