@@ -110,9 +110,14 @@ export const slotCount = (path, expected, found) => new ApplyError("SlotCount", 
 export const unknownKey = (path, key) => new ApplyError("UnknownKey", path, { key });
 
 /**
- * Throws `TooDeep` when `path` is nested deeper than `MAX_DEPTH`.
+ * One step down from `path` to a value that is read next (a slot, a list item, a list
+ * operation): throws `TooDeep` when that is nested deeper than `MAX_DEPTH`.
  * @param {Path} path
+ * @param {string | number} step
+ * @returns {Path}
  */
-export function checkDepth(path) {
-  if (path[2] > MAX_DEPTH) throw new ApplyError("TooDeep", path);
-}
+export const deeper = (path, step) => {
+  const next = child(path, step);
+  if (next[2] > MAX_DEPTH) throw new ApplyError("TooDeep", next);
+  return next;
+};

@@ -3,7 +3,7 @@
 // never touches the old tree, so a frame that fails half-way leaves the tree as it was.
 
 import { DEV, OP_APPEND, OP_INSERT, OP_PREPEND, OP_REMOVE, OP_REORDER, OP_UPDATE } from "./constants.js";
-import { ApplyError, checkDepth, child, expect, shape, unknownKey } from "./errors.js";
+import { ApplyError, ROOT, deeper, expect, shape, unknownKey } from "./errors.js";
 import { hasStatics, isId, isObject, item, itemKey, parseIdKey, slotIndex, staticsParts, whole } from "./tree.js";
 
 /** @typedef {import("./errors.js").Path} Path */
@@ -63,25 +63,26 @@ export function mergeNode(old, changes, cache, path) {
   for (const key of Object.keys(changes)) {
     const index = slotIndex(key);
     if (index >= slots.length) throw unknownKey(path, key);
-    const change = merge(slots[index], changes[key], cache, child(path, key));
+    const change = merge(slots[index], changes[key], cache, deeper(path, key));
     if (change) changed.set(index, change), (slots[index] = change.value);
   }
   return changed.size ? { kind: "node", old, value: { ...old, slots }, slots: changed } : null;
 }
 
 /**
- * One slot's change: a partial update of the node there, list operations on the list there,
- * or a whole value that replaces it; `null` when it changes nothing.
- * @param {TreeValue} slot
+ * One slot's change, or the root's (`path` is `ROOT`, `slot` the tree held or `null`): a
+ * partial update of the node there, list operations on the list there, or a whole value that
+ * replaces it; `null` when it changes nothing.
+ * @param {TreeValue | null} slot
  * @param {unknown} change
  * @param {StaticsCache} cache
  * @param {Path} path
  * @returns {Change | null}
  */
-function merge(slot, change, cache, path) {
-  checkDepth(path);
+export function merge(slot, change, cache, path) {
   const partial = isObject(change) && !hasStatics(change);
-  const ops = Array.isArray(change) && typeof change[0] != "number";
+  // An array starting with a number is a node in short form (at the root, any array is one).
+  const ops = Array.isArray(change) && typeof change[0] != "number" && path != ROOT;
   // (`kind` of text is undefined.)
   if ((partial || ops) && /** @type {TreeNode} */ (slot).kind != (partial ? "node" : "list")) {
     throw shape(
@@ -93,39 +94,39 @@ function merge(slot, change, cache, path) {
     );
   }
   if (partial) return mergeNode(/** @type {TreeNode} */ (slot), change, cache, path);
-  /** @type {ListOp[]} */
-  const track = [];
-  const list = /** @type {TreeList} */ (slot);
-  const value = ops ? applyOps(list, change, cache, path, track) : whole(change, cache, path);
-  // New statics for the items held: the whole list is new to the page.
-  if (ops && list.statics == /** @type {TreeList} */ (value).statics) {
-    return track.length || list.idKey !== /** @type {TreeList} */ (value).idKey
-      ? { kind: "list", old: list, value: /** @type {TreeList} */ (value), ops: track }
-      : null;
-  }
-  return value !== slot ? { kind: "replace", old: slot, value } : null;
+  if (ops) return applyOps(/** @type {TreeList} */ (slot), change, cache, path);
+  return replaced(slot, whole(change, cache, path));
 }
+
+/**
+ * A `replace` change, or `null` when the value is the same.
+ * @param {TreeValue | null} old
+ * @param {TreeValue} value
+ * @returns {Change | null}
+ */
+const replaced = (old, value) => (value !== old ? { kind: "replace", old, value } : null);
 
 /** The plain operation names, at their short codes. */
 const OP_NAMES = [OP_REMOVE, OP_UPDATE, OP_INSERT, OP_APPEND, OP_PREPEND, OP_REORDER];
 
 /**
- * A list's operations, in the order given; each recorded, normalized, in `track`. Plain
- * (`["r", key]`, …) or short (`[0, key…]`, …: a numeric code and its arguments, flat); both
- * dispatch on the code.
+ * A list's operations, in the order given, each recorded, normalized, in the change's `ops`.
+ * Plain (`["r", key]`, …) or short (`[0, key…]`, …: a numeric code and its arguments, flat);
+ * both dispatch on the code. New statics for the items held make the change a `replace`: the
+ * whole list is new to the page.
  * @param {TreeList} list
  * @param {readonly unknown[]} ops
  * @param {StaticsCache} cache
  * @param {Path} path
- * @param {ListOp[]} track
- * @returns {TreeList}
+ * @returns {Change | null}
  */
-function applyOps(list, ops, cache, path, track) {
+function applyOps(list, ops, cache, path) {
   let { statics, idKey } = list;
   let items = list.items.slice();
+  /** @type {ListOp[]} */
+  const track = [];
   ops.forEach((op, i) => {
-    const at = child(path, i);
-    checkDepth(at);
+    const at = deeper(path, i);
     const [name, ...args] = Array.isArray(op) ? op : [];
     const n = args.length;
     const short = isId(name);
@@ -170,7 +171,7 @@ function applyOps(list, ops, cache, path, track) {
         track.push({ op: "update", index, key, item: change.value, slots: change.slots });
       }
     } else if (code == 2 && n == 2) {
-      insert(find(args[0])[0] + 1, [item(args[1], statics.length - 1, cache, child(at, 2))]);
+      insert(find(args[0])[0] + 1, [item(args[1], statics.length - 1, cache, deeper(at, 2))]);
     } else if ((code == 3 || code == 4) && n && (short || n < 7 - code)) {
       // `[3, item…]`, `[4, item…]`; `["a", items, statics?, meta?]`, `["p", items, statics?]`.
       let values = args;
@@ -183,7 +184,7 @@ function applyOps(list, ops, cache, path, track) {
         expect(Array.isArray(values), at, DEV && "an array of items");
       }
       // Paths name a short item by its position in the operation, a plain one in its array.
-      insert(code == 3 ? items.length : 0, values.map((value, n) => item(value, statics.length - 1, cache, child(at, n + (short ? 1 : 0)))));
+      insert(code == 3 ? items.length : 0, values.map((value, n) => item(value, statics.length - 1, cache, deeper(at, n + (short ? 1 : 0)))));
       if (!short && args[2] != null) idKey = parseIdKey(args[2], statics.length - 1, at);
     } else if (code == 5 && (short ? n : n == 1 && Array.isArray(args[0]))) {
       // The items named, in that order; the others are dropped. A key names its first item.
@@ -202,5 +203,11 @@ function applyOps(list, ops, cache, path, track) {
       );
     }
   });
-  return { kind: "list", statics, idKey, items };
+  /** @type {TreeList} */
+  const value = { kind: "list", statics, idKey, items };
+  return statics != list.statics
+    ? replaced(list, value)
+    : track.length || idKey !== list.idKey
+      ? { kind: "list", old: list, value, ops: track }
+      : null;
 }

@@ -4,8 +4,8 @@
 import { DEV, ITEMS } from "./constants.js";
 import { ApplyError, ROOT, expect } from "./errors.js";
 import { render } from "./html.js";
-import { mergeNode } from "./patch.js";
-import { hasStatics, isObject, whole } from "./tree.js";
+import { merge } from "./patch.js";
+import { hasStatics, isObject } from "./tree.js";
 
 /** @typedef {import("./tree.js").TreeNode} TreeNode */
 /** @typedef {import("./patch.js").Change} Change */
@@ -77,16 +77,14 @@ export class Rendered {
         throw new ApplyError("Json", null, {}, /** @type {Error} */ (err).message);
       }
     }
-    /** @type {Change | null} */
-    let change;
-    if (isObject(tree) && !hasStatics(tree)) {
-      if (!root) throw new ApplyError("NoTree");
-      change = mergeNode(root, tree, cache, ROOT);
-    } else {
-      const object = typeof tree == "object" && tree;
-      expect(object && !(ITEMS in object), ROOT, DEV && (object ? "a node at the root, not a list" : "an object"));
-      change = { kind: "replace", old: root, value: whole(tree, cache, ROOT) };
-    }
+    const object = typeof tree == "object" && tree;
+    expect(
+      object && !(hasStatics(object) && ITEMS in object),
+      ROOT,
+      DEV && (object ? "a node at the root, not a list" : "an object"),
+    );
+    if (!root && isObject(tree) && !hasStatics(tree)) throw new ApplyError("NoTree");
+    const change = merge(root, tree, cache, ROOT);
     if (change) this.#root = /** @type {TreeNode} */ (change.value);
     this.#statics = cache;
     return change;

@@ -2,7 +2,7 @@
 // subtree with "s" or "f", or a node in short form) into them, validated on the way.
 
 import { DEV, FINGERPRINT, ID_KEY, ITEM_KEY, ITEMS, META, STATICS } from "./constants.js";
-import { ApplyError, ROOT, checkDepth, child, expect, shape, slotCount, unknownKey } from "./errors.js";
+import { ApplyError, ROOT, child, deeper, expect, shape, slotCount, unknownKey } from "./errors.js";
 
 /** @typedef {import("./errors.js").Path} Path */
 
@@ -70,7 +70,7 @@ export const isId = (value) => Number.isSafeInteger(value) && /** @type {number}
  * @returns {number}
  */
 export const slotIndex = (key) =>
-  /^(0|[1-9]\d{0,19})$/.test(key) && (key.length < 20 || key <= "18446744073709551615") ? +key : Infinity;
+  /^(0|[1-9]\d{0,19})$/.test(key) && BigInt(key) < 2n ** 64n ? +key : Infinity;
 
 /**
  * The strings of a statics array; `null` when it is not a non-empty array of strings.
@@ -78,7 +78,7 @@ export const slotIndex = (key) =>
  * @returns {Statics | null}
  */
 export const staticsParts = (value) =>
-  Array.isArray(value) && value.length && value.every((part) => typeof part == "string") ? value.slice() : null;
+  Array.isArray(value) && value.length && value.every((part) => typeof part == "string") ? [...value] : null;
 
 /**
  * Throws `UnknownKey` naming the first of `keys`, if any (keys that belong nowhere).
@@ -103,8 +103,8 @@ const noKeys = (keys, path) => {
  * @returns {TreeValue}
  */
 export function whole(value, cache, path) {
-  checkDepth(path);
-  if (["string", "number", "boolean"].includes(typeof value)) return String(value);
+  // Text, a number or a boolean (JSON has no other kinds of value but objects).
+  if (typeof value != "object") return String(value);
   const short = Array.isArray(value) && (typeof value[0] == "number" || path == ROOT);
   expect(
     short || (isObject(value) && hasStatics(value)),
@@ -147,7 +147,7 @@ export function whole(value, cache, path) {
   noKeys(Object.keys(stray), path);
   const idKey = meta === undefined ? null : parseIdKey(meta, count, child(path, META));
   expect(Array.isArray(values), child(path, ITEMS), DEV && "an array of items");
-  return { kind: "list", statics, idKey, items: values.map((v, n) => item(v, count, cache, child(path, n))) };
+  return { kind: "list", statics, idKey, items: values.map((v, n) => item(v, count, cache, deeper(path, n))) };
 }
 
 /**
@@ -181,7 +181,6 @@ export function parseIdKey(meta, count, path) {
  * @returns {TreeItem}
  */
 export function item(value, count, cache, path) {
-  checkDepth(path);
   const array = Array.isArray(value);
   expect(array || isObject(value), path, DEV && "an item: an object or an array of slots");
   const { [ITEM_KEY]: key, ...slots } = /** @type {Record<string, unknown>} */ (value);
@@ -202,7 +201,7 @@ export function item(value, count, cache, path) {
 function positional(values, count, offset, cache, path) {
   const found = values.length - offset;
   if (found != count) throw slotCount(path, count, found);
-  return Array.from({ length: count }, (_, i) => whole(values[i + offset], cache, child(path, i + offset)));
+  return values.slice(offset).map((value, i) => whole(value, cache, deeper(path, i + offset)));
 }
 
 /**
@@ -218,7 +217,7 @@ function exactSlots(object, count, cache, path) {
   noKeys(keys.filter((key) => slotIndex(key) == Infinity), path);
   if (keys.length != count || keys.some((key) => slotIndex(key) >= count)) throw slotCount(path, count, keys.length);
   // In range and canonical, the keys enumerate in ascending order: "0", "1", …
-  return keys.map((key) => whole(object[key], cache, child(path, key)));
+  return keys.map((key) => whole(object[key], cache, deeper(path, key)));
 }
 
 /**
@@ -228,6 +227,6 @@ function exactSlots(object, count, cache, path) {
  * @returns {string | null}
  */
 export function itemKey(item, idKey) {
-  const slot = idKey === null ? null : item.slots[idKey];
+  const slot = item.slots[idKey ?? -1];
   return item.key ?? (typeof slot == "string" ? slot : null);
 }
