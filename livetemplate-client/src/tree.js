@@ -66,11 +66,11 @@ export const isId = (value) => Number.isSafeInteger(value) && /** @type {number}
 /**
  * A slot key in canonical form (`"0"`, `"12"`; not `"01"`) as a number, else `Infinity` (past
  * every slot). Keys past the Rust client's `usize` are no slot numbers either.
- * @param {string} key
+ * @param {string | number} key a number (an array position) reads as its text
  * @returns {number}
  */
 export const slotIndex = (key) =>
-  /^(0|[1-9]\d{0,19})$/.test(key) && BigInt(key) < 2n ** 64n ? +key : Infinity;
+  /^(0|[1-9]\d{0,19})$/.test(/** @type {string} */ (key)) && BigInt(key) < 2n ** 64n ? +key : Infinity;
 
 /**
  * The strings of a statics array; `null` when it is not a non-empty array of strings.
@@ -134,14 +134,14 @@ export function whole(value, cache, path) {
       ? new ApplyError("UnknownStatics", path, { id })
       : shape(path, DEV && '"s": a non-empty array of strings');
   }
-  if (id !== undefined) cache.set(id, statics);
+  if (isId(id)) cache.set(id, statics);
   const count = statics.length - 1;
   const { [ITEMS]: values, [META]: meta, ...stray } = slots;
   if (short || values === undefined) {
     return {
       kind: "node",
       statics,
-      slots: short ? positional(/** @type {unknown[]} */ (value), count, 1, cache, path) : exactSlots(slots, count, cache, path),
+      slots: slotsOf(short ? /** @type {unknown[]} */ (value) : slots, count, short ? 1 : 0, cache, path),
     };
   }
   noKeys(Object.keys(stray), path);
@@ -185,39 +185,27 @@ export function item(value, count, cache, path) {
   expect(array || isObject(value), path, DEV && "an item: an object or an array of slots");
   const { [ITEM_KEY]: key, ...slots } = /** @type {Record<string, unknown>} */ (value);
   expect(key === undefined || typeof key == "string", child(path, ITEM_KEY), DEV && "a string");
-  return { kind: "item", key: key ?? null, slots: array ? positional(value, count, 0, cache, path) : exactSlots(slots, count, cache, path) };
+  return { kind: "item", key: key ?? null, slots: slotsOf(array ? value : slots, count, 0, cache, path) };
 }
 
 /**
- * Slots given by position (a short-form node or item), from `values[offset]` on; the paths
- * name their positions in `values`.
- * @param {readonly unknown[]} values
+ * The `count` slots of a node or an item: by position in an array, from `values[offset]` on
+ * (paths name the positions: `[1]`), or by number in an object, `"0"` to `count - 1`, all
+ * present and no other keys (paths name the keys: `.1`).
+ * @param {Readonly<Record<string, unknown>> | readonly unknown[]} values
  * @param {number} count
  * @param {number} offset
  * @param {StaticsCache} cache
  * @param {Path} path
  * @returns {TreeValue[]}
  */
-function positional(values, count, offset, cache, path) {
-  const found = values.length - offset;
-  if (found != count) throw slotCount(path, count, found);
-  return values.slice(offset).map((value, i) => whole(value, cache, deeper(path, i + offset)));
-}
-
-/**
- * Slots given by number: `"0"` to `count - 1`, all present, and no other keys.
- * @param {Record<string, unknown>} object
- * @param {number} count
- * @param {StaticsCache} cache
- * @param {Path} path
- * @returns {TreeValue[]}
- */
-function exactSlots(object, count, cache, path) {
-  const keys = Object.keys(object);
-  noKeys(keys.filter((key) => slotIndex(key) == Infinity), path);
-  if (keys.length != count || keys.some((key) => slotIndex(key) >= count)) throw slotCount(path, count, keys.length);
-  // In range and canonical, the keys enumerate in ascending order: "0", "1", …
-  return keys.map((key) => whole(object[key], cache, deeper(path, key)));
+function slotsOf(values, count, offset, cache, path) {
+  /** @type {(string | number)[]} */
+  const keys = Array.isArray(values) ? [...values.keys()].slice(offset) : Object.keys(values);
+  noKeys(/** @type {string[]} */ (keys.filter((key) => slotIndex(key) == Infinity)), path);
+  if (keys.length != count || keys.some((key) => +key >= count + offset)) throw slotCount(path, count, keys.length);
+  // Object keys in range and canonical enumerate in ascending order: "0", "1", …
+  return keys.map((key) => whole(/** @type {any} */ (values)[key], cache, deeper(path, key)));
 }
 
 /**
