@@ -10,18 +10,18 @@ import { ApplyError, ROOT, child, slotCount } from "./errors.js";
 /**
  * The HTML of a value: text as is, a node (or a list item: `{statics, slots}`) as
  * `statics[0] + slots[0] + statics[1] + …`, a list as its items one after another.
- * @param {TreeValue | { kind?: undefined, statics: Statics, slots: readonly TreeValue[] }} value
+ * @param {TreeValue | { kind?: "item", statics: Statics, slots: readonly TreeValue[] }} value
  * @param {Path} [path]
  * @returns {string}
  * @throws {ApplyError} `TooLarge`; `SlotCount` when a list's new statics do not fit its items
  */
 export function render(value, path = ROOT) {
   let html = "";
-  /** @param {TreeValue | { kind?: undefined, statics: Statics, slots: readonly TreeValue[] }} value @param {Path} path */
+  /** @param {TreeValue | { kind?: "item", statics: Statics, slots: readonly TreeValue[] }} value @param {Path} path */
   const add = (value, path) => {
     if (typeof value == "string") html += value;
     else if (value.kind == "list") {
-      value.items.forEach((it, n) => add({ statics: value.statics, slots: it.slots }, child(path, n)));
+      value.items.forEach((it, n) => add({ ...it, statics: value.statics }, child(path, n)));
     } else {
       const { statics, slots } = value;
       // A list's "a"/"p" may bring new statics that do not fit the items it already holds.

@@ -172,7 +172,7 @@ function applyOps(list, ops, cache, path) {
       }
     } else if (code == 2 && n == 2) {
       insert(find(args[0])[0] + 1, [item(args[1], statics.length - 1, cache, deeper(at, 2))]);
-    } else if ((code == 3 || code == 4) && n && (short || n < 7 - code)) {
+    } else if (code > 2 && code < 5 && n && (short || n < 7 - code)) {
       // `[3, item…]`, `[4, item…]`; `["a", items, statics?, meta?]`, `["p", items, statics?]`.
       let values = args;
       if (!short) {
@@ -191,7 +191,8 @@ function applyOps(list, ops, cache, path) {
       const positions = new Map(items.map((it, n) => /** @type {const} */ ([itemKey(it, idKey), n])).reverse());
       const order = (short ? args : /** @type {unknown[]} */ (args[0])).map((key) => find(key, (text) => positions.get(text))[0]);
       expect(new Set(order).size == order.length, at, DEV && "a reorder naming each key once");
-      if (order.length != items.length || order.some((from, n) => from != n)) track.push({ op: "reorder", order });
+      // Not the same order (or fewer items: `order` names each position once at most).
+      if (items.some((_, n) => order[n] != n)) track.push({ op: "reorder", order });
       items = order.map((from) => items[from]);
     } else {
       throw shape(

@@ -81,12 +81,13 @@ export const staticsParts = (value) =>
   Array.isArray(value) && value.length && value.every((part) => typeof part == "string") ? [...value] : null;
 
 /**
- * Throws `UnknownKey` naming the first of `keys`, if any (keys that belong nowhere).
- * @param {string[]} keys
+ * Throws `UnknownKey` naming the first key of `rest` (what is left of an object once the keys
+ * that belong are taken out), if it has any.
+ * @param {object} rest
  * @param {Path} path
  */
-const noKeys = (keys, path) => {
-  if (keys.length) throw unknownKey(path, keys[0]);
+const noKeys = (rest, path) => {
+  for (const key in rest) throw unknownKey(path, key);
 };
 
 // ---- whole values ---------------------------------------------------------------------------
@@ -144,7 +145,7 @@ export function whole(value, cache, path) {
       slots: slotsOf(short ? /** @type {unknown[]} */ (value) : slots, count, short ? 1 : 0, cache, path),
     };
   }
-  noKeys(Object.keys(stray), path);
+  noKeys(stray, path);
   const idKey = meta === undefined ? null : parseIdKey(meta, count, child(path, META));
   expect(Array.isArray(values), child(path, ITEMS), DEV && "an array of items");
   return { kind: "list", statics, idKey, items: values.map((v, n) => item(v, count, cache, deeper(path, n))) };
@@ -160,7 +161,7 @@ export function whole(value, cache, path) {
 export function parseIdKey(meta, count, path) {
   expect(isObject(meta), path, DEV && "an object");
   const { [ID_KEY]: slot, ...stray } = meta;
-  noKeys(Object.keys(stray), path);
+  noKeys(stray, path);
   if (slot === undefined) return null;
   const index = typeof slot == "string" ? slotIndex(slot) : Infinity;
   expect(
@@ -202,7 +203,7 @@ export function item(value, count, cache, path) {
 function slotsOf(values, count, offset, cache, path) {
   /** @type {(string | number)[]} */
   const keys = Array.isArray(values) ? [...values.keys()].slice(offset) : Object.keys(values);
-  noKeys(/** @type {string[]} */ (keys.filter((key) => slotIndex(key) == Infinity)), path);
+  for (const key of keys) if (slotIndex(key) == Infinity) throw unknownKey(path, /** @type {string} */ (key));
   if (keys.length != count || keys.some((key) => +key >= count + offset)) throw slotCount(path, count, keys.length);
   // Object keys in range and canonical enumerate in ascending order: "0", "1", …
   return keys.map((key) => whole(/** @type {any} */ (values)[key], cache, deeper(path, key)));
