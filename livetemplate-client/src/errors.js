@@ -33,7 +33,7 @@ export const child = (path, step) => [path, step, path[2] + 1];
  * @returns {string}
  */
 export const pathText = ([parent, step]) =>
-  parent ? pathText(parent) + (typeof step == "number" ? `[${step}]` : `.${step}`) : step + "";
+  parent ? pathText(parent) + (typeof step == "number" ? `[${step}]` : `.${step}`) : /** @type {string} */ (step);
 
 /**
  * The details of an error: the `key` of a `MissingKey` or `UnknownKey`, the statics `id` of an

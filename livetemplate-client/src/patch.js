@@ -64,7 +64,10 @@ export function mergeNode(old, changes, cache, path) {
     const index = slotIndex(key);
     if (index >= slots.length) throw unknownKey(path, key);
     const change = merge(slots[index], changes[key], cache, deeper(path, key));
-    if (change) changed.set(index, change), (slots[index] = change.value);
+    if (change) {
+      changed.set(index, change);
+      slots[index] = change.value;
+    }
   }
   return changed.size ? { kind: "node", old, value: { ...old, slots }, slots: changed } : null;
 }
@@ -84,15 +87,14 @@ export function merge(slot, change, cache, path) {
   // An array starting with a number is a node in short form (at the root, any array is one).
   const ops = Array.isArray(change) && typeof change[0] != "number" && path != ROOT;
   // (`kind` of text is undefined.)
-  if ((partial || ops) && /** @type {TreeNode} */ (slot).kind != (partial ? "node" : "list")) {
-    throw shape(
-      path,
-      DEV &&
-        (partial
-          ? "a whole value: a partial update applies only to a node, and the slot holds text or a list"
-          : "a whole value: list operations apply only to a list, and the slot holds none"),
-    );
-  }
+  expect(
+    !(partial || ops) || /** @type {TreeNode} */ (slot).kind == (partial ? "node" : "list"),
+    path,
+    DEV &&
+      (partial
+        ? "a whole value: a partial update applies only to a node, and the slot holds text or a list"
+        : "a whole value: list operations apply only to a list, and the slot holds none"),
+  );
   if (partial) return mergeNode(/** @type {TreeNode} */ (slot), change, cache, path);
   if (ops) return applyOps(/** @type {TreeList} */ (slot), change, cache, path);
   return replaced(slot, whole(change, cache, path));
@@ -187,7 +189,8 @@ function applyOps(list, ops, cache, path) {
       insert(code == 3 ? items.length : 0, values.map((value, n) => item(value, statics.length - 1, cache, deeper(at, n + (short ? 1 : 0)))));
       if (!short && args[2] != null) idKey = parseIdKey(args[2], statics.length - 1, at);
     } else if (code == 5 && (short ? n : n == 1 && Array.isArray(args[0]))) {
-      // The items named, in that order; the others are dropped. A key names its first item.
+      // The items named, in that order; the others are dropped. A key names its first item
+      // (the entries are reversed: the first item with a key is set last).
       const positions = new Map(items.map((it, n) => /** @type {const} */ ([itemKey(it, idKey), n])).reverse());
       const order = (short ? args : /** @type {unknown[]} */ (args[0])).map((key) => find(key, (text) => positions.get(text))[0]);
       expect(new Set(order).size == order.length, at, DEV && "a reorder naming each key once");

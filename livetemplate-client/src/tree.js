@@ -135,7 +135,7 @@ export function whole(value, cache, path) {
       ? new ApplyError("UnknownStatics", path, { id })
       : shape(path, DEV && '"s": a non-empty array of strings');
   }
-  if (isId(id)) cache.set(id, statics);
+  if (isId(id)) cache.set(id, statics); // (a table read from the cache is set again, unchanged)
   const count = statics.length - 1;
   const { [ITEMS]: values, [META]: meta, ...stray } = slots;
   if (short || values === undefined) {
