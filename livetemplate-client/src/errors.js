@@ -33,7 +33,7 @@ export const child = (path, step) => [path, step, path[2] + 1];
  * @returns {string}
  */
 export const pathText = ([parent, step]) =>
-  parent ? pathText(parent) + (typeof step == "number" ? `[${step}]` : `.${step}`) : step + "";
+  parent ? pathText(parent) + (typeof step == "number" ? `[${step}]` : `.${step}`) : /** @type {string} */ (step);
 
 /**
  * The details of an error: the `key` of a `MissingKey` or `UnknownKey`, the statics `id` of an
@@ -52,7 +52,7 @@ export class ApplyError extends Error {
    * @param {Details} [details]
    * @param {string | false} [what] `Shape`: what belongs there; `Json`: the parser's message
    */
-  constructor(kind, path = null, details = {}, what = "") {
+  constructor(kind, path, details = {}, what) {
     const at = path ? pathText(path) : undefined;
     super(
       DEV
@@ -92,6 +92,17 @@ export class ApplyError extends Error {
  */
 export const shape = (path, what) => new ApplyError("Shape", path, {}, what);
 
+/**
+ * Throws a `Shape` error at `path` unless `ok`.
+ * @param {unknown} ok
+ * @param {Path} path
+ * @param {string | false} what what belongs there: `DEV && "…"`
+ * @returns {asserts ok}
+ */
+export function expect(ok, path, what) {
+  if (!ok) throw shape(path, what);
+}
+
 /** @param {Path} path @param {number} expected @param {number} found */
 export const slotCount = (path, expected, found) => new ApplyError("SlotCount", path, { expected, found });
 
@@ -99,9 +110,14 @@ export const slotCount = (path, expected, found) => new ApplyError("SlotCount", 
 export const unknownKey = (path, key) => new ApplyError("UnknownKey", path, { key });
 
 /**
- * Throws `TooDeep` when `path` is nested deeper than `MAX_DEPTH`.
+ * One step down from `path` to a value that is read next (a slot, a list item, a list
+ * operation): throws `TooDeep` when that is nested deeper than `MAX_DEPTH`.
  * @param {Path} path
+ * @param {string | number} step
+ * @returns {Path}
  */
-export function checkDepth(path) {
-  if (path[2] > MAX_DEPTH) throw new ApplyError("TooDeep", path);
-}
+export const deeper = (path, step) => {
+  const next = child(path, step);
+  if (next[2] > MAX_DEPTH) throw new ApplyError("TooDeep", next);
+  return next;
+};

@@ -17,15 +17,15 @@
  * @throws {SyntaxError | TypeError} when the text is no frame
  */
 export function parseFrame(text) {
-  const frame = JSON.parse(text);
+  let frame = JSON.parse(text);
   const n = frame?.length;
-  if (Array.isArray(frame)) {
-    if (n && n < 4) return { kind: "update", tree: frame[n > 1 ? 1 : 0], meta: frame[2] ?? null, ref: n > 1 ? frame[0] ?? null : null };
-  } else if (typeof frame == "object" && frame) {
-    if ("tree" in frame) return { kind: "update", tree: frame.tree, meta: frame.meta ?? null, ref: frame.ref ?? null };
-    if (frame.type == "error") return { kind: "error", code: String(frame.code), message: String(frame.message ?? "") };
-    if (frame.type == "redirect") return { kind: "redirect", to: String(frame.to) };
-    if (frame.pong === true) return { kind: "pong" };
-  }
+  // The short envelope as the plain one: `[tree]`, `[ref, tree]`, `[ref, tree, meta]`.
+  if (Array.isArray(frame)) frame = n && n < 4 && { tree: frame[+(n > 1)], meta: frame[2], ref: n > 1 ? frame[0] : null };
+  // (`in` throws a TypeError for anything but an object.)
+  if ("tree" in frame) return { kind: "update", tree: frame.tree, meta: frame.meta ?? null, ref: frame.ref ?? null };
+  const { type } = frame;
+  if (type == "error") return { kind: type, code: String(frame.code), message: String(frame.message ?? "") };
+  if (type == "redirect") return { kind: type, to: String(frame.to) };
+  if (frame.pong === true) return { kind: "pong" };
   throw new TypeError("not a frame");
 }

@@ -3,7 +3,7 @@
 // never touches the old tree, so a frame that fails half-way leaves the tree as it was.
 
 import { DEV, OP_APPEND, OP_INSERT, OP_PREPEND, OP_REMOVE, OP_REORDER, OP_UPDATE } from "./constants.js";
-import { ApplyError, checkDepth, child, shape, unknownKey } from "./errors.js";
+import { ApplyError, ROOT, deeper, expect, shape, unknownKey } from "./errors.js";
 import { hasStatics, isId, isObject, item, itemKey, parseIdKey, slotIndex, staticsParts, whole } from "./tree.js";
 
 /** @typedef {import("./errors.js").Path} Path */
@@ -46,190 +46,172 @@ import { hasStatics, isId, isObject, item, itemKey, parseIdKey, slotIndex, stati
  */
 
 /**
- * Merges `{"3": change, …}` into a node's or item's slots. Returns `slots` itself when
- * `changes` is empty, else a new array; records in `track` what changed.
- * @param {readonly TreeValue[]} slots
+ * Merges `{"3": change, …}` into the slots of a node (or of a list item): a `node` change
+ * whose `slots` say which changed, or `null` when nothing did.
+ * @template {TreeNode | TreeItem} T
+ * @param {T} old
  * @param {Record<string, unknown>} changes
  * @param {StaticsCache} cache
  * @param {Path} path
- * @param {SlotChanges} track
- * @returns {readonly TreeValue[]}
- */
-export function mergeSlots(slots, changes, cache, path, track) {
-  /** @type {TreeValue[] | null} */
-  let next = null;
-  // Integer keys enumerate in ascending order, so `track` is ascending too.
-  for (const key of Object.keys(changes)) {
-    const index = slotIndex(key);
-    if (index === null || index >= slots.length) throw unknownKey(path, key);
-    next ??= slots.slice();
-    const change = merge(next[index], changes[key], cache, child(path, key));
-    next[index] = change.value;
-    if (change.kind == "replace" ? change.value !== change.old : change.kind == "node" || change.ops.length) {
-      track.set(index, change);
-    }
-  }
-  return next ?? slots;
-}
-
-/**
- * The change a node's slot changes make, or `null` when they change nothing.
- * @param {TreeNode} old
- * @param {Record<string, unknown>} changes
- * @param {StaticsCache} cache
- * @param {Path} path
- * @returns {Change & { kind: "node" } | null}
+ * @returns {{ kind: "node", old: T, value: T, slots: SlotChanges } | null}
  */
 export function mergeNode(old, changes, cache, path) {
+  const slots = old.slots.slice();
   /** @type {SlotChanges} */
-  const slots = new Map();
-  const merged = mergeSlots(old.slots, changes, cache, path, slots);
-  return slots.size ? { kind: "node", old, value: { kind: "node", statics: old.statics, slots: merged }, slots } : null;
+  const changed = new Map();
+  // Integer keys enumerate in ascending order, so `changed` is ascending too.
+  for (const key of Object.keys(changes)) {
+    const index = slotIndex(key);
+    if (index >= slots.length) throw unknownKey(path, key);
+    const change = merge(slots[index], changes[key], cache, deeper(path, key));
+    if (change) {
+      changed.set(index, change);
+      slots[index] = change.value;
+    }
+  }
+  return changed.size ? { kind: "node", old, value: { ...old, slots }, slots: changed } : null;
 }
 
 /**
- * One slot's change: a partial update of the node there, list operations on the list there,
- * or a whole value that replaces it.
- * @param {TreeValue} slot
+ * One slot's change, or the root's (`path` is `ROOT`, `slot` the tree held or `null`): a
+ * partial update of the node there, list operations on the list there, or a whole value that
+ * replaces it; `null` when it changes nothing.
+ * @param {TreeValue | null} slot
  * @param {unknown} change
  * @param {StaticsCache} cache
  * @param {Path} path
- * @returns {Change}
+ * @returns {Change | null}
  */
-function merge(slot, change, cache, path) {
-  checkDepth(path);
-  const kind = typeof slot == "string" ? "text" : slot.kind;
-  if (isObject(change) && !hasStatics(change)) {
-    if (kind != "node") {
-      throw shape(path, DEV && "a whole value: a partial update applies only to a node, and the slot holds text or a list");
-    }
-    // Nothing changed inside: reported as a replace by itself, which mergeSlots drops.
-    return mergeNode(/** @type {TreeNode} */ (slot), change, cache, path) ?? { kind: "replace", old: slot, value: slot };
-  }
-  if (Array.isArray(change) && typeof change[0] != "number") {
-    if (kind != "list") throw shape(path, DEV && "a whole value: list operations apply only to a list, and the slot holds none");
-    const list = /** @type {TreeList} */ (slot);
-    /** @type {ListOp[]} */
-    const ops = [];
-    const value = applyOps(list, change, cache, path, ops);
-    // New statics for the items held: the whole list is new to the page.
-    return value.statics !== list.statics ? { kind: "replace", old: list, value } : { kind: "list", old: list, value, ops };
-  }
-  return { kind: "replace", old: slot, value: whole(change, cache, path) };
+export function merge(slot, change, cache, path) {
+  const partial = isObject(change) && !hasStatics(change);
+  // An array starting with a number is a node in short form (at the root, any array is one).
+  const ops = Array.isArray(change) && typeof change[0] != "number" && path != ROOT;
+  // (`kind` of text is undefined.)
+  expect(
+    !(partial || ops) || /** @type {TreeNode} */ (slot).kind == (partial ? "node" : "list"),
+    path,
+    DEV &&
+      (partial
+        ? "a whole value: a partial update applies only to a node, and the slot holds text or a list"
+        : "a whole value: list operations apply only to a list, and the slot holds none"),
+  );
+  if (partial) return mergeNode(/** @type {TreeNode} */ (slot), change, cache, path);
+  if (ops) return applyOps(/** @type {TreeList} */ (slot), change, cache, path);
+  return replaced(slot, whole(change, cache, path));
 }
 
-const OP_SHAPES =
-  DEV &&
-  'an operation: ["r",key], ["u",key,changes], ["i",after,item], ["a",items,statics?,meta?], ["p",items,statics?] or ["o",keys]';
-const SHORT_OP_SHAPES =
-  DEV && "an operation in short form: [0,key…], [1,key,changes], [2,after,item], [3,item…], [4,item…] or [5,key…]";
+/**
+ * A `replace` change, or `null` when the value is the same.
+ * @param {TreeValue | null} old
+ * @param {TreeValue} value
+ * @returns {Change | null}
+ */
+const replaced = (old, value) => (value !== old ? { kind: "replace", old, value } : null);
+
+/** The plain operation names, at their short codes. */
+const OP_NAMES = [OP_REMOVE, OP_UPDATE, OP_INSERT, OP_APPEND, OP_PREPEND, OP_REORDER];
 
 /**
- * A list's operations, in the order given; each recorded, normalized, in `track`. Plain
- * (`["r", key]`, …) or short (`[0, key…]`, …: a numeric code and its arguments, flat).
+ * A list's operations, in the order given, each recorded, normalized, in the change's `ops`.
+ * Plain (`["r", key]`, …) or short (`[0, key…]`, …: a numeric code and its arguments, flat);
+ * both dispatch on the code. New statics for the items held make the change a `replace`: the
+ * whole list is new to the page.
  * @param {TreeList} list
  * @param {readonly unknown[]} ops
  * @param {StaticsCache} cache
  * @param {Path} path
- * @param {ListOp[]} track
- * @returns {TreeList}
+ * @returns {Change | null}
  */
-function applyOps(list, ops, cache, path, track) {
+function applyOps(list, ops, cache, path) {
   let { statics, idKey } = list;
   let items = list.items.slice();
+  /** @type {ListOp[]} */
+  const track = [];
   ops.forEach((op, i) => {
-    const at = child(path, i);
-    checkDepth(at);
-    if (!Array.isArray(op)) throw shape(at, OP_SHAPES);
-    const [name, ...args] = op;
+    const at = deeper(path, i);
+    const [name, ...args] = Array.isArray(op) ? op : [];
     const n = args.length;
-    const count = statics.length - 1;
-    /** A key argument: a string, or (short form) a whole number standing for its text. @param {unknown} key */
-    const keyArg = (key) => {
-      if (typeof key == "string") return key;
-      if (short && Number.isInteger(key)) return String(key);
-      throw shape(at, DEV && (short ? "a key: a string or a whole number" : "a key: a string"));
+    const short = isId(name);
+    const code = short ? name : OP_NAMES.indexOf(name);
+    /**
+     * The position of the first item with `key` (a string, or in short form a whole number
+     * standing for its text), and that text; `lookup` finds the position of a text.
+     * @param {unknown} key
+     * @param {(text: string) => number | undefined} [lookup]
+     * @returns {[number, string]}
+     */
+    const find = (key, lookup = (text) => items.findIndex((it) => itemKey(it, idKey) === text)) => {
+      expect(
+        typeof key == "string" || (short && Number.isInteger(key)),
+        at,
+        DEV && (short ? "a key: a string or a whole number" : "a key: a string"),
+      );
+      const text = String(key);
+      const index = lookup(text) ?? -1;
+      if (index < 0) throw new ApplyError("MissingKey", at, { key: text });
+      return [index, text];
     };
-    /** The position of the first item with `key`. @param {unknown} key */
-    const find = (key) => {
-      const k = keyArg(key);
-      const index = items.findIndex((it) => itemKey(it, idKey) === k);
-      if (index < 0) throw new ApplyError("MissingKey", at, { key: k });
-      return { index, key: k };
-    };
-    const remove = (/** @type {unknown} */ key) => {
-      const { index, key: k } = find(key);
-      items.splice(index, 1);
-      track.push({ op: "remove", index, key: k });
-    };
-    const update = (/** @type {unknown} */ key, /** @type {unknown} */ changes) => {
-      const { index, key: k } = find(key);
-      if (!isObject(changes)) throw shape(at, DEV && '["u",key,changes] with changes an object');
-      const old = items[index];
-      /** @type {SlotChanges} */
-      const changed = new Map();
-      const slots = mergeSlots(old.slots, changes, cache, at, changed);
-      if (changed.size) {
-        const next = { kind: /** @type {const} */ ("item"), key: old.key, slots };
-        items[index] = next;
-        track.push({ op: "update", index, key: k, item: next, slots: changed });
-      }
-    };
-    const insert = (/** @type {unknown} */ after, /** @type {unknown} */ value) => {
-      const { index, key } = find(after);
-      const added = item(value, count, cache, child(at, 2));
-      items.splice(index + 1, 0, added);
-      track.push({ op: "insert", index: index + 1, after: key, items: [added] });
-    };
-    /** @param {boolean} append @param {readonly unknown[]} values @param {number} offset */
-    const add = (append, values, offset) => {
-      const added = values.map((value, n) => item(value, statics.length - 1, cache, child(at, n + offset)));
-      const index = append ? items.length : 0;
+    /** `added` now start at `index`. @param {number} index @param {TreeItem[]} added */
+    const insert = (index, added) => {
       if (added.length) track.push({ op: "insert", index, after: index ? itemKey(items[index - 1], idKey) : null, items: added });
-      items = append ? items.concat(added) : added.concat(items);
-    };
-    /** `["o", keys]`: the items named, in that order; the others are dropped. @param {readonly unknown[]} keys */
-    const reorder = (keys) => {
-      /** @type {Map<string, number>} */
-      const positions = new Map();
-      items.forEach((it, position) => {
-        const key = itemKey(it, idKey);
-        if (key !== null && !positions.has(key)) positions.set(key, position);
-      });
-      const order = keys.map((value) => {
-        const key = keyArg(value);
-        const position = positions.get(key);
-        if (position === undefined) throw new ApplyError("MissingKey", at, { key });
-        return position;
-      });
-      if (new Set(order).size < order.length) throw shape(at, DEV && "a reorder naming each key once");
-      if (order.length != items.length || order.some((from, n) => from != n)) track.push({ op: "reorder", order });
-      items = order.map((from) => items[from]);
+      items = [...items.slice(0, index), ...added, ...items.slice(index)];
     };
 
-    const short = isId(name);
-    if (short) {
-      if (name == 0 && n) args.forEach(remove);
-      else if (name == 1 && n == 2 && isObject(args[1])) update(args[0], args[1]);
-      else if (name == 2 && n == 2) insert(args[0], args[1]);
-      else if ((name == 3 || name == 4) && n) add(name == 3, args, 1);
-      else if (name == 5 && n) reorder(args);
-      else throw shape(at, SHORT_OP_SHAPES);
-    } else if (name === OP_REMOVE && n == 1) remove(args[0]);
-    else if (name === OP_UPDATE && n == 2) update(args[0], args[1]);
-    else if (name === OP_INSERT && n == 2) insert(args[0], args[1]);
-    else if ((name === OP_APPEND && n && n < 4) || (name === OP_PREPEND && n && n < 3)) {
-      if (args[1] != null) {
-        const parts = staticsParts(args[1]);
-        if (!parts) throw shape(at, DEV && "statics: a non-empty array of strings");
-        // The same statics again keep their identity (the DOM patcher caches by it).
-        if (parts.length != statics.length || parts.some((part, n) => part !== statics[n])) statics = parts;
+    if (code == 0 && (short ? n : n == 1)) {
+      for (const key of args) {
+        const [index, text] = find(key);
+        items.splice(index, 1);
+        track.push({ op: "remove", index, key: text });
       }
-      if (!Array.isArray(args[0])) throw shape(at, DEV && "an array of items");
-      add(name === OP_APPEND, args[0], 0);
-      if (args[2] != null) idKey = parseIdKey(args[2], statics.length - 1, at);
-    } else if (name === OP_REORDER && n == 1 && Array.isArray(args[0])) reorder(args[0]);
-    else throw shape(at, OP_SHAPES);
+    } else if (code == 1 && n == 2 && (!short || isObject(args[1]))) {
+      const [index, key] = find(args[0]);
+      const changes = args[1];
+      expect(isObject(changes), at, DEV && '["u",key,changes] with changes an object');
+      const change = mergeNode(items[index], changes, cache, at);
+      if (change) {
+        items[index] = change.value;
+        track.push({ op: "update", index, key, item: change.value, slots: change.slots });
+      }
+    } else if (code == 2 && n == 2) {
+      insert(find(args[0])[0] + 1, [item(args[1], statics.length - 1, cache, deeper(at, 2))]);
+    } else if (code > 2 && code < 5 && n && (short || n < 7 - code)) {
+      // `[3, item…]`, `[4, item…]`; `["a", items, statics?, meta?]`, `["p", items, statics?]`.
+      let values = args;
+      if (!short) {
+        const parts = args[1] == null ? statics : staticsParts(args[1]);
+        expect(parts, at, DEV && "statics: a non-empty array of strings");
+        // The same statics again keep their identity (the DOM patcher caches by it).
+        if (JSON.stringify(parts) != JSON.stringify(statics)) statics = parts;
+        values = /** @type {unknown[]} */ (args[0]);
+        expect(Array.isArray(values), at, DEV && "an array of items");
+      }
+      // Paths name a short item by its position in the operation, a plain one in its array.
+      insert(code == 3 ? items.length : 0, values.map((value, n) => item(value, statics.length - 1, cache, deeper(at, n + (short ? 1 : 0)))));
+      if (!short && args[2] != null) idKey = parseIdKey(args[2], statics.length - 1, at);
+    } else if (code == 5 && (short ? n : n == 1 && Array.isArray(args[0]))) {
+      // The items named, in that order; the others are dropped. A key names its first item
+      // (the entries are reversed: the first item with a key is set last).
+      const positions = new Map(items.map((it, n) => /** @type {const} */ ([itemKey(it, idKey), n])).reverse());
+      const order = (short ? args : /** @type {unknown[]} */ (args[0])).map((key) => find(key, (text) => positions.get(text))[0]);
+      expect(new Set(order).size == order.length, at, DEV && "a reorder naming each key once");
+      // Not the same order (or fewer items: `order` names each position once at most).
+      if (items.some((_, n) => order[n] != n)) track.push({ op: "reorder", order });
+      items = order.map((from) => items[from]);
+    } else {
+      throw shape(
+        at,
+        DEV &&
+          (short
+            ? "an operation in short form: [0,key…], [1,key,changes], [2,after,item], [3,item…], [4,item…] or [5,key…]"
+            : 'an operation: ["r",key], ["u",key,changes], ["i",after,item], ["a",items,statics?,meta?], ["p",items,statics?] or ["o",keys]'),
+      );
+    }
   });
-  return { kind: "list", statics, idKey, items };
+  /** @type {TreeList} */
+  const value = { kind: "list", statics, idKey, items };
+  return statics != list.statics
+    ? replaced(list, value)
+    : track.length || idKey !== list.idKey
+      ? { kind: "list", old: list, value, ops: track }
+      : null;
 }

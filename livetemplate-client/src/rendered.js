@@ -2,10 +2,10 @@
 // into the cached tree, exactly as livetemplate/src/wire/apply.rs does for our client.
 
 import { DEV, ITEMS } from "./constants.js";
-import { ApplyError, ROOT, shape } from "./errors.js";
+import { ApplyError, ROOT, expect } from "./errors.js";
 import { render } from "./html.js";
-import { mergeNode } from "./patch.js";
-import { has, hasStatics, isObject, shortNode, whole } from "./tree.js";
+import { merge } from "./patch.js";
+import { hasStatics, isObject } from "./tree.js";
 
 /** @typedef {import("./tree.js").TreeNode} TreeNode */
 /** @typedef {import("./patch.js").Change} Change */
@@ -77,15 +77,14 @@ export class Rendered {
         throw new ApplyError("Json", null, {}, /** @type {Error} */ (err).message);
       }
     }
-    /** @type {Change | null} */
-    let change;
-    if (Array.isArray(tree)) change = { kind: "replace", old: root, value: shortNode(tree, cache, ROOT) };
-    else if (!isObject(tree)) throw shape(ROOT, DEV && "an object");
-    else if (hasStatics(tree)) {
-      if (has(tree, ITEMS)) throw shape(ROOT, DEV && "a node at the root, not a list");
-      change = { kind: "replace", old: root, value: whole(tree, cache, ROOT) };
-    } else if (!root) throw new ApplyError("NoTree");
-    else change = mergeNode(root, tree, cache, ROOT);
+    const object = typeof tree == "object" && tree;
+    expect(
+      object && !(hasStatics(object) && ITEMS in object),
+      ROOT,
+      DEV && (object ? "a node at the root, not a list" : "an object"),
+    );
+    if (!root && isObject(tree) && !hasStatics(tree)) throw new ApplyError("NoTree");
+    const change = merge(root, tree, cache, ROOT);
     if (change) this.#root = /** @type {TreeNode} */ (change.value);
     this.#statics = cache;
     return change;

@@ -2,7 +2,7 @@
 // subtree with "s" or "f", or a node in short form) into them, validated on the way.
 
 import { DEV, FINGERPRINT, ID_KEY, ITEM_KEY, ITEMS, META, STATICS } from "./constants.js";
-import { ApplyError, checkDepth, child, shape, slotCount, unknownKey } from "./errors.js";
+import { ApplyError, ROOT, child, deeper, expect, shape, slotCount, unknownKey } from "./errors.js";
 
 /** @typedef {import("./errors.js").Path} Path */
 
@@ -47,20 +47,14 @@ import { ApplyError, checkDepth, child, shape, slotCount, unknownKey } from "./e
  * @param {unknown} value
  * @returns {value is Record<string, unknown>}
  */
-export const isObject = (value) => typeof value == "object" && value !== null && !Array.isArray(value);
+export const isObject = (value) => typeof value == "object" && !!value && !Array.isArray(value);
 
 /**
- * Whether `object` has its own `key` (JSON objects may hold "__proto__" or "constructor").
- * @param {object} object
- * @param {string} key
- */
-export const has = (object, key) => Object.prototype.hasOwnProperty.call(object, key);
-
-/**
- * A value carrying `"s"` or `"f"` is a whole subtree: it replaces what a slot held.
+ * A value carrying `"s"` or `"f"` is a whole subtree: it replaces what a slot held. (`in` is
+ * safe here: no object inherits these keys.)
  * @param {object} object
  */
-export const hasStatics = (object) => has(object, STATICS) || has(object, FINGERPRINT);
+export const hasStatics = (object) => STATICS in object || FINGERPRINT in object;
 
 /**
  * Whether `value` is a statics id or a short form's code (the Rust client's `u64`).
@@ -70,15 +64,13 @@ export const hasStatics = (object) => has(object, STATICS) || has(object, FINGER
 export const isId = (value) => Number.isSafeInteger(value) && /** @type {number} */ (value) >= 0;
 
 /**
- * A slot key in canonical form (`"0"`, `"12"`; not `"01"`) as a number, else `null`. Keys past
- * the Rust client's `usize` are no slot numbers either.
- * @param {string} key
- * @returns {number | null}
+ * A slot key in canonical form (`"0"`, `"12"`; not `"01"`) as a number, else `Infinity` (past
+ * every slot). Keys past the Rust client's `usize` are no slot numbers either.
+ * @param {string | number} key a number (an array position) reads as its text
+ * @returns {number}
  */
 export const slotIndex = (key) =>
-  /^(0|[1-9]\d*)$/.test(key) && (key.length < 20 || (key.length == 20 && key <= "18446744073709551615"))
-    ? +key
-    : null;
+  /^(0|[1-9]\d{0,19})$/.test(/** @type {string} */ (key)) && BigInt(key) < 2n ** 64n ? +key : Infinity;
 
 /**
  * The strings of a statics array; `null` when it is not a non-empty array of strings.
@@ -86,89 +78,77 @@ export const slotIndex = (key) =>
  * @returns {Statics | null}
  */
 export const staticsParts = (value) =>
-  Array.isArray(value) && value.length && value.every((part) => typeof part == "string") ? value.slice() : null;
-
-// ---- whole values ---------------------------------------------------------------------------
+  Array.isArray(value) && value.length && value.every((part) => typeof part == "string") ? [...value] : null;
 
 /**
- * A whole value: text, a node or list with its statics, or a node in short form.
+ * Throws `UnknownKey` naming the first key of `rest` (what is left of an object once the keys
+ * that belong are taken out), if it has any.
+ * @param {object} rest
+ * @param {Path} path
+ */
+const noKeys = (rest, path) => {
+  for (const key in rest) throw unknownKey(path, key);
+};
+
+// ---- whole values ---------------------------------------------------------------------------
+//
+// JSON values are never `undefined`: a key destructured as `undefined` is absent.
+
+/**
+ * A whole value: text, a node or list with its statics, or a node in short form
+ * (`[id, slot0, slot1, …]`, its statics the cached table `id` names; at the root any array is
+ * one).
  * @param {unknown} value
  * @param {StaticsCache} cache
  * @param {Path} path
  * @returns {TreeValue}
  */
 export function whole(value, cache, path) {
-  checkDepth(path);
-  if (typeof value == "string") return value;
-  if (typeof value == "number" || typeof value == "boolean") return String(value);
-  if (Array.isArray(value)) {
-    if (typeof value[0] == "number") return shortNode(value, cache, path);
-    throw shape(path, DEV && "a whole value (list operations apply only to a list the client holds)");
+  // Text, a number or a boolean (JSON has no other kinds of value but objects).
+  if (typeof value != "object") return String(value);
+  const short = Array.isArray(value) && (typeof value[0] == "number" || path == ROOT);
+  expect(
+    short || (isObject(value) && hasStatics(value)),
+    path,
+    DEV &&
+      (Array.isArray(value)
+        ? "a whole value (list operations apply only to a list the client holds)"
+        : isObject(value)
+          ? 'a whole node or list, with "s" or "f" (a partial update applies only to a node the client holds)'
+          : "text, a node or a list, not null"),
+  );
+  const { [STATICS]: parts, [FINGERPRINT]: id = short ? value[0] : undefined, ...slots } = /** @type {any} */ (value);
+  // The statics: "s" (cached under "f"), or the cached table "f" (or a short form's id) names.
+  expect(
+    (!short && id === undefined) || isId(id),
+    path,
+    DEV &&
+      (!short
+        ? '"f": a statics id (a non-negative integer)'
+        : id === undefined
+          ? "[id, slots…]: a node in short form"
+          : "[id, slots…] with id a statics id (a non-negative integer)"),
+  );
+  const statics = parts === undefined ? cache.get(id) : staticsParts(parts);
+  if (!statics) {
+    throw parts === undefined
+      ? new ApplyError("UnknownStatics", path, { id })
+      : shape(path, DEV && '"s": a non-empty array of strings');
   }
-  if (!isObject(value)) throw shape(path, DEV && "text, a node or a list, not null");
-  if (!hasStatics(value)) {
-    throw shape(
-      path,
-      DEV && 'a whole node or list, with "s" or "f" (a partial update applies only to a node the client holds)',
-    );
-  }
-  const statics = resolveStatics(value, cache, path);
+  if (isId(id)) cache.set(id, statics); // (a table read from the cache is set again, unchanged)
   const count = statics.length - 1;
-  if (!has(value, ITEMS)) return { kind: "node", statics, slots: exactSlots(value, count, [STATICS, FINGERPRINT], cache, path) };
-  const stray = Object.keys(value).find((key) => ![STATICS, FINGERPRINT, ITEMS, META].includes(key));
-  if (stray !== undefined) throw unknownKey(path, stray);
-  const idKey = has(value, META) ? parseIdKey(value[META], count, child(path, META)) : null;
-  const values = value[ITEMS];
-  if (!Array.isArray(values)) throw shape(child(path, ITEMS), DEV && "an array of items");
-  return { kind: "list", statics, idKey, items: values.map((v, n) => item(v, count, cache, child(path, n))) };
-}
-
-/**
- * A node in short form, `[id, slot0, slot1, …]`: its statics the cached table `id` names.
- * @param {readonly unknown[]} value
- * @param {StaticsCache} cache
- * @param {Path} path
- * @returns {TreeNode}
- */
-export function shortNode([id, ...slots], cache, path) {
-  if (!isId(id)) {
-    throw shape(
-      path,
-      DEV && (id === undefined ? "[id, slots…]: a node in short form" : "[id, slots…] with id a statics id (a non-negative integer)"),
-    );
+  const { [ITEMS]: values, [META]: meta, ...stray } = slots;
+  if (short || values === undefined) {
+    return {
+      kind: "node",
+      statics,
+      slots: slotsOf(short ? /** @type {unknown[]} */ (value) : slots, count, short ? 1 : 0, cache, path),
+    };
   }
-  const statics = cached(cache, id, path);
-  return { kind: "node", statics, slots: positional(slots, statics.length - 1, 1, cache, path) };
-}
-
-/**
- * @param {StaticsCache} cache
- * @param {number} id
- * @param {Path} path
- */
-const cached = (cache, id, path) => {
-  const statics = cache.get(id);
-  if (!statics) throw new ApplyError("UnknownStatics", path, { id });
-  return statics;
-};
-
-/**
- * The statics of a whole node or list: its `"s"` (cached under its `"f"`), or the cached
- * table its `"f"` names.
- * @param {Record<string, unknown>} object
- * @param {StaticsCache} cache
- * @param {Path} path
- * @returns {Statics}
- */
-export function resolveStatics(object, cache, path) {
-  const id = object[FINGERPRINT];
-  const hasId = has(object, FINGERPRINT);
-  if (hasId && !isId(id)) throw shape(path, DEV && '"f": a statics id (a non-negative integer)');
-  if (!has(object, STATICS)) return cached(cache, /** @type {number} */ (id), path);
-  const parts = staticsParts(object[STATICS]);
-  if (!parts) throw shape(path, DEV && '"s": a non-empty array of strings');
-  if (hasId) cache.set(/** @type {number} */ (id), parts);
-  return parts;
+  noKeys(stray, path);
+  const idKey = meta === undefined ? null : parseIdKey(meta, count, child(path, META));
+  expect(Array.isArray(values), child(path, ITEMS), DEV && "an array of items");
+  return { kind: "list", statics, idKey, items: values.map((v, n) => item(v, count, cache, deeper(path, n))) };
 }
 
 /**
@@ -179,14 +159,16 @@ export function resolveStatics(object, cache, path) {
  * @returns {number | null}
  */
 export function parseIdKey(meta, count, path) {
-  if (!isObject(meta)) throw shape(path, DEV && "an object");
-  const stray = Object.keys(meta).find((key) => key != ID_KEY);
-  if (stray !== undefined) throw unknownKey(path, stray);
-  if (!has(meta, ID_KEY)) return null;
-  const slot = meta[ID_KEY];
-  if (typeof slot != "string") throw shape(path, DEV && '"idKey": a string');
-  const index = slotIndex(slot);
-  if (index === null || index >= count) throw shape(path, DEV && "\"idKey\": the number of one of the item's slots");
+  expect(isObject(meta), path, DEV && "an object");
+  const { [ID_KEY]: slot, ...stray } = meta;
+  noKeys(stray, path);
+  if (slot === undefined) return null;
+  const index = typeof slot == "string" ? slotIndex(slot) : Infinity;
+  expect(
+    index < count,
+    path,
+    DEV && (typeof slot == "string" ? "\"idKey\": the number of one of the item's slots" : '"idKey": a string'),
+  );
   return index;
 }
 
@@ -200,53 +182,31 @@ export function parseIdKey(meta, count, path) {
  * @returns {TreeItem}
  */
 export function item(value, count, cache, path) {
-  checkDepth(path);
-  if (Array.isArray(value)) return { kind: "item", key: null, slots: positional(value, count, 0, cache, path) };
-  if (!isObject(value)) throw shape(path, DEV && "an item: an object or an array of slots");
-  const key = value[ITEM_KEY] ?? null;
-  if (has(value, ITEM_KEY) && typeof key != "string") throw shape(child(path, ITEM_KEY), DEV && "a string");
-  return { kind: "item", key: /** @type {string | null} */ (key), slots: exactSlots(value, count, [ITEM_KEY], cache, path) };
+  const array = Array.isArray(value);
+  expect(array || isObject(value), path, DEV && "an item: an object or an array of slots");
+  const { [ITEM_KEY]: key, ...slots } = /** @type {Record<string, unknown>} */ (value);
+  expect(key === undefined || typeof key == "string", child(path, ITEM_KEY), DEV && "a string");
+  return { kind: "item", key: key ?? null, slots: slotsOf(array ? value : slots, count, 0, cache, path) };
 }
 
 /**
- * Slots given by position (a short-form node or item); `offset` is where they start in the
- * array, for paths.
- * @param {readonly unknown[]} values
+ * The `count` slots of a node or an item: by position in an array, from `values[offset]` on
+ * (paths name the positions: `[1]`), or by number in an object, `"0"` to `count - 1`, all
+ * present and no other keys (paths name the keys: `.1`).
+ * @param {Readonly<Record<string, unknown>> | readonly unknown[]} values
  * @param {number} count
  * @param {number} offset
  * @param {StaticsCache} cache
  * @param {Path} path
  * @returns {TreeValue[]}
  */
-function positional(values, count, offset, cache, path) {
-  if (values.length != count) throw slotCount(path, count, values.length);
-  return values.map((value, i) => whole(value, cache, child(path, i + offset)));
-}
-
-/**
- * Slots `"0"` to `count - 1`, all present; besides them only the keys in `other`.
- * @param {Record<string, unknown>} object
- * @param {number} count
- * @param {readonly string[]} other
- * @param {StaticsCache} cache
- * @param {Path} path
- * @returns {TreeValue[]}
- */
-function exactSlots(object, count, other, cache, path) {
-  let found = 0;
-  let outOfRange = false;
-  for (const key of Object.keys(object)) {
-    if (other.includes(key)) continue;
-    const index = slotIndex(key);
-    if (index === null) throw unknownKey(path, key);
-    found++;
-    outOfRange ||= index >= count;
-  }
-  if (found != count || outOfRange) throw slotCount(path, count, found);
-  /** @type {TreeValue[]} */
-  const slots = [];
-  for (let i = 0; i < count; i++) slots.push(whole(object[i], cache, child(path, i + "")));
-  return slots;
+function slotsOf(values, count, offset, cache, path) {
+  /** @type {(string | number)[]} */
+  const keys = Array.isArray(values) ? [...values.keys()].slice(offset) : Object.keys(values);
+  for (const key of keys) if (slotIndex(key) == Infinity) throw unknownKey(path, /** @type {string} */ (key));
+  if (keys.length != count || keys.some((key) => +key >= count + offset)) throw slotCount(path, count, keys.length);
+  // Object keys in range and canonical enumerate in ascending order: "0", "1", …
+  return keys.map((key) => whole(/** @type {any} */ (values)[key], cache, deeper(path, key)));
 }
 
 /**
@@ -256,6 +216,6 @@ function exactSlots(object, count, other, cache, path) {
  * @returns {string | null}
  */
 export function itemKey(item, idKey) {
-  const slot = idKey === null ? null : item.slots[idKey];
+  const slot = item.slots[idKey ?? -1];
   return item.key ?? (typeof slot == "string" ? slot : null);
 }

@@ -133,6 +133,11 @@ describe("applying frames", () => {
     assert.equal(html(first, append), '<b data-key="k">w</b>');
   });
 
+  test("a new idKey applies even when nothing else changes", () => {
+    const first = '{"s":["",""],"0":{"s":["<i>","</i>"],"d":[{"0":"a"},{"0":"b"}]}}';
+    assert.equal(html(first, '{"0":[["a",[],null,{"idKey":"0"}]]}', '{"0":[["r","a"]]}'), "<i>b</i>");
+  });
+
   test("statics cache by f", () => {
     const first = '{"s":["<div>","</div>"],"f":0,"0":{"s":["<b>","</b>"],"f":1,"0":"a"}}';
     const flip = '{"0":{"s":["<i>","</i>"],"f":2,"0":"b"}}';
