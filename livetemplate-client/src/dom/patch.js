@@ -30,11 +30,10 @@ const BREAKOUT = /<(b|big|blockquote|body|br|center|code|dd|div|dl|dt|em|embed|h
  * them elsewhere (HTML tags inside SVG/MathML).
  * @param {Element} host
  * @param {string} html
- * @returns {Node[]}
  */
 function fragment(host, html) {
   if (host.namespaceURI !== "http://www.w3.org/1999/xhtml" && BREAKOUT.test(html)) throw MISS;
-  return [...parse(host, html).childNodes];
+  return parse(host, html);
 }
 
 /** Thrown when a targeted patch cannot vouch for the DOM: a larger morph takes over. */
@@ -47,7 +46,7 @@ const MISS = {};
  * @param {Rendered} rendered
  */
 export function renderRegion(root, rendered) {
-  morphNodes(root, [...parse(root, rendered.toHTML()).childNodes], root.firstChild, null);
+  morphNodes(root, parse(root, rendered.toHTML()), root.firstChild, null);
 }
 
 /**
@@ -196,7 +195,7 @@ function patchSlots(statics, slots, changes, place) {
           const e = els[slot[j]];
           const el = locate(slot[j]);
           const tag = render(e.start, e.open, e.start + 1, e.open - 1);
-          const fresh = parse(/** @type {Element} */ (el.parentNode), `${tag}</${e.tag}>`).firstElementChild;
+          const fresh = parse(/** @type {Element} */ (el.parentNode), `${tag}</${e.tag}>`)[0];
           attributes(el, check(fresh, e.tag));
           doneFrom = e.start + 1;
           doneTo = e.open - 1;
@@ -366,11 +365,11 @@ function increasing(seq) {
 
 /**
  * `node` when it is an element with tag `tag`, else MISS.
- * @param {Element | null | undefined} node
+ * @param {Node | null | undefined} node
  * @param {string} tag
  * @returns {Element}
  */
 function check(node, tag) {
-  if (!node || node.localName.toLowerCase() !== tag) throw MISS;
-  return node;
+  if (node?.nodeName.toLowerCase() != tag) throw MISS;
+  return /** @type {Element} */ (node);
 }
