@@ -45,13 +45,12 @@ const focused = (el) => el == el.ownerDocument.activeElement;
 /**
  * Moves `node` before `ref` in `parent`, keeping its state where the browser can
  * (`moveBefore`: focus, animations, iframes).
- * @param {Node} parent
+ * @param {Node & { moveBefore?: (node: Node, ref: Node | null) => void }} parent
  * @param {Node} node
  * @param {Node | null} ref
  */
 export function move(parent, node, ref) {
-  const p = /** @type {Node & { moveBefore?: (n: Node, r: Node | null) => void }} */ (parent);
-  if (p.moveBefore && parent.isConnected) p.moveBefore(node, ref);
+  if (parent.moveBefore && parent.isConnected) parent.moveBefore(node, ref);
   else parent.insertBefore(node, ref);
 }
 
@@ -107,15 +106,12 @@ export function morphNodes(parent, nodes, cur, end) {
 }
 
 /**
- * Whether `a` can be morphed to `b`: the same kind of node, and of element, the same tag.
- * @param {Node} a
- * @param {Node} b
+ * Whether `a` can be morphed to `b`: the same kind of node and, for elements, the same tag.
+ * @typedef {{ nodeType: number, localName?: string, namespaceURI?: string | null }} Kind
+ * @param {Kind} a
+ * @param {Kind} b
  */
-function same(a, b) {
-  const x = /** @type {Element} */ (a);
-  const y = /** @type {Element} */ (b);
-  return x.nodeType == y.nodeType && x.localName == y.localName && x.namespaceURI == y.namespaceURI;
-}
+const same = (a, b) => a.nodeType == b.nodeType && a.localName == b.localName && a.namespaceURI == b.namespaceURI;
 
 /**
  * Makes `old` match `neu` (a node of the same kind and tag): text and comments get the new
@@ -141,7 +137,7 @@ export function morph(old, neu) {
     if (el.value != value) el.value = value;
     try {
       if (el.selectionStart != selectionStart || el.selectionEnd != selectionEnd) {
-        el.setSelectionRange(selectionStart, selectionEnd, selectionDirection ?? undefined);
+        el.setSelectionRange(selectionStart, selectionEnd, /** @type {any} */ (selectionDirection));
       }
     } catch {
       // input types without a selection
@@ -169,27 +165,14 @@ export function attributes(old, neu) {
     }
     served.set(old, open);
   }
-  for (const a of [...old.attributes]) {
-    if (!neu.hasAttributeNS(a.namespaceURI, a.localName)) {
-      old.removeAttributeNode(a);
-      live(old, a.localName, null);
-    }
+  // Each attribute of either, once it differs: set to its new value, or removed.
+  for (const { namespaceURI: ns, localName: name, name: qualified } of [...old.attributes, ...neu.attributes]) {
+    const value = neu.getAttributeNS(ns, name);
+    if (old.getAttributeNS(ns, name) == value) continue;
+    if (value == null) old.removeAttributeNS(ns, name);
+    else old.setAttributeNS(ns, qualified, value);
+    // The live state of a field follows, as on a fresh load.
+    if ((name == "checked" || name == "selected") && name in old) /** @type {any} */ (old)[name] = value != null;
+    else if (name == "value" && old.localName == "input" && !focused(old)) /** @type {any} */ (old).value = value ?? "";
   }
-  for (const a of neu.attributes) {
-    if (old.getAttributeNS(a.namespaceURI, a.localName) != a.value) {
-      old.setAttributeNS(a.namespaceURI, a.name, a.value);
-      live(old, a.localName, a.value);
-    }
-  }
-}
-
-/**
- * @param {Element} el
- * @param {string} name
- * @param {string | null} value
- */
-function live(el, name, value) {
-  const field = /** @type {any} */ (el);
-  if ((name == "checked" || name == "selected") && name in el) field[name] = value != null;
-  else if (name == "value" && el.localName == "input" && !focused(el)) field.value = value ?? "";
 }

@@ -107,8 +107,9 @@ function scan(statics) {
       stack.push(el);
       if (RAW.test(tag)) {
         // Text up to the end tag; its slots are in the element.
-        const close = html.toLowerCase().indexOf("</" + tag, end);
-        if (close < 0) return null;
+        // (ASCII case folding, as the tokenizer: toLowerCase may change the length.)
+        const close = end + html.slice(end).search(RegExp("</" + tag, "i"));
+        if (close < end) return null;
         record(close + 1, el);
         TOKEN.lastIndex = close;
       }
