@@ -15,12 +15,6 @@ import { count, shapeOf } from "./shape.js";
 /** @typedef {import("../tree.js").TreeValue} TreeValue */
 /** @typedef {import("../tree.js").TreeItem} TreeItem */
 
-/**
- * Where a node's top-level elements are: among the element children of `parent`, after
- * `base` others and before `tail` others.
- * @typedef {{ parent: Element, base: number, tail: number }} Place
- */
-
 /** HTML start tags that leave SVG/MathML when the whole page is parsed, but not in a fragment. */
 const BREAKOUT = /<(b|big|blockquote|body|br|center|code|dd|div|dl|dt|em|embed|h[1-6]|head|hr|i|img|li|listing|menu|meta|nobr|ol|p|pre|ruby|s|small|span|strong|strike|sub|sup|table|tt|u|ul|var|font)[\s/>]/i;
 
@@ -73,22 +67,24 @@ export function renderRegion(root, rendered) {
 export function patchRegion(root, rendered, change) {
   const tree = rendered.root;
   if (!change || !tree) return;
-  const place = { parent: root, base: 0, tail: 0 };
-  if (change.kind != "node" || !tried(() => patchSlots(tree.statics, tree.slots, change.slots, place, true))) {
+  if (change.kind != "node" || !tried(() => patchSlots(tree, change.slots, root, 0, 0, true))) {
     renderRegion(root, rendered);
   }
 }
 
 /**
- * Patches the changed slots of one node (or list item) placed at `place`, in slot order, so
- * that the DOM before the slot being patched is always the new one and after it the old.
- * @param {Statics} statics
- * @param {readonly TreeValue[]} slots the slots after the frame
+ * Patches the changed slots of one node (or list item), in slot order, so that the DOM
+ * before the slot being patched is always the new one and after it the old. The node's
+ * top-level elements are among the element children of `parent`, after `base` others and
+ * before `tail` others.
+ * @param {{ statics: Statics, slots: readonly TreeValue[] }} node the node after the frame
  * @param {SlotChanges} changes
- * @param {Place} place
- * @param {boolean} [top] the node is the whole region, alone in `place.parent`
+ * @param {Element} parent
+ * @param {number} base
+ * @param {number} tail
+ * @param {boolean} [top] the node is the whole region, alone in `parent`
  */
-function patchSlots(statics, slots, changes, place, top = false) {
+function patchSlots({ statics, slots }, changes, parent, base, tail, top = false) {
   const shape = shapeOf(statics);
   if (!shape) throw MISS;
   const { html, pos, els, slot, attr, kids } = shape;
@@ -110,7 +106,7 @@ function patchSlots(statics, slots, changes, place, top = false) {
     const list = fromEnd ? [...kids[e]].reverse() : kids[e];
     const at = list.indexOf(k);
     if (at < 0) throw MISS;
-    return list.slice(0, at).reduce((n, x) => n + width(x), e ? 0 : fromEnd ? place.tail : place.base);
+    return list.slice(0, at).reduce((n, x) => n + width(x), e ? 0 : fromEnd ? tail : base);
   };
 
   /**
@@ -122,10 +118,10 @@ function patchSlots(statics, slots, changes, place, top = false) {
    * @returns {Element}
    */
   const locate = (e, fromEnd) => {
-    if (!e) return place.parent;
-    const { parent, tag } = els[e];
-    const children = locate(parent).children;
-    const n = offset(parent, e, fromEnd);
+    if (!e) return parent;
+    const { parent: up, tag } = els[e];
+    const children = locate(up).children;
+    const n = offset(up, e, fromEnd);
     return check(children[fromEnd ? children.length - 1 - n : n], tag);
   };
 
@@ -164,8 +160,8 @@ function patchSlots(statics, slots, changes, place, top = false) {
     if (done.has(j)) continue;
     done.add(j);
     let e = slot[j];
-    /** The place of the node or list in the slot. @returns {Place} */
-    const inner = () => ({ parent: locate(e), base: offset(e, ~j), tail: offset(e, ~j, true) });
+    /** Where the node or list in the slot is: its parent, base and tail. @returns {[Element, number, number]} */
+    const inner = () => [locate(e), offset(e, ~j), offset(e, ~j, true)];
     const patched = tried(() => {
       if (attr[j]) {
         // Only the start tag: the element's attributes.
@@ -174,9 +170,9 @@ function patchSlots(statics, slots, changes, place, top = false) {
         const fresh = parse(/** @type {Element} */ (el.parentNode), `<${render(start + 1, open - 1)}></${tag}>`);
         attributes(el, check(fresh[0], tag));
       } else if (change.kind == "node") {
-        patchSlots(change.value.statics, change.value.slots, change.slots, inner());
+        patchSlots(change.value, change.slots, ...inner());
       } else if (change.kind == "list") {
-        patchList(change, inner());
+        patchList(change, ...inner());
       } else throw MISS;
     });
     if (patched) continue;
@@ -204,9 +200,11 @@ function patchSlots(statics, slots, changes, place, top = false) {
  * and whitespace only (`<li>…</li>`, `\n  <tr>…</tr>\n`), so that item `i` is element
  * children `base + i*k` to `base + i*k + k - 1`, with that whitespace around.
  * @param {Change & { kind: "list" }} change
- * @param {Place} place
+ * @param {Element} parent
+ * @param {number} base
+ * @param {number} tail
  */
-function patchList(change, { parent, base, tail }) {
+function patchList(change, parent, base, tail) {
   const { statics } = change.value;
   const shape = shapeOf(statics);
   if (!shape || /^(pre|textarea|listing)$/.test(parent.localName)) throw MISS;
@@ -267,8 +265,8 @@ function patchList(change, { parent, base, tail }) {
       n--;
     } else if (op.op == "update") {
       const el = at(op.index, op.key);
-      const place = { parent, base: base + op.index * k, tail: tail + (n - op.index - 1) * k };
-      if (!tried(() => patchSlots(statics, op.item.slots, op.slots, place))) {
+      const item = { statics, slots: op.item.slots };
+      if (!tried(() => patchSlots(item, op.slots, parent, base + op.index * k, tail + (n - op.index - 1) * k))) {
         // The item's elements, morphed to the item's new HTML.
         const nodes = fresh([op.item]).slice(lead ? 1 : 0);
         if (trail) nodes.pop();
