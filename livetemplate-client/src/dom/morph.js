@@ -114,6 +114,12 @@ export function morphNodes(parent, nodes, cur, end) {
 const same = (a, b) => a.nodeType == b.nodeType && a.localName == b.localName && a.namespaceURI == b.namespaceURI;
 
 /**
+ * Where the children of `node` are: a <template>'s are in its content.
+ * @param {Node} node
+ */
+const inside = (node) => (node.nodeName == "TEMPLATE" ? /** @type {HTMLTemplateElement} */ (node).content : node);
+
+/**
  * Makes `old` match `neu` (a node of the same kind and tag): text and comments get the new
  * text, elements the new attributes and children.
  * @param {Node} old
@@ -129,9 +135,8 @@ export function morph(old, neu) {
   const { value, selectionStart, selectionEnd, selectionDirection } = typing ? el : /** @type {any} */ ({});
   const text = el.localName == "textarea" ? el.defaultValue : null;
   attributes(el, /** @type {Element} */ (neu));
-  const from = neu.nodeName == "TEMPLATE" ? /** @type {HTMLTemplateElement} */ (neu).content : neu;
-  const to = old.nodeName == "TEMPLATE" ? /** @type {HTMLTemplateElement} */ (old).content : old;
-  morphNodes(to, [...from.childNodes], to.firstChild, null);
+  const to = inside(old);
+  morphNodes(to, [...inside(neu).childNodes], to.firstChild, null);
   if (typing) {
     // The field being typed in keeps what the user sees: its value, caret and selection.
     if (el.value != value) el.value = value;
@@ -156,8 +161,9 @@ export function morph(old, neu) {
  * @param {Element} neu
  */
 export function attributes(old, neu) {
-  if (/^(details|dialog)$/.test(old.localName)) {
-    const open = neu.hasAttribute("open");
+  // `neu` comes from parse(), which noted the `open` of each <details>/<dialog>.
+  const open = served.get(neu);
+  if (open != null) {
     if (served.get(old) === open && open != old.hasAttribute("open")) {
       // The server said the same as last time: the user's toggle stands.
       neu = /** @type {Element} */ (neu.cloneNode(false));

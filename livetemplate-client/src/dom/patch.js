@@ -87,7 +87,7 @@ export function patchRegion(root, rendered, change) {
 function patchSlots({ statics, slots }, changes, parent, base, tail, top = false) {
   const shape = shapeOf(statics);
   if (!shape) throw MISS;
-  const { html, pos, els, slot, attr, kids } = shape;
+  const { html, pos, els, slot, kids } = shape;
   /** The slots whose DOM is the new one: patched, or rendered into a morph. @type {Set<number>} */
   const done = new Set();
 
@@ -160,10 +160,11 @@ function patchSlots({ statics, slots }, changes, parent, base, tail, top = false
     if (done.has(j)) continue;
     done.add(j);
     let e = slot[j];
+    const inTag = pos[j] < els[e].open;
     /** Where the node or list in the slot is: its parent, base and tail. @returns {[Element, number, number]} */
     const inner = () => [locate(e), offset(e, ~j), offset(e, ~j, true)];
     const patched = tried(() => {
-      if (attr[j]) {
+      if (inTag) {
         // Only the start tag: the element's attributes.
         const { tag, start, open } = els[e];
         const el = locate(e);
@@ -180,7 +181,7 @@ function patchSlots({ statics, slots }, changes, parent, base, tail, top = false
     // the innermost element around it that can be found, else of the whole region.
     let a = 0;
     let b = 0;
-    if (attr[j]) e = els[e].parent;
+    if (inTag) e = els[e].parent;
     else {
       for (const k of kids[e]) {
         if (k > 0 && els[k].end <= pos[j]) a = k;

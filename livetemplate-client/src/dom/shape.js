@@ -1,6 +1,6 @@
 // Where each slot of a statics table sits in the HTML: a small tokenizer over the statics
 // (slots are holes between them) finds the elements the statics open and close, and for each
-// slot the element it is in and whether it is inside a tag (an attribute) or between tags.
+// slot the element it is in: inside its start tag (an attribute), or between tags.
 // The patcher uses it to find the smallest DOM that a changed slot covers.
 
 /** @typedef {import("../tree.js").Statics} Statics */
@@ -17,11 +17,10 @@
 /**
  * The statics of a node or of a list's items, analysed. `html` is the statics joined and
  * `pos[j]` the offset of slot `j` in it. `slot[j]` is the element slot `j` is in (`0`: the
- * top level) and `attr[j]` whether it is inside that element's start tag. `kids[e]` is the
+ * top level), inside its start tag when `pos[j]` is before its `open`. `kids[e]` is the
  * sequence of element children of element `e`: `n > 0` for the element `els[n]`, `~j` for
  * slot `j`, a slot between tags that may hold elements.
- * @typedef {{ html: string, pos: number[], els: El[], slot: number[], attr: boolean[],
- *   kids: number[][] }} Shape
+ * @typedef {{ html: string, pos: number[], els: El[], slot: number[], kids: number[][] }} Shape
  */
 
 const VOID = /^(area|base|br|col|embed|hr|img|input|link|meta|source|track|wbr)$/;
@@ -65,19 +64,15 @@ function scan(statics) {
   const kids = [[]];
   /** @type {number[]} */
   const slot = [];
-  /** @type {boolean[]} */
-  const attr = [];
   const stack = [0];
   let j = 0;
   /**
-   * Puts the slots before offset `to` in element `el`: in its start tag, or (`kid`) among
-   * its children.
-   * @param {number} to @param {number} el @param {boolean} [inTag] @param {boolean} [kid]
+   * Puts the slots before offset `to` in element `el`, and (`kid`) among its children.
+   * @param {number} to @param {number} el @param {boolean} [kid]
    */
-  const record = (to, el, inTag = false, kid = false) => {
+  const record = (to, el, kid = false) => {
     for (; pos[j] < to; j++) {
       slot.push(el);
-      attr.push(inTag);
       if (kid) kids[el].push(~j);
     }
   };
@@ -88,7 +83,7 @@ function scan(statics) {
     const start = m.index;
     const end = start + token.length;
     const parent = stack[stack.length - 1];
-    record(start + 1, parent, false, true);
+    record(start + 1, parent, true);
     if (!token) break;
     // A `<` and one character: a token that does not end.
     if (token.length < 3) return null;
@@ -100,7 +95,7 @@ function scan(statics) {
       kids.push([]);
       // Attribute slots come after the name and the character that ends it.
       if (pos[j] < start + name.length + 2) return null;
-      record(end, el, true);
+      record(end, el);
       // In <svg>/<math> a start tag ending in "/>" closes itself.
       const foreign = html[end - 2] == "/" && [el, ...stack].some((e) => /^(svg|math)$/.test(els[e].tag));
       if (VOID.test(tag) || foreign) continue;
@@ -125,7 +120,7 @@ function scan(statics) {
     }
     if (pos[j] < end) return null;
   }
-  return stack.length > 1 ? null : { html, pos, els, slot, attr, kids };
+  return stack.length > 1 ? null : { html, pos, els, slot, kids };
 }
 
 /**
