@@ -2,8 +2,12 @@
 // focus, caret, selection, scroll positions, open <details>/<dialog> and running CSS
 // animations survive. Nodes that already match are not touched at all.
 
-/** @type {WeakMap<Document, Document>} */
-const inert = new WeakMap();
+/**
+ * Where HTML is parsed: a document without a window (nodes move to the page's document when
+ * inserted there).
+ * @type {Document | undefined}
+ */
+let inert;
 
 /**
  * The last `open` the server rendered on each <details>/<dialog>: the page follows the
@@ -21,9 +25,8 @@ const served = new WeakMap();
  * @returns {Node[]} the parsed nodes, detached
  */
 export function parse(context, html) {
-  const doc = context.ownerDocument;
-  if (!inert.has(doc)) inert.set(doc, doc.implementation.createHTMLDocument(""));
-  const el = /** @type {Document} */ (inert.get(doc)).createElementNS(context.namespaceURI, context.localName);
+  inert ??= context.ownerDocument.implementation.createHTMLDocument("");
+  const el = inert.createElementNS(context.namespaceURI, context.localName);
   el.innerHTML = html;
   // Every node the morph inserts comes from here: note the server's `open` of each.
   for (const d of el.querySelectorAll("details,dialog")) served.set(d, d.hasAttribute("open"));
@@ -45,13 +48,17 @@ const focused = (el) => el == el.ownerDocument.activeElement;
 /**
  * Moves `node` before `ref` in `parent`, keeping its state where the browser can
  * (`moveBefore`: focus, animations, iframes).
- * @param {Node & { moveBefore?: (node: Node, ref: Node | null) => void }} parent
+ * @param {Node} parent
  * @param {Node} node
  * @param {Node | null} ref
  */
 export function move(parent, node, ref) {
-  if (parent.moveBefore && parent.isConnected) parent.moveBefore(node, ref);
-  else parent.insertBefore(node, ref);
+  try {
+    /** @type {any} */ (parent).moveBefore(node, ref);
+  } catch {
+    // no moveBefore in this browser, or not in a document
+    parent.insertBefore(node, ref);
+  }
 }
 
 /**

@@ -95,18 +95,19 @@ function patchSlots({ statics, slots }, changes, parent, base, tail, top = false
    * How many elements an entry of `kids` stands for in the DOM: a slot's new value or its old.
    * @param {number} k
    */
-  const width = (k) => (k > 0 ? 1 : count(done.has(~k) ? slots[~k] : (changes.get(~k)?.old ?? slots[~k])));
 
   /**
    * How many elements come before entry `k` (`fromEnd`: after it) among the children of
-   * element `e` in the DOM.
+   * element `e` in the DOM: a slot's new value or its old one stands for as many as it renders.
    * @param {number} e @param {number} k @param {boolean} [fromEnd]
    */
   const offset = (e, k, fromEnd) => {
     const list = fromEnd ? [...kids[e]].reverse() : kids[e];
     const at = list.indexOf(k);
     if (at < 0) throw MISS;
-    return list.slice(0, at).reduce((n, x) => n + width(x), e ? 0 : fromEnd ? tail : base);
+    return list
+      .slice(0, at)
+      .reduce((n, x) => n + (x > 0 ? 1 : count(done.has(~x) ? slots[~x] : (changes.get(~x)?.old ?? slots[~x]))), e ? 0 : fromEnd ? tail : base);
   };
 
   /**
@@ -208,7 +209,8 @@ function patchSlots({ statics, slots }, changes, parent, base, tail, top = false
 function patchList(change, parent, base, tail) {
   const { statics } = change.value;
   const shape = shapeOf(statics);
-  if (!shape || /^(pre|textarea|listing)$/.test(parent.localName)) throw MISS;
+  // (A list slot in a <textarea> is in its raw text, never here.)
+  if (!shape || /^(pre|listing)$/.test(parent.localName)) throw MISS;
   const { html, els } = shape;
   const tops = shape.kids[0];
   const first = els[tops[0]];
@@ -231,8 +233,7 @@ function patchList(change, parent, base, tail) {
   /** The first element of item `i`. @param {number} i @param {string | null} [key] */
   const at = (i, key) => {
     const el = check(children[base + i * k], tags[0]);
-    const own = el.getAttribute("data-key");
-    if (key != null && own != null && own != key) throw MISS;
+    if (key != null && (el.getAttribute("data-key") ?? key) != key) throw MISS;
     return el;
   };
   /** The last element of the item starting at `el`. @param {Element} el */
@@ -258,7 +259,7 @@ function patchList(change, parent, base, tail) {
     for (const x of run(el)) parent.removeChild(x);
   };
   /** @param {readonly TreeItem[]} items */
-  const fresh = (items) => fragment(parent, items.map((it) => toHTML({ statics, slots: it.slots })).join(""));
+  const fresh = (items) => fragment(parent, toHTML({ ...change.value, items }));
 
   for (const op of change.ops) {
     if (op.op == "remove") {
