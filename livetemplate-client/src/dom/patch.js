@@ -267,7 +267,7 @@ function patchList(change, parent, base, tail) {
       n--;
     } else if (op.op == "update") {
       const el = at(op.index, op.key);
-      const item = { statics, slots: op.item.slots };
+      const item = { ...op.item, statics };
       if (!tried(() => patchSlots(item, op.slots, parent, base + op.index * k, tail + (n - op.index - 1) * k))) {
         // The item's elements, morphed to the item's new HTML.
         const nodes = fresh([op.item]).slice(lead ? 1 : 0);

@@ -27,11 +27,14 @@ const VOID = /^(area|base|br|col|embed|hr|img|input|link|meta|source|track|wbr)$
 const RAW = /^(script|style|textarea|title|xmp|iframe|noembed|noframes)$/;
 
 /**
- * The tokens of the statics: a comment; a start tag (group 1: its name; quotes hide `>`); an
- * end tag (group 2: what is between `</` and `>`); a bogus comment (`<!…>`, `<?…>`, `</…>`);
- * else a `<` that opens one of these and never ends it; else the end of the text.
+ * The tokens of the statics: a comment; a start tag (group 1: its name; quotes hide `>`),
+ * not <noscript> or <plaintext>; an end tag (group 2: what is between `</` and `>`); a bogus
+ * comment (`<!…>`, `<?…>`, `</…>`); else a `<` that opens one of these and never ends it (or
+ * opens <noscript>, whose content the inert document parses as HTML, or <plaintext>); else
+ * the end of the text.
  */
-const TOKEN = /<(?:!--[^]*?-->|([a-zA-Z][^\s/>]*)(?:[^>"']|"[^"]*"|'[^']*')*>|\/([a-zA-Z][^>]*)>|[!?/](?!--)[^>]*>)|<[a-zA-Z!?/]|$/g;
+const TOKEN =
+  /<(?:!--[^]*?-->|(?!(?:noscript|plaintext)[\s/>])([a-z][^\s/>]*)(?:[^>"']|"[^"]*"|'[^']*')*>|\/([a-z][^>]*)>|[!?/](?!--)[^>]*>)|<[a-z!?/]|$/gi;
 
 /** @type {WeakMap<Statics, Shape | null>} */
 const shapes = new WeakMap();
@@ -44,9 +47,8 @@ const shapes = new WeakMap();
  * @returns {Shape | null}
  */
 export function shapeOf(statics) {
-  let shape = shapes.get(statics);
-  if (shape === undefined) shapes.set(statics, (shape = scan(statics)));
-  return shape;
+  if (!shapes.has(statics)) shapes.set(statics, scan(statics));
+  return /** @type {Shape | null} */ (shapes.get(statics));
 }
 
 /**
@@ -89,7 +91,6 @@ function scan(statics) {
     if (token.length < 3) return null;
     if (name) {
       const tag = name.toLowerCase();
-      if (/^(noscript|plaintext)$/.test(tag)) return null;
       const el = els.push({ tag, parent, start, open: end, close: end, end }) - 1;
       kids[parent].push(el);
       kids.push([]);
@@ -143,6 +144,5 @@ export function count(value) {
  * @param {readonly TreeValue[]} slots
  * @returns {number}
  */
-function countIn(shape, slots) {
-  return shape ? shape.kids[0].reduce((n, k) => n + (k > 0 ? 1 : count(slots[~k])), 0) : NaN;
-}
+const countIn = (shape, slots) =>
+  shape ? shape.kids[0].reduce((n, k) => n + (k > 0 ? 1 : count(slots[~k])), 0) : NaN;
