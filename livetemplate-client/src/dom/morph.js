@@ -83,7 +83,7 @@ function drop(node) {
  * @param {Node | null} end
  */
 export function morphNodes(parent, nodes, cur, end) {
-  /** @type {Map<string, Node>} */
+  /** @type {Map<string | null, Node>} */
   const keyed = new Map();
   for (let x = cur; x && x != end; x = x.nextSibling) {
     const key = keyOf(x);
@@ -93,14 +93,15 @@ export function morphNodes(parent, nodes, cur, end) {
   wanted.delete(null);
   for (const n of nodes) {
     const key = keyOf(n);
-    let match = key ? keyed.get(key) : null;
+    /** @type {Node | null | undefined} */
+    let match = keyed.get(key);
     if (match && same(match, n)) {
-      keyed.delete(/** @type {string} */ (key));
+      keyed.delete(key);
       // Drop the old nodes before it that nothing asks for, rather than moving it.
       while (cur && cur != match && !wanted.has(keyOf(cur))) cur = drop(cur);
     } else {
       match = cur && cur != end && same(cur, n) && keyOf(cur) == key ? cur : null;
-      if (match && key) keyed.delete(key);
+      if (match) keyed.delete(key);
     }
     if (!match) parent.insertBefore(n, cur);
     else {

@@ -37,12 +37,13 @@ function tried(patch) {
 
 /**
  * The nodes `html` parses to inside `host`; MISS when a parse of the whole page would put
- * them elsewhere (HTML tags inside SVG/MathML).
+ * them elsewhere (HTML tags inside SVG/MathML; also refused in their <foreignObject>, where
+ * they would stay).
  * @param {Element} host
  * @param {string} html
  */
 function fragment(host, html) {
-  if (host.namespaceURI != "http://www.w3.org/1999/xhtml" && BREAKOUT.test(html)) throw MISS;
+  if (host.closest("svg,math") && BREAKOUT.test(html)) throw MISS;
   return parse(host, html);
 }
 

@@ -9,7 +9,8 @@
 /**
  * An element the statics open and close. Offsets are into `Shape.html`: `start` at its `<`,
  * `open` after its start tag, `close` at its end tag's `<`, `end` after its end tag (`open`
- * for void elements). `els[0]` stands for the top level: `open` 0, `close` the end.
+ * for void elements). `els[0]` stands for the top level: only its `tag` (""), `open` (0)
+ * and `close` (the end) are set.
  * @typedef {{ tag: string, parent: number, start: number, open: number, close: number,
  *   end: number }} El
  */
@@ -61,7 +62,7 @@ function scan(statics) {
   let at = 0;
   const pos = statics.slice(0, -1).map((s) => (at += s.length));
   /** @type {El[]} */
-  const els = [{ tag: "", parent: -1, start: 0, open: 0, close: html.length, end: html.length }];
+  const els = [/** @type {El} */ ({ tag: "", open: 0, close: html.length })];
   /** @type {number[][]} */
   const kids = [[]];
   /** @type {number[]} */
@@ -98,8 +99,9 @@ function scan(statics) {
       if (pos[j] < start + name.length + 2) return null;
       record(end, el);
       // In <svg>/<math> a start tag ending in "/>" closes itself.
-      const foreign = html[end - 2] == "/" && [el, ...stack].some((e) => /^(svg|math)$/.test(els[e].tag));
-      if (VOID.test(tag) || foreign) continue;
+      if (VOID.test(tag) || (html[end - 2] == "/" && [el, ...stack].some((e) => /^(svg|math)$/.test(els[e].tag)))) {
+        continue;
+      }
       stack.push(el);
       if (RAW.test(tag)) {
         // Text up to the end tag; its slots are in the element.
@@ -110,10 +112,10 @@ function scan(statics) {
         TOKEN.lastIndex = close;
       }
     } else if (endTag) {
-      if (endTag.trim().toLowerCase() != els[parent].tag) return null;
-      els[parent].close = start;
-      els[parent].end = end;
-      stack.pop();
+      const el = els[/** @type {number} */ (stack.pop())];
+      if (endTag.trim().toLowerCase() != el.tag) return null;
+      el.close = start;
+      el.end = end;
     } else if (token.startsWith("<!--")) {
       // Slots in a comment's text are in the element around it.
       if (pos[j] < start + 4) return null;
