@@ -13,7 +13,6 @@ import { count, shapeOf } from "./shape.js";
 /** @typedef {import("../patch.js").SlotChanges} SlotChanges */
 /** @typedef {import("../tree.js").Statics} Statics */
 /** @typedef {import("../tree.js").TreeValue} TreeValue */
-/** @typedef {import("../tree.js").TreeItem} TreeItem */
 
 /** HTML start tags that leave SVG/MathML when the whole page is parsed, but not in a fragment. */
 const BREAKOUT = /<(b|big|blockquote|body|br|center|code|dd|div|dl|dt|em|embed|h[1-6]|head|hr|i|img|li|listing|menu|meta|nobr|ol|p|pre|ruby|s|small|span|strong|strike|sub|sup|table|tt|u|ul|var|font)[\s/>]/i;
@@ -237,15 +236,13 @@ function patchList(change, parent, base, tail) {
     if (key != null && (el.getAttribute("data-key") ?? key) != key) throw MISS;
     return el;
   };
-  /** The last element of the item starting at `el`. @param {Element} el */
-  const lastOf = (el) => {
-    for (let m = 1; m < k; m++) el = check(el.nextElementSibling, tags[m]);
-    return el;
-  };
   /** Where the item starting at `el` starts, its whitespace included. @param {Element} el */
   const before = (el) => edge(el, lead, true);
   /** Where the item starting at `el` ends, its whitespace included. @param {Element} el */
-  const after = (el) => edge(lastOf(el), trail, false);
+  const after = (el) => {
+    for (let m = 1; m < k; m++) el = check(el.nextElementSibling, tags[m]);
+    return edge(el, trail, false);
+  };
   /** Where an item goes after the item starting at `prev` (`false`: first). @param {Element | false} prev */
   const spot = (prev) => (prev ? after(prev) : before(at(0)));
   /** The nodes of the item starting at `el`, whitespace around included. @param {Element} el */
@@ -259,26 +256,20 @@ function patchList(change, parent, base, tail) {
   const remove = (el) => {
     for (const x of run(el)) parent.removeChild(x);
   };
-  /** @param {readonly TreeItem[]} items */
-  const fresh = (items) => fragment(parent, toHTML({ ...change.value, items }));
 
   for (const op of change.ops) {
     if (op.op == "remove") {
       remove(at(op.index, op.key));
       n--;
     } else if (op.op == "update") {
-      const el = at(op.index, op.key);
-      const item = { ...op.item, statics };
-      if (!tried(() => patchSlots(item, op.slots, parent, base + op.index * k, tail + (n - op.index - 1) * k))) {
-        // The item's elements, morphed to the item's new HTML.
-        const nodes = fresh([op.item]).slice(lead ? 1 : 0);
-        if (trail) nodes.pop();
-        morphNodes(parent, nodes, el, lastOf(el).nextSibling);
-      }
+      // (When the item's own patch misses, its DOM is not what the tree says: the caller
+      // morphs the list's range.)
+      at(op.index, op.key);
+      patchSlots({ ...op.item, statics }, op.slots, parent, base + op.index * k, tail + (n - op.index - 1) * k);
     } else if (op.op == "insert") {
       if (!n) throw MISS; // nothing to stand by: the caller morphs the list's range
       const ref = spot(op.index > 0 && at(op.index - 1));
-      for (const x of fresh(op.items)) parent.insertBefore(x, ref);
+      for (const x of fragment(parent, toHTML({ ...change.value, items: op.items }))) parent.insertBefore(x, ref);
       n += op.items.length;
     } else {
       // Reorder: the longest run of items already in order stays, the others move.
