@@ -39,7 +39,8 @@ export function parse(context, html) {
  * @returns {string | null}
  */
 const keyOf = (node) =>
-  (node.nodeType == 1 && (/** @type {Element} */ (node).id || /** @type {Element} */ (node).getAttribute("data-key"))) ||
+  (node.nodeType == 1 &&
+    (/** @type {Element} */ (node).id || /** @type {Element} */ (node).getAttribute("data-key"))) ||
   null;
 
 /** @param {Element} el */
@@ -113,9 +114,10 @@ export function morphNodes(parent, nodes, cur, end) {
   while (cur && cur != end) cur = drop(cur);
 }
 
+/** @typedef {{ nodeType: number, localName?: string, namespaceURI?: string | null }} Kind */
+
 /**
  * Whether `a` can be morphed to `b`: the same kind of node and, for elements, the same tag.
- * @typedef {{ nodeType: number, localName?: string, namespaceURI?: string | null }} Kind
  * @param {Kind} a
  * @param {Kind} b
  */

@@ -92,22 +92,22 @@ function patchSlots({ statics, slots }, changes, parent, base, tail, top = false
   const done = new Set();
 
   /**
-   * How many elements an entry of `kids` stands for in the DOM: a slot's new value or its old.
+   * How many elements entry `k` of `kids` stands for in the DOM: a slot as many as its value
+   * there renders, the new one once done, else the old one.
    * @param {number} k
    */
+  const width = (k) => (k > 0 ? 1 : count(done.has(~k) ? slots[~k] : (changes.get(~k)?.old ?? slots[~k])));
 
   /**
    * How many elements come before entry `k` (`fromEnd`: after it) among the children of
-   * element `e` in the DOM: a slot's new value or its old one stands for as many as it renders.
+   * element `e` in the DOM.
    * @param {number} e @param {number} k @param {boolean} [fromEnd]
    */
   const offset = (e, k, fromEnd) => {
     const list = fromEnd ? [...kids[e]].reverse() : kids[e];
     const at = list.indexOf(k);
     if (at < 0) throw MISS;
-    return list
-      .slice(0, at)
-      .reduce((n, x) => n + (x > 0 ? 1 : count(done.has(~x) ? slots[~x] : (changes.get(~x)?.old ?? slots[~x]))), e ? 0 : fromEnd ? tail : base);
+    return list.slice(0, at).reduce((n, x) => n + width(x), e ? 0 : fromEnd ? tail : base);
   };
 
   /**
@@ -154,7 +154,8 @@ function patchSlots({ statics, slots }, changes, parent, base, tail, top = false
     const host = locate(e);
     const first = a ? locate(a).nextSibling : host.firstChild;
     const end = b ? locate(b, true) : null;
-    morphNodes(host, fragment(host, render(a ? els[a].end : els[e].open, b ? els[b].start : els[e].close)), first, end);
+    const from = a ? els[a].end : els[e].open;
+    morphNodes(host, fragment(host, render(from, b ? els[b].start : els[e].close)), first, end);
   };
 
   for (const [j, change] of changes) {
@@ -162,7 +163,10 @@ function patchSlots({ statics, slots }, changes, parent, base, tail, top = false
     done.add(j);
     let e = slot[j];
     const inTag = pos[j] < els[e].open;
-    /** Where the node or list in the slot is: its parent, base and tail. @returns {[Element, number, number]} */
+    /**
+     * Where the node or list in the slot is: its parent, base and tail.
+     * @returns {[Element, number, number]}
+     */
     const inner = () => [locate(e), offset(e, ~j), offset(e, ~j, true)];
     const patched = tried(() => {
       if (inTag) {
