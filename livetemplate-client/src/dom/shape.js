@@ -28,11 +28,10 @@ const VOID = /^(area|base|br|col|embed|hr|img|input|link|meta|source|track|wbr)$
 const RAW = /^(script|style|textarea|title|xmp|iframe|noembed|noframes)$/;
 
 /**
- * The tokens of the statics: a comment; a start tag (group 1: its name; quotes hide `>`),
- * not <noscript> or <plaintext>; an end tag (group 2: what is between `</` and `>`); a bogus
- * comment (`<!…>`, `<?…>`, `</…>`); else a `<` that opens one of these and never ends it (or
- * opens <noscript>, whose content the inert document parses as HTML, or <plaintext>); else
- * the end of the text.
+ * The tokens of the statics: a comment; a start tag (group 1: its name; quotes hide `>`); an
+ * end tag (group 2: what is between `</` and `>`); a bogus comment (`<!…>`, `<?…>`, `</…>`);
+ * else a `<` and one character, refused: a token that never ends, or the start tag of a
+ * <noscript> (the inert document parses its content as HTML) or a <plaintext>; else the end.
  */
 const TOKEN =
   /<(?:!--[^]*?-->|(?!(?:noscript|plaintext)[\s/>])([a-z][^\s/>]*)(?:[^>"']|"[^"]*"|'[^']*')*>|\/([a-z][^>]*)>|[!?/](?!--)[^>]*>)|<[a-z!?/]|$/gi;
@@ -88,7 +87,7 @@ function scan(statics) {
     const parent = stack[stack.length - 1];
     record(start + 1, parent, true);
     if (!token) break;
-    // A `<` and one character: a token that does not end.
+    // A `<` and one character: refused.
     if (token.length < 3) return null;
     if (name) {
       const tag = name.toLowerCase();
@@ -98,7 +97,7 @@ function scan(statics) {
       // Attribute slots come after the name and the character that ends it.
       if (pos[j] < start + name.length + 2) return null;
       record(end, el);
-      // In <svg>/<math> a start tag ending in "/>" closes itself.
+      // Void elements end here, and so does, in <svg>/<math>, a start tag ending in "/>".
       if (VOID.test(tag) || (html[end - 2] == "/" && [el, ...stack].some((e) => /^(svg|math)$/.test(els[e].tag)))) {
         continue;
       }
