@@ -398,6 +398,27 @@ describe("targeted patches", () => {
     const records = touched(root, () => renderRegion(root, rendered));
     assert.equal(records.length, 0);
   });
+
+  test("an item whose DOM is not what the tree says: the list's stretch is morphed", () => {
+    const rendered = new Rendered();
+    rendered.applyTree({
+      s: ["<dl>", "</dl><p>", "</p>"],
+      0: { s: ["<dt>", "</dt><dd>", "</dd>"], d: [{ _k: "a", 0: "A", 1: "1" }, { _k: "b", 0: "B", 1: "2" }] },
+      1: "x",
+    });
+    const root = region();
+    renderRegion(root, rendered);
+    const dl = /** @type {Element} */ (root.querySelector("dl"));
+    // Someone else turned b's <dd> into a <div>: its slot cannot be located.
+    const dd = /** @type {Element} */ (dl.children[3]);
+    dd.replaceWith(Object.assign(document.createElement("div"), { textContent: "2" }));
+    const p = /** @type {Element} */ (root.querySelector("p"));
+    const records = touched(root, () => patchRegion(root, rendered, rendered.applyTree({ 0: [["u", "b", { 1: "3" }]] })));
+    assert.equal(root.innerHTML, parsed(rendered.toHTML()));
+    for (const rec of records) assert.ok(dl.contains(rec.target), `touched ${rec.target.nodeName} outside the list`);
+    assert.equal(root.querySelector("p"), p);
+    root.remove();
+  });
 });
 
 describe("state the patch keeps", () => {
