@@ -4,15 +4,10 @@
 // `change` live validation when the server offers it.
 
 import { ACTION_CHANGE, ACTION_SUBMIT } from "./constants.js";
-import { elementData, formData, isField } from "./forms.js";
+import { edit, elementData, formData, isField } from "./forms.js";
 
 /** @typedef {import("./forms.js").Data} Data */
-
-/**
- * Where an action goes: the action's name, its data, the element that caused it (it shows the
- * loading state), and for a form the button or input that submitted it.
- * @typedef {(action: string, data: Data, el: Element, submitter?: Element | null) => void} Act
- */
+/** @typedef {import("./forms.js").Edit} Edit */
 
 /** The events listened to from the start; others are added as templates name them. */
 const EVENTS = "click submit input change keydown keyup focus blur mouseenter mouseleave".split(" ");
@@ -24,14 +19,15 @@ export const CHANGE_WAIT = 300;
 const MOD_ALIASES = { cmd: "meta", control: "ctrl", option: "alt" };
 
 /**
- * Whether a keyboard event matches an `lvt-key` filter: a bare key (`Enter`, `Escape`, `j`)
+ * Whether a keyboard event matches an `lvt-key` filter: a bare key (`Enter`, `Escape`, `j`, `+`)
  * when no Ctrl/Meta/Alt is held, or a chord `Mod+Enter`, `Shift+ArrowDown` (`Mod` is Ctrl or
  * Meta; `Cmd`, `Control`, `Option` are aliases), as the existing client reads it.
  * @param {KeyboardEvent} e
  * @param {string} filter
  */
 export function keyMatches(e, filter) {
-  const parts = filter.length > 1 ? filter.split("+") : [filter];
+  // A `+` that ends the filter is the key itself.
+  const parts = filter.split(/\+(?=.)/);
   if (e.key !== parts.pop()) return false;
   if (!parts.length) return !e.ctrlKey && !e.metaKey && !e.altKey;
   return parts.every((mod) => {
@@ -41,7 +37,9 @@ export function keyMatches(e, filter) {
   });
 }
 
-/** @type {WeakMap<Element, Record<string, { t?: ReturnType<typeof setTimeout>, last?: number, fire?: () => void }>>} */
+/** @typedef {{ t?: ReturnType<typeof setTimeout>, last: number, fire: () => void }} Limit */
+
+/** @type {WeakMap<Element, Record<string, Limit>>} */
 const limits = new WeakMap();
 
 /**
@@ -57,18 +55,18 @@ const limits = new WeakMap();
 export function limit(el, type, fire, wait) {
   const debounce = el.getAttribute("lvt-mod:debounce");
   const throttle = el.getAttribute("lvt-mod:throttle");
-  if (debounce === null && throttle === null && wait === undefined) return fire();
+  if ((debounce ?? throttle ?? wait) == null) return fire();
   let all = limits.get(el);
   if (!all) limits.set(el, (all = {}));
-  const st = (all[type] ??= {});
+  const st = (all[type] ??= { last: -Infinity, fire });
   if (throttle === null) {
     clearTimeout(st.t);
-    st.t = setTimeout(fire, debounce === null ? wait : +debounce || 0);
+    st.t = setTimeout(fire, Number(debounce ?? wait) || 0);
     return;
   }
   const period = +throttle || 0;
   const now = Date.now();
-  if (st.last === undefined || now - st.last >= period) {
+  if (now - st.last >= period) {
     st.last = now;
     fire();
   } else {
@@ -76,42 +74,55 @@ export function limit(el, type, fire, wait) {
     st.t ??= setTimeout(() => {
       st.t = undefined;
       st.last = Date.now();
-      st.fire?.();
+      st.fire();
     }, period - (now - st.last));
   }
 }
 
-/** The events of one live region. */
+/**
+ * The events of one live region. `View` extends it: its `send` sends the actions over the
+ * region's socket, its `live` says whether that socket is connected.
+ */
 export class Events {
   /** @type {Set<string>} */
   #types = new Set();
   /** Whether the server has a `change` action (live validation). */
   change = false;
+  /** Fields the user changed since their form last succeeded. @type {Map<Element, Edit>} */
+  edits = new Map();
 
-  /**
-   * @param {Element} region
-   * @param {Act} act
-   * @param {(el: Element) => void} [edited] told of every field the user changes
-   * @param {() => boolean} [live] whether actions can be sent now: when not, a `method="post"`
-   *   form is left to the browser (a plain POST, as without JavaScript)
-   */
-  constructor(region, act, edited = () => {}, live = () => true) {
+  /** @param {Element} region */
+  constructor(region) {
     this.region = region;
-    this.act = act;
-    this.edited = edited;
-    this.live = live;
-    this.handle = this.handle.bind(this);
     EVENTS.forEach(this.listen, this);
   }
 
   /**
-   * Listens for `type` inside the region (capture phase, so non-bubbling events are seen).
+   * Sends an action: its name, its data, the element that caused it (it shows the loading
+   * state), and for a form the button or input that submitted it. Here nothing is sent.
+   * @param {string} _action
+   * @param {Data} [_data]
+   * @param {Element} [_el]
+   * @param {Element | null} [_submitter]
+   * @returns {number} the message's ref, or 0 when it was not sent
+   */
+  send(_action, _data, _el, _submitter) {
+    return 0;
+  }
+
+  /** Whether actions can be sent now: when not, a `method="post"` form is left to the browser (a plain POST, as without JavaScript). */
+  live() {
+    return true;
+  }
+
+  /**
+   * Listens for `type` inside the region (capture phase, so non-bubbling events are seen; the
+   * same listener is added once).
    * @param {string} type
    */
   listen(type) {
-    if (this.#types.has(type)) return;
     this.#types.add(type);
-    this.region.addEventListener(type, this.handle, true);
+    this.region.addEventListener(type, this, true);
   }
 
   /**
@@ -123,56 +134,50 @@ export class Events {
   }
 
   stop() {
-    for (const type of this.#types) this.region.removeEventListener(type, this.handle, true);
-    this.#types.clear();
+    for (const type of this.#types) this.region.removeEventListener(type, this, true);
   }
 
   /** @param {Event} e */
-  handle(e) {
+  handleEvent(e) {
     const { type } = e;
     const target = /** @type {HTMLInputElement} */ (e.target);
     if (target?.nodeType !== 1) return;
-    const typing = type == "input" || type == "change";
-    if (typing && isField(target)) this.edited(target);
+    const field = (type == "input" || type == "change") && isField(target);
+    if (field) this.edits.set(target, edit(target, this.region));
     const sub = /** @type {SubmitEvent} */ (e).submitter;
     const attr = `lvt-on:${type}`;
     // A non-bubbling event (focus, mouseenter…) concerns its target alone.
     /** @type {Element | null} */
     let el = target;
     if (e.bubbles) while (el && el !== this.region && !el.hasAttribute(attr)) el = el.parentElement;
-    const name = el?.getAttribute(attr);
-    if (el && name != null) {
+    let action = el?.getAttribute(attr);
+    if (el && action != null) {
       const key = el.getAttribute("lvt-key");
       if (key && "key" in e) {
         if (!keyMatches(/** @type {KeyboardEvent} */ (e), key)) return;
-        if (key.length > 1 && key.includes("+")) e.preventDefault();
+        // A chord stops the browser's own shortcut.
+        if (/.\+/.test(key)) e.preventDefault();
       }
-      if (type == "submit") e.preventDefault();
-      limit(el, type, () =>
-        el.localName == "form" ? this.#form(/** @type {HTMLFormElement} */ (el), name, sub) : this.act(name, elementData(el), el),
-      );
     } else if (type == "submit") {
       const form = /** @type {HTMLFormElement} */ (/** @type {Element} */ (target));
       if (form.localName != "form" || form.hasAttribute("lvt-form:no-intercept") || (!this.live() && form.method == "post")) return;
-      e.preventDefault();
       // The action: `lvt-form:action`, else the submit button's name, else the form's `name`.
       const named = sub?.localName == "button" && /** @type {HTMLButtonElement} */ (sub).name;
-      this.#form(form, form.getAttribute("lvt-form:action") || named || form.getAttribute("name") || ACTION_SUBMIT, sub);
+      action = form.getAttribute("lvt-form:action") || named || form.getAttribute("name") || ACTION_SUBMIT;
+      el = form;
     } else if (type == "click") {
+      // A named button outside any form.
       const button = /** @type {HTMLButtonElement | null} */ (target.closest("button[name]"));
-      if (button && this.region.contains(button) && !button.form && !button.disabled && button.type != "reset") {
-        this.act(button.name, elementData(button), button);
-      }
-    } else if (this.change && typing && isField(target)) this.#validate(target, type);
-  }
-
-  /**
-   * @param {HTMLFormElement} form
-   * @param {string} action
-   * @param {Element | null | undefined} sub the submit button or input
-   */
-  #form(form, action, sub) {
-    this.act(action, formData(form, sub), form, sub);
+      if (!button || !this.region.contains(button) || button.form || button.disabled || button.type == "reset") return;
+      action = button.name;
+      el = button;
+    } else return this.change && field && this.#validate(target, type);
+    if (type == "submit") e.preventDefault();
+    const to = el;
+    const name = action;
+    limit(to, type, () =>
+      to.localName == "form" ? this.send(name, formData(/** @type {HTMLFormElement} */ (to), sub), to, sub) : this.send(name, elementData(to), to),
+    );
   }
 
   /**
@@ -184,11 +189,11 @@ export class Events {
     const { form, name } = field;
     if (!name || form?.hasAttribute("lvt-form:no-intercept") || /^(submit|button|hidden|file)$/.test(field.type)) return;
     // Typing sends on `input`; choices (select, checkbox, radio) on `change`.
-    const typed = field.localName == "textarea" || (field.localName == "input" && !/^(checkbox|radio)$/.test(field.type));
+    const typed = !/^(checkbox|radio|select)/.test(field.type);
     if (typed != (type == "input")) return;
-    limit(field, "lvt-change", () => {
+    limit(field, type, () => {
       const value = (form ? formData(form) : elementData(field))[name];
-      this.act(ACTION_CHANGE, { [name]: value ?? (field.type == "checkbox" ? [] : "") }, field);
+      this.send(ACTION_CHANGE, { [name]: value ?? (field.type == "checkbox" ? [] : "") }, field);
     }, typed ? CHANGE_WAIT : 0);
   }
 }
