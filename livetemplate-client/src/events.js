@@ -33,14 +33,11 @@ export function keyMatches(e, filter) {
   return parts.every((mod) => {
     const m = mod.toLowerCase();
     // `shiftKey`, `altKey`, `ctrlKey`, `metaKey`; any other name matches nothing.
-    return m == "mod" ? e.ctrlKey || e.metaKey : !!(/** @type {any} */ (e))[`${MOD_ALIASES[m] ?? m}Key`];
+    return m == "mod" ? e.ctrlKey || e.metaKey : (/** @type {any} */ (e))[`${MOD_ALIASES[m] ?? m}Key`];
   });
 }
 
 /** @typedef {{ t?: ReturnType<typeof setTimeout>, last: number, fire: () => void }} Limit */
-
-/** @type {WeakMap<Element, Record<string, Limit>>} */
-const limits = new WeakMap();
 
 /**
  * Runs `fire` now, or later as the element's `lvt-mod:debounce` (after the events stop for
@@ -56,9 +53,9 @@ export function limit(el, type, fire, wait) {
   const debounce = el.getAttribute("lvt-mod:debounce");
   const throttle = el.getAttribute("lvt-mod:throttle");
   if ((debounce ?? throttle ?? wait) == null) return fire();
-  let all = limits.get(el);
-  if (!all) limits.set(el, (all = {}));
-  const st = (all[type] ??= { last: -Infinity, fire });
+  // The element's own `lvt:<type>` property holds the state of its events of that type.
+  /** @type {Limit} */
+  const st = (/** @type {any} */ (el)[`lvt:${type}`] ??= { last: -Infinity, fire });
   if (throttle === null) {
     clearTimeout(st.t);
     st.t = setTimeout(fire, Number(debounce ?? wait) || 0);
@@ -171,29 +168,20 @@ export class Events {
       if (!button || !this.region.contains(button) || button.form || button.disabled || button.type == "reset") return;
       action = button.name;
       el = button;
-    } else return this.change && field && this.#validate(target, type);
+    } else {
+      // Live validation: the field's value as `change`, debounced while the user types
+      // (typing sends on `input`; choices, select, checkbox and radio, on `change`).
+      const { form, name } = target;
+      const typed = !/^(checkbox|radio|select)/.test(target.type);
+      if (!this.change || !field || !name || typed != (type == "input") || form?.hasAttribute("lvt-form:no-intercept") || /^(submit|button|hidden|file)$/.test(target.type)) return;
+      return limit(target, type, () => {
+        const value = (form ? formData(form) : elementData(target))[name];
+        this.send(ACTION_CHANGE, { [name]: value ?? (target.type == "checkbox" ? [] : "") }, target);
+      }, typed ? CHANGE_WAIT : 0);
+    }
     if (type == "submit") e.preventDefault();
-    const to = el;
-    const name = action;
-    limit(to, type, () =>
-      to.localName == "form" ? this.send(name, formData(/** @type {HTMLFormElement} */ (to), sub), to, sub) : this.send(name, elementData(to), to),
-    );
-  }
-
-  /**
-   * Live validation: the field's value as `change`, debounced while the user types.
-   * @param {HTMLInputElement} field
-   * @param {string} type
-   */
-  #validate(field, type) {
-    const { form, name } = field;
-    if (!name || form?.hasAttribute("lvt-form:no-intercept") || /^(submit|button|hidden|file)$/.test(field.type)) return;
-    // Typing sends on `input`; choices (select, checkbox, radio) on `change`.
-    const typed = !/^(checkbox|radio|select)/.test(field.type);
-    if (typed != (type == "input")) return;
-    limit(field, type, () => {
-      const value = (form ? formData(form) : elementData(field))[name];
-      this.send(ACTION_CHANGE, { [name]: value ?? (field.type == "checkbox" ? [] : "") }, field);
-    }, typed ? CHANGE_WAIT : 0);
+    // (`el` and `action` are set on every path that reaches here.)
+    const to = /** @type {Element} */ (el);
+    limit(to, type, () => this.send(/** @type {string} */ (action), to.localName == "form" ? formData(/** @type {HTMLFormElement} */ (to), sub) : elementData(to), to, sub));
   }
 }
