@@ -11,7 +11,7 @@
  */
 export function put(data, name, value) {
   const had = data[name];
-  data[name] = had === undefined ? value : Array.isArray(had) ? [...had, value] : [had, value];
+  data[name] = had === undefined ? value : [had, value].flat();
 }
 
 /**
@@ -43,7 +43,8 @@ export function elementData(el, data = {}) {
   const field = /** @type {HTMLInputElement} */ (el);
   const named = isField(el);
   const box = field.type == "checkbox";
-  if (typeof field.value == "string" && el.localName != "form" && (field.value || box || named)) {
+  // (A form has no `value` of its own: a field named so is an element.)
+  if (typeof field.value == "string" && (field.value || box || named)) {
     data[(named && field.name) || "value"] = box ? field.checked : field.value;
   }
   for (const { name, value } of el.attributes) if (/^data-(?!key$|lvt-)/.test(name)) data[name.slice(5)] = value;

@@ -64,7 +64,8 @@ export function liveURL(href, ws) {
  * @param {number} random in [0, 1)
  */
 export function backoff(n, times, random) {
-  return Math.min(times.base * 2 ** Math.min(n, 20), times.max) * (0.5 + random / 2);
+  // (`2 ** n` grows to Infinity, never past it: the cap holds.)
+  return Math.min(times.base * 2 ** n, times.max) * (0.5 + random / 2);
 }
 
 /** One live region's connection. */
@@ -203,15 +204,12 @@ export class Socket {
     }, this.times.ping);
   }
 
-  /** Closes the socket at once, without waiting for its `close` event. */
+  /** Closes the socket at once: its `close` event, whenever it comes, is no longer ours. */
   #drop() {
     const ws = this.#ws;
     this.#ws = null;
     clearTimeout(this.#beat);
-    if (ws) {
-      ws.onclose = null;
-      ws.close();
-    }
+    ws?.close();
   }
 
   #down() {

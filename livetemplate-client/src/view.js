@@ -168,7 +168,21 @@ export class View extends Events {
       return this.socket.resync();
     }
     if (whole) this.#resynced(meta?.capabilities);
-    if (meta?.flash?.length) this.#flash(meta.flash);
+    const flash = meta?.flash;
+    if (flash?.length) {
+      // `meta.flash`: `[{kind, message}]`, also shown in the page's `[data-lvt-flash]` element.
+      emit(region, "flash", flash);
+      const doc = region.ownerDocument;
+      const box = doc.querySelector("[data-lvt-flash]");
+      for (const { kind, message } of box ? flash : []) {
+        const p = doc.createElement("p");
+        p.className = "lvt-flash";
+        p.dataset.kind = kind;
+        p.setAttribute("role", "status");
+        p.textContent = message;
+        box?.append(p);
+      }
+    }
     this.#settle(ref, /** @type {Meta} */ (meta ?? { success: true, errors: {} }));
     emit(region, "updated", { ref, meta, whole, received: at, ms: performance.now() - at });
   }
@@ -221,27 +235,6 @@ export class View extends Events {
       if (!sent.has(text)) {
         sent.add(text);
         this.send(...message);
-      }
-    }
-  }
-
-  /**
-   * Flash messages (`meta.flash`: `[{kind, message}]`): an `lvt:flash` event on the region,
-   * and a `<p class="lvt-flash" data-kind="…">` each in the page's `[data-lvt-flash]` element.
-   * @param {{ kind: string, message: string }[]} flash
-   */
-  #flash(flash) {
-    const doc = this.region.ownerDocument;
-    emit(this.region, "flash", flash);
-    const box = doc.querySelector("[data-lvt-flash]");
-    if (box) {
-      for (const { kind, message } of flash) {
-        const p = doc.createElement("p");
-        p.className = "lvt-flash";
-        p.dataset.kind = kind;
-        p.setAttribute("role", "status");
-        p.textContent = message;
-        box.append(p);
       }
     }
   }
