@@ -28,13 +28,16 @@ const MOD_ALIASES = { cmd: "meta", control: "ctrl", option: "alt" };
 export function keyMatches(e, filter) {
   // A `+` that ends the filter is the key itself.
   const parts = filter.split(/\+(?=.)/);
-  if (e.key !== parts.pop()) return false;
-  if (!parts.length) return !e.ctrlKey && !e.metaKey && !e.altKey;
-  return parts.every((mod) => {
-    const m = mod.toLowerCase();
-    // `shiftKey`, `altKey`, `ctrlKey`, `metaKey`; any other name matches nothing.
-    return m == "mod" ? e.ctrlKey || e.metaKey : (/** @type {any} */ (e))[`${MOD_ALIASES[m] ?? m}Key`];
-  });
+  return (
+    e.key === parts.pop() &&
+    (parts.length
+      ? parts.every((mod) => {
+          const m = mod.toLowerCase();
+          // `shiftKey`, `altKey`, `ctrlKey`, `metaKey`; any other name matches nothing.
+          return m == "mod" ? e.ctrlKey || e.metaKey : (/** @type {any} */ (e))[`${MOD_ALIASES[m] ?? m}Key`];
+        })
+      : !(e.ctrlKey || e.metaKey || e.altKey))
+  );
 }
 
 /** @typedef {{ t?: ReturnType<typeof setTimeout>, last: number, fire: () => void }} Limit */
@@ -173,7 +176,8 @@ export class Events {
       // (typing sends on `input`; choices, select, checkbox and radio, on `change`).
       const { form, name } = target;
       const typed = !/^(checkbox|radio|select)/.test(target.type);
-      if (!this.change || !field || !name || typed != (type == "input") || form?.hasAttribute("lvt-form:no-intercept") || /^(submit|button|hidden|file)$/.test(target.type)) return;
+      // (Buttons and hidden fields fire neither event; a file's value is no data.)
+      if (!this.change || !field || !name || typed != (type == "input") || form?.hasAttribute("lvt-form:no-intercept") || target.type == "file") return;
       return limit(target, type, () => {
         const value = (form ? formData(form) : elementData(target))[name];
         this.send(ACTION_CHANGE, { [name]: value ?? (target.type == "checkbox" ? [] : "") }, target);

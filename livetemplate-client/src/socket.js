@@ -52,7 +52,7 @@ export function liveURL(href, ws) {
   const url = new URL(href);
   url.hash = "";
   url.searchParams.set(CLIENT_PARAM, "1");
-  if (ws) url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+  if (ws) url.protocol = url.protocol.replace("http", "ws"); // https: → wss:
   return url.href;
 }
 

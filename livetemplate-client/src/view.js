@@ -141,7 +141,9 @@ export class View extends Events {
   }
 
   /**
-   * One frame from the server.
+   * One frame from the server: a redirect is followed; an error is reported; an update is
+   * applied (a whole tree also resyncs: see the README's Reconnect), its flash shown, and the
+   * action it answers settled.
    * @param {Frame} frame
    * @param {string} text its JSON text: the events its HTML names are listened for
    * @param {number} at when it arrived (`performance.now()`)
@@ -167,7 +169,31 @@ export class View extends Events {
       emit(region, "error", { code: "apply", message: String(error) });
       return this.socket.resync();
     }
-    if (whole) this.#resynced(meta?.capabilities);
+    if (whole) {
+      // Live validation follows the server's capabilities; the user's edits win over the
+      // server's values, and after a reconnect each edited form is sent again (its
+      // `lvt-on:change` or `lvt-on:input` action, or `change` per field for live validation)
+      // so the server sees them too.
+      const caps = meta?.capabilities;
+      this.change = Array.isArray(caps) && caps.includes(ACTION_CHANGE);
+      restore(region, this.edits);
+      /** The messages sent again, each once. @type {Set<string>} */
+      const sent = new Set();
+      for (const el of this.#resync ? this.edits.keys() : []) {
+        const { form, name } = /** @type {HTMLInputElement} */ (el);
+        const action = form?.getAttribute("lvt-on:change") ?? form?.getAttribute("lvt-on:input");
+        if (!form || !(action || this.change)) continue;
+        const data = formData(form);
+        /** @type {[string, Data]} */
+        const message = action ? [action, data] : [ACTION_CHANGE, { [name]: data[name] ?? "" }];
+        const json = JSON.stringify(message);
+        if (!sent.has(json)) {
+          sent.add(json);
+          this.send(...message);
+        }
+      }
+      this.#resync = false;
+    }
     const flash = meta?.flash;
     if (flash?.length) {
       // `meta.flash`: `[{kind, message}]`, also shown in the page's `[data-lvt-flash]` element.
@@ -208,34 +234,5 @@ export class View extends Events {
       if (!form.hasAttribute("lvt-form:preserve")) form.reset();
     }
     emit(form, meta.success ? "success" : "error", meta);
-  }
-
-  /**
-   * After a whole tree replaced the region: live validation follows the server's capabilities,
-   * the user's edits win over the server's values, and after a reconnect each edited form is
-   * sent again (its `lvt-on:change` or `lvt-on:input` action, or `change` per field for live
-   * validation) so the server sees them too.
-   * @param {unknown} caps the frame's `meta.capabilities`
-   */
-  #resynced(caps) {
-    this.change = Array.isArray(caps) && caps.includes(ACTION_CHANGE);
-    restore(this.region, this.edits);
-    if (!this.#resync) return;
-    this.#resync = false;
-    /** The messages sent again, each once. @type {Set<string>} */
-    const sent = new Set();
-    for (const el of this.edits.keys()) {
-      const { form, name } = /** @type {HTMLInputElement} */ (el);
-      const action = form?.getAttribute("lvt-on:change") ?? form?.getAttribute("lvt-on:input");
-      if (!form || !(action || this.change)) continue;
-      const data = formData(form);
-      /** @type {[string, Data]} */
-      const message = action ? [action, data] : [ACTION_CHANGE, { [name]: data[name] ?? "" }];
-      const text = JSON.stringify(message);
-      if (!sent.has(text)) {
-        sent.add(text);
-        this.send(...message);
-      }
-    }
   }
 }
