@@ -1,7 +1,8 @@
 // DOM events → actions, for one live region: `lvt-on:<event>` on any element (any event,
 // bubbling or not), `<button name>` outside forms, forms (their submitter, `lvt-form:action`,
 // `name`), `lvt-key` keyboard filters, `lvt-mod:debounce` / `lvt-mod:throttle`, and the
-// `change` live validation when the server offers it.
+// `change` live validation when the server offers it; and the fields the user edited, kept
+// for a reconnect.
 
 import { ACTION_CHANGE, ACTION_SUBMIT } from "./constants.js";
 import { edit, elementData, formData, isField } from "./forms.js";
