@@ -11,7 +11,7 @@
  */
 export function put(data, name, value) {
   const had = data[name];
-  data[name] = had === undefined ? value : Array.isArray(had) ? [...had, value] : [had, value];
+  data[name] = had === undefined ? value : [had, value].flat();
 }
 
 /**
@@ -43,7 +43,8 @@ export function elementData(el, data = {}) {
   const field = /** @type {HTMLInputElement} */ (el);
   const named = isField(el);
   const box = field.type == "checkbox";
-  if (typeof field.value == "string" && el.localName != "form" && (field.value || box || named)) {
+  // (A form has no `value` of its own: a field named so is an element.)
+  if (typeof field.value == "string" && (field.value || box || named)) {
     data[(named && field.name) || "value"] = box ? field.checked : field.value;
   }
   for (const { name, value } of el.attributes) if (/^data-(?!key$|lvt-)/.test(name)) data[name.slice(5)] = value;
@@ -54,33 +55,12 @@ export function elementData(el, data = {}) {
 export const isField = (el) => /^(input|select|textarea)$/.test(el.localName);
 
 /**
- * The values of the fields the user changed, by form and name, to put back after a reconnect.
- * `pick` is a checkbox's or radio's own value, which tells it from the others of its name.
- * @typedef {{ form: string, name: string, value: string | boolean | string[], pick?: string }} Edit
+ * A field the user changed, to put back after a reconnect: where it sits (`at`: its form's
+ * `id`, `name` or position, its own `name`, and for a checkbox or radio its own value, which
+ * tells it from the others of its name) and its value (`checked` for a checkbox or radio, the
+ * selected values of a select).
+ * @typedef {{ at: string, value: string | boolean | string[] }} Edit
  */
-
-/**
- * Where a field sits, to find it again in a re-rendered region: its form's `id`, `name` or
- * position, and its own `name`.
- * @param {Element} el
- * @param {Element} region
- */
-export function formKey(el, region) {
-  const form = el.localName == "form" ? /** @type {HTMLFormElement} */ (el) : /** @type {HTMLInputElement} */ (el).form;
-  return form ? form.id || form.getAttribute("name") || "" + [...region.querySelectorAll("form")].indexOf(form) : "";
-}
-
-/**
- * The fields of `region` named `name` in the form `form` (a `formKey`).
- * @param {Element} region
- * @param {string} form
- * @param {string} name
- * @returns {HTMLInputElement[]}
- */
-export const fieldsAt = (region, form, name) =>
-  /** @type {HTMLInputElement[]} */ ([...region.querySelectorAll("[name]")]).filter(
-    (el) => isField(el) && el.name === name && formKey(el, region) === form,
-  );
 
 /**
  * A field's edit, as `restore` writes it back.
@@ -90,35 +70,34 @@ export const fieldsAt = (region, form, name) =>
  */
 export function edit(el, region) {
   const field = /** @type {HTMLInputElement & HTMLSelectElement} */ (el);
-  /** @type {Edit} */
-  const edit = { form: formKey(el, region), name: field.name, value: field.value };
-  if (field.multiple && field.selectedOptions) edit.value = [...field.selectedOptions].map((o) => o.value);
-  else if (/^(checkbox|radio)$/.test(field.type)) {
-    edit.value = field.checked;
-    edit.pick = field.value;
-  }
-  return edit;
+  const { form, type } = field;
+  const checkable = /^(checkbox|radio)$/.test(type);
+  // `getAttribute`: a form's `id` and `name` properties may be fields of those names.
+  const key = form ? form.getAttribute("id") || form.getAttribute("name") || [...region.querySelectorAll("form")].indexOf(form) : "";
+  return {
+    at: `${key}\n${field.name}\n${checkable ? field.value : ""}`,
+    value: checkable ? field.checked : field.selectedOptions ? [...field.selectedOptions].map((o) => o.value) : field.value,
+  };
 }
 
 /**
- * Writes the edits back into the region's fields (found again by form and name).
+ * Writes the edits back into the region's fields (found again by where they sit), and keys
+ * them by the fields that now hold them.
  * @param {Element} region
- * @param {Map<Element, Edit>} edits the fields edited, with where they were
- * @returns {Map<Element, Edit>} the edits, by the fields that now hold them
+ * @param {Map<Element, Edit>} edits
  */
 export function restore(region, edits) {
-  /** @type {Map<Element, Edit>} */
-  const now = new Map();
-  for (const edit of edits.values()) {
-    const { value, pick } = edit;
-    for (const field of fieldsAt(region, edit.form, edit.name)) {
-      if (pick === undefined || field.value === pick) now.set(field, edit);
-      if (Array.isArray(value)) {
-        for (const o of /** @type {HTMLSelectElement} */ (/** @type {Element} */ (field)).options) o.selected = value.includes(o.value);
-      } else if (typeof value == "boolean") {
-        if (field.value === pick) field.checked = value;
-      } else if (field.value !== value) field.value = value;
-    }
+  const at = new Map([...edits.values()].map((e) => [e.at, e]));
+  edits.clear();
+  for (const el of region.querySelectorAll("[name]")) {
+    const found = isField(el) && at.get(edit(el, region).at);
+    if (!found) continue;
+    edits.set(el, found);
+    const field = /** @type {HTMLInputElement} */ (el);
+    const { value } = found;
+    if (Array.isArray(value)) {
+      for (const o of /** @type {HTMLSelectElement} */ (el).options) o.selected = value.includes(o.value);
+    } else if (typeof value == "boolean") field.checked = value;
+    else if (field.value !== value) field.value = value;
   }
-  return now;
 }

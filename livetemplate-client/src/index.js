@@ -19,15 +19,14 @@ export const views = new Map();
  * @returns {View[]} the views started
  */
 export function start(doc = document) {
-  const started = [];
-  for (const region of doc.querySelectorAll("[data-lvt-id]")) {
-    if (views.has(region)) continue;
-    const view = new View(region);
-    views.set(region, view);
-    view.start();
-    started.push(view);
-  }
-  return started;
+  return [...doc.querySelectorAll("[data-lvt-id]")]
+    .filter((region) => !views.has(region))
+    .map((region) => {
+      const view = new View(region);
+      views.set(region, view);
+      view.start();
+      return view;
+    });
 }
 
 /**

@@ -25,12 +25,14 @@ export function readFrame(text) {
 }
 
 /**
- * What a socket reports to its owner.
+ * A socket's owner (its view): the page's current address, read at each connect, and what
+ * the socket reports — each frame, the connection up (over HTTP or not) and down.
  * @typedef {{
+ *   href(): string,
  *   frame(frame: Frame, text: string, at: number): void,
- *   open(http: boolean): void,
- *   close(): void,
- * }} SocketHandler
+ *   opened(http: boolean): void,
+ *   closed(): void,
+ * }} SocketOwner
  */
 
 /**
@@ -50,7 +52,7 @@ export function liveURL(href, ws) {
   const url = new URL(href);
   url.hash = "";
   url.searchParams.set(CLIENT_PARAM, "1");
-  if (ws) url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+  if (ws) url.protocol = url.protocol.replace("http", "ws"); // https: → wss:
   return url.href;
 }
 
@@ -62,7 +64,8 @@ export function liveURL(href, ws) {
  * @param {number} random in [0, 1)
  */
 export function backoff(n, times, random) {
-  return Math.min(times.base * 2 ** Math.min(n, 20), times.max) * (0.5 + random / 2);
+  // (`2 ** n` grows to Infinity, never past it: the cap holds.)
+  return Math.min(times.base * 2 ** n, times.max) * (0.5 + random / 2);
 }
 
 /** One live region's connection. */
@@ -71,25 +74,21 @@ export class Socket {
   #ws = null;
   /** Whether the HTTP path is in use (the socket could not be opened). */
   http = false;
-  /** Whether `open` was reported and `close` not since. */
+  /** Whether `opened` was reported and `closed` not since. */
   up = false;
   #tries = 0;
   /** @type {ReturnType<typeof setTimeout> | undefined} */
   #retry;
-  /** @type {ReturnType<typeof setTimeout> | undefined} */
-  #ping;
-  /** @type {ReturnType<typeof setTimeout> | undefined} */
-  #pong;
+  /** The heartbeat's timer: the next ping, or the pong awaited. @type {ReturnType<typeof setTimeout> | undefined} */
+  #beat;
   #stopped = false;
 
   /**
-   * @param {() => string} href the page's current address (read at each connect)
-   * @param {SocketHandler} on
+   * @param {SocketOwner} on
    * @param {SocketTimes} [times]
    * @param {{ WebSocket?: typeof WebSocket, fetch?: typeof fetch, random?: () => number }} [env]
    */
-  constructor(href, on, times = TIMES, env = globalThis) {
-    this.href = href;
+  constructor(on, times = TIMES, env = globalThis) {
     this.on = on;
     this.times = times;
     this.env = env;
@@ -117,9 +116,8 @@ export class Socket {
   send(message) {
     if (!this.up) return false;
     const text = JSON.stringify(message);
-    if (!this.http) /** @type {WebSocket} */ (this.#ws).send(text);
-    // The server out of reach: back to reconnecting.
-    else this.#request(text).then((ok) => ok || this.#stopped || !this.http || (this.#down(), this.#later()));
+    if (this.http) this.#request(text);
+    else /** @type {WebSocket} */ (this.#ws).send(text);
     return true;
   }
 
@@ -129,38 +127,35 @@ export class Socket {
     else this.#ws?.close();
   }
 
+  /** Opens the socket; without WebSockets, GETs the tree (the HTTP path). */
   #connect() {
-    if (this.env.WebSocket) this.#open();
-    else if (!this.up) this.#httpStart();
-  }
-
-  #open() {
+    const WS = this.env.WebSocket;
+    if (!WS) return this.#request();
     let opened = false;
     /** @type {WebSocket} */
     let ws;
     try {
-      ws = this.#ws = new /** @type {typeof WebSocket} */ (this.env.WebSocket)(liveURL(this.href(), true));
+      ws = this.#ws = new WS(liveURL(this.on.href(), true));
     } catch {
       return this.#failed(false);
     }
     ws.onopen = () => {
       opened = true;
       this.#tries = 0;
-      this.#beat();
+      this.#alive();
     };
     ws.onmessage = ({ data }) => {
       const at = performance.now();
       const frame = readFrame(data);
-      if (frame?.kind === "pong") clearTimeout(this.#pong);
-      else if (frame && this.#ws === ws) {
-        if (!this.up || this.http) {
-          // The first frame of a socket: it takes over from the HTTP path, if that was in use.
-          this.http = false;
-          this.up = true;
-          this.on.open(false);
-        }
-        this.on.frame(frame, data, at);
+      if (!frame || this.#ws !== ws) return;
+      if (frame.kind == "pong") return this.#alive();
+      if (!this.up || this.http) {
+        // The first frame of a socket: it takes over from the HTTP path, if that was in use.
+        this.http = false;
+        this.up = true;
+        this.on.opened(false);
       }
+      this.on.frame(frame, data, at);
     };
     ws.onclose = () => {
       if (this.#ws === ws) {
@@ -175,74 +170,64 @@ export class Socket {
    * @param {boolean} opened
    */
   #failed(opened) {
-    clearTimeout(this.#ping);
-    clearTimeout(this.#pong);
+    clearTimeout(this.#beat);
     if (this.#stopped) return;
-    if (this.http) return this.#later();
-    this.#down();
     // Refused (or no server): try the HTTP path at once; the socket is retried meanwhile.
-    if (opened) this.#later();
-    else this.#httpStart();
+    if (!opened && !this.http) return this.#request();
+    if (!this.http) this.#down();
+    this.#later();
   }
 
+  /** Tries the socket (or the HTTP path) again after the backoff. */
   #later() {
     clearTimeout(this.#retry);
     this.#retry = setTimeout(
-      () => this.#stopped || this.#ws || this.#connect(),
+      () => this.#ws || this.#connect(),
       backoff(this.#tries++, this.times, (this.env.random ?? Math.random)()),
     );
   }
 
-  /** The heartbeat: a ping every `times.ping`; no pong within `times.pong` drops the socket. */
-  #beat() {
-    clearTimeout(this.#ping);
-    this.#ping = setTimeout(() => {
-      const ws = this.#ws;
-      if (!ws) return;
-      this.#beat();
+  /**
+   * The heartbeat: a ping `times.ping` after the socket opened or the last pong; no pong
+   * within `times.pong` drops the socket.
+   */
+  #alive() {
+    clearTimeout(this.#beat);
+    this.#beat = setTimeout(() => {
       // Background tabs run timers late: no verdict on a socket from a hidden page.
-      if (globalThis.document?.hidden) return;
-      ws.send(JSON.stringify({ action: ACTION_PING }));
-      this.#pong = setTimeout(() => this.#ws === ws && (this.#drop(), this.#failed(true)), this.times.pong);
+      if (globalThis.document?.hidden) return this.#alive();
+      this.#ws?.send(JSON.stringify({ action: ACTION_PING }));
+      this.#beat = setTimeout(() => {
+        this.#drop();
+        this.#failed(true);
+      }, this.times.pong);
     }, this.times.ping);
   }
 
+  /** Closes the socket at once: its `close` event, whenever it comes, is no longer ours. */
   #drop() {
     const ws = this.#ws;
     this.#ws = null;
-    clearTimeout(this.#ping);
-    clearTimeout(this.#pong);
-    if (ws) {
-      ws.onclose = null;
-      ws.close();
-    }
+    clearTimeout(this.#beat);
+    ws?.close();
   }
 
   #down() {
     const up = this.up;
     this.up = this.http = false;
-    if (up) this.on.close();
-  }
-
-  /** The HTTP path: GETs the tree; keeps trying the socket (it takes over when it opens), or the server, until one works. */
-  async #httpStart() {
-    const ok = await this.#request();
-    if (this.#stopped) return;
-    if (!ok) this.#down();
-    if (!ok || this.env.WebSocket) this.#later();
+    if (up) this.on.closed();
   }
 
   /**
    * GETs the whole tree (no `body`), or POSTs an action. A frame makes the HTTP path the
    * transport, unless a socket took over meanwhile (then a GET's tree is not needed).
    * @param {string} [body]
-   * @returns {Promise<boolean>} whether the server answered with a frame
    */
   async #request(body) {
     let frame = null;
     let text = "";
     try {
-      const response = await /** @type {typeof fetch} */ (this.env.fetch)(liveURL(this.href(), false), {
+      const response = await /** @type {typeof fetch} */ (this.env.fetch)(liveURL(this.on.href(), false), {
         method: body ? "POST" : "GET",
         body,
         headers: { Accept: "application/json", "Content-Type": "application/json" },
@@ -250,12 +235,21 @@ export class Socket {
       text = await response.text();
       frame = readFrame(text) ?? (response.ok ? null : { kind: /** @type {const} */ ("error"), code: `http_${response.status}`, message: text });
     } catch {}
-    if (!frame || this.#stopped || (!body && this.#ws)) return !!frame;
+    if (this.#stopped || (!body && this.#ws)) return;
+    if (!frame) {
+      // The server out of reach (unless the socket took over meanwhile): back to reconnecting.
+      if (this.http || !this.up) {
+        this.#down();
+        this.#later();
+      }
+      return;
+    }
     if (!this.up) {
       this.http = this.up = true;
-      this.on.open(true);
+      this.on.opened(true);
     }
     this.on.frame(frame, text, performance.now());
-    return true;
+    // On the HTTP path the socket keeps being tried.
+    if (!body && this.env.WebSocket) this.#later();
   }
 }

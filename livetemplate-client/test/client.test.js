@@ -20,13 +20,25 @@ function page(html) {
 /** @param {any} doc @param {string} sel */
 const $ = (doc, sel) => doc.querySelector(sel);
 
+/** Events that record the actions they send; `live` as given. */
+class Recorder extends Events {
+  /** @type {any[]} */
+  sent = [];
+  connected = true;
+  /** @param {string} action @param {any} data @param {any} el @param {any} submitter */
+  send(action, data, el, submitter) {
+    return this.sent.push({ action, data, el, submitter });
+  }
+  live() {
+    return this.connected;
+  }
+}
+
 /** An Events on `html`'s region (`#r`), recording the actions it sends. */
 function events(html) {
   const p = page(`<div id="r">${html}</div>`);
-  /** @type {any[]} */
-  const sent = [];
-  const ev = new Events($(p.document, "#r"), (action, data, el, submitter) => sent.push({ action, data, el, submitter }));
-  return { ...p, sent, ev };
+  const ev = new Recorder($(p.document, "#r"));
+  return { ...p, sent: ev.sent, ev };
 }
 
 /**
@@ -92,13 +104,11 @@ describe("events → actions", () => {
   });
 
   test("while not connected a method=post form is left to the browser (a plain POST)", () => {
-    const p = page(`<div id="r"><form method="post" id="p"><input name="t"></form><form id="g"></form></div>`);
-    /** @type {any[]} */
-    const sent = [];
-    new Events($(p.document, "#r"), (action) => sent.push(action), () => {}, () => false);
-    assert.ok(!submit(p.window, $(p.document, "#p")).defaultPrevented);
-    assert.ok(submit(p.window, $(p.document, "#g")).defaultPrevented);
-    assert.deepEqual(sent, ["submit"]);
+    const { window, document, sent, ev } = events(`<form method="post" id="p"><input name="t"></form><form id="g"></form>`);
+    ev.connected = false;
+    assert.ok(!submit(window, $(document, "#p")).defaultPrevented);
+    assert.ok(submit(window, $(document, "#g")).defaultPrevented);
+    assert.deepEqual(sent.map((s) => s.action), ["submit"]);
   });
 
   test("a named button outside any form is its action; disabled it is not; inside a form it submits", () => {
@@ -233,10 +243,11 @@ function socket(/** @type {any} */ env = {}) {
   FakeSocket.all = [];
   /** @type {any[]} */
   const log = [];
-  const s = new Socket(() => "https://example.test/p?a=1#top", {
+  const s = new Socket({
+    href: () => "https://example.test/p?a=1#top",
     frame: (f) => log.push(["frame", f]),
-    open: (http) => log.push(["open", http]),
-    close: () => log.push(["close"]),
+    opened: (http) => log.push(["open", http]),
+    closed: () => log.push(["close"]),
   }, TIMES, { WebSocket: FakeSocket, random: () => 0, ...env });
   return { s, log };
 }
@@ -413,7 +424,7 @@ describe("view", () => {
     v.go = (to) => went.push(to);
     ws().onopen();
     ws().receive({ tree: FORM, meta: { success: true, errors: {}, capabilities: ["change"] } });
-    assert.ok(v.events.change);
+    assert.ok(v.change);
     ws().receive({ type: "redirect", to: "/done" });
     assert.deepEqual(went, ["/done"]);
   });
