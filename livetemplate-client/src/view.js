@@ -231,7 +231,8 @@ export class View extends Events {
     emit(form, "done", meta);
     if (meta.success && form.localName == "form") {
       for (const field of this.edits.keys()) if (/** @type {HTMLInputElement} */ (field).form == form) this.edits.delete(field);
-      if (!form.hasAttribute("lvt-form:preserve")) form.reset();
+      // The prototype's reset: a form's `.reset` is its field named "reset", if it has one.
+      if (!form.hasAttribute("lvt-form:preserve")) Object.getPrototypeOf(form).reset.call(form);
     }
     emit(form, meta.success ? "success" : "error", meta);
   }

@@ -387,6 +387,19 @@ describe("view", () => {
     assert.equal($(document, "#t").value, " ");
   });
 
+  test("a form with a field named reset is still reset on success", () => {
+    const { window, document, ws } = view("");
+    ws().onopen();
+    ws().receive({ tree: FORM, meta: { success: true, errors: {} } });
+    const form = $(document, "#f");
+    // In browsers `form.reset` is the form's field named "reset", when it has one.
+    Object.defineProperty(form, "reset", { value: $(document, "#b") });
+    $(document, "#t").value = "milk";
+    submit(window, form);
+    ws().receive({ tree: {}, meta: { success: true, errors: {} }, ref: 1 });
+    assert.equal($(document, "#t").value, "");
+  });
+
   test("an error frame reaches lvt:error and ends the oldest action in flight", () => {
     const { document, region, ws } = view("");
     ws().onopen();

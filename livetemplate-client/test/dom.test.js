@@ -452,6 +452,56 @@ describe("state the patch keeps", () => {
     root.remove();
   });
 
+  test("forms whose fields are named id, remove, reset: morphed in place, removed without error", (t) => {
+    // In browsers a form's named fields shadow its properties (`form.id`, `form.remove`): the
+    // todos example's item forms have both, and flipping an item to its edit form threw in
+    // Chromium. jsdom does not shadow them, so the test does, as browsers do.
+    const proto = window.HTMLFormElement.prototype;
+    const own = ["id", "remove", "reset"].map((name) => [name, Object.getOwnPropertyDescriptor(proto, name)]);
+    for (const [name] of own) {
+      Object.defineProperty(proto, /** @type {string} */ (name), {
+        configurable: true,
+        get() {
+          const field = this.elements.namedItem(name);
+          if (field) return field;
+          const inherited = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(proto), /** @type {string} */ (name)) ??
+            Object.getOwnPropertyDescriptor(window.Element.prototype, /** @type {string} */ (name)) ??
+            Object.getOwnPropertyDescriptor(window.Node.prototype, /** @type {string} */ (name));
+          return inherited?.get ? inherited.get.call(this) : inherited?.value;
+        },
+      });
+    }
+    t.after(() => {
+      for (const [name, descriptor] of own) {
+        if (descriptor) Object.defineProperty(proto, /** @type {string} */ (name), descriptor);
+        else delete (/** @type {any} */ (proto))[/** @type {string} */ (name)];
+      }
+    });
+    const item = (/** @type {string} */ inner) =>
+      `<li data-key="1"><form method="post"><input type="hidden" name="id" value="1">${inner}</form></li>`;
+    const view = '<label>milk</label><button name="reset">r</button><button name="remove">x</button>';
+    const edit = '<input name="title" value="milk"><button name="save">Save</button>';
+    const frames = [
+      { s: ["<ul>", "</ul>"], f: 0, 0: { s: ["", ""], f: 1, 0: item(view) } },
+      { 0: { 0: item(view.replace("milk", "oat milk")) } },
+      { 0: { s: ["", "", ""], f: 2, 0: item(edit), 1: "" } },
+      { 0: [0, ""] },
+    ];
+    const rendered = new Rendered();
+    const root = region();
+    rendered.applyTree(frames[0]);
+    renderRegion(root, rendered);
+    const form = root.querySelector("form");
+    patchRegion(root, rendered, rendered.applyTree(frames[1]));
+    assert.equal(root.querySelector("form"), form, "the same form, morphed");
+    assert.equal(root.querySelector("label")?.textContent, "oat milk");
+    for (const frame of frames.slice(2)) {
+      patchRegion(root, rendered, rendered.applyTree(frame));
+      assert.equal(root.innerHTML, parsed(rendered.toHTML()));
+    }
+    root.remove();
+  });
+
   test("a textarea being typed in keeps its text", () => {
     const rendered = new Rendered();
     const root = region();

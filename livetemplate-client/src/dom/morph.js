@@ -34,13 +34,14 @@ export function parse(context, html) {
 }
 
 /**
- * An element's key: its `id`, else its `data-key`; `null` for other nodes or none.
+ * An element's key: its `id`, else its `data-key`; `null` for other nodes or none. (Read as
+ * attributes: a form's `.id` is its field named "id", if it has one.)
  * @param {Node} node
  * @returns {string | null}
  */
 const keyOf = (node) =>
   (node.nodeType == 1 &&
-    (/** @type {Element} */ (node).id || /** @type {Element} */ (node).getAttribute("data-key"))) ||
+    (/** @type {Element} */ (node).getAttribute("id") || /** @type {Element} */ (node).getAttribute("data-key"))) ||
   null;
 
 /** @param {Element} el */
@@ -69,7 +70,8 @@ export function move(parent, node, ref) {
  */
 function drop(node) {
   const next = node.nextSibling;
-  /** @type {ChildNode} */ (node).remove();
+  // Not `node.remove()`: a form's `.remove` is its field named "remove", if it has one.
+  /** @type {Node} */ (node.parentNode).removeChild(node);
   return next;
 }
 
