@@ -90,11 +90,22 @@ export class ApplyError extends Error {
 }
 
 /**
+ * A new `ApplyError`: the modules make their errors here and through the helpers below. In the
+ * bundle it passes on only the kind, so that the minifier drops the other arguments (and the
+ * work of computing them) at every call.
+ * @param {ApplyErrorKind} kind
+ * @param {Path | null} [path]
+ * @param {Details} [details]
+ * @param {string | false} [what] `Shape`: what belongs there; `Json`: the parser's message
+ */
+export const fail = (kind, path, details, what) => (DEV ? new ApplyError(kind, path, details, what) : new ApplyError(kind));
+
+/**
  * A value of the wrong shape for its place.
  * @param {Path} path
  * @param {string | false} what what belongs there: `DEV && "…"`, so that the bundle drops it
  */
-export const shape = (path, what) => new ApplyError("Shape", path, {}, what);
+export const shape = (path, what) => fail("Shape", path, {}, what);
 
 /**
  * Throws a `Shape` error at `path` unless `ok`.
@@ -108,10 +119,10 @@ export function expect(ok, path, what) {
 }
 
 /** @param {Path} path @param {number} expected @param {number} found */
-export const slotCount = (path, expected, found) => new ApplyError("SlotCount", path, { expected, found });
+export const slotCount = (path, expected, found) => fail("SlotCount", path, { expected, found });
 
 /** @param {Path} path @param {string} key */
-export const unknownKey = (path, key) => new ApplyError("UnknownKey", path, { key });
+export const unknownKey = (path, key) => fail("UnknownKey", path, { key });
 
 /**
  * One step down from `path` to a value that is read next (a slot, a list item, a list
@@ -122,6 +133,6 @@ export const unknownKey = (path, key) => new ApplyError("UnknownKey", path, { ke
  */
 export const deeper = (path, step) => {
   const next = DEV ? child(path, step) : /** @type {number} */ (path) + 1;
-  if ((DEV ? /** @type {any} */ (next)[2] : next) > MAX_DEPTH) throw new ApplyError("TooDeep", next);
+  if ((DEV ? /** @type {any} */ (next)[2] : next) > MAX_DEPTH) throw fail("TooDeep", next);
   return next;
 };

@@ -3,7 +3,7 @@
 // never touches the old tree, so a frame that fails half-way leaves the tree as it was.
 
 import { DEV, OP_APPEND, OP_INSERT, OP_PREPEND, OP_REMOVE, OP_REORDER, OP_UPDATE } from "./constants.js";
-import { ApplyError, ROOT, deeper, expect, shape, unknownKey } from "./errors.js";
+import { ROOT, deeper, expect, fail, shape, unknownKey } from "./errors.js";
 import { hasStatics, isId, isObject, item, itemKey, parseIdKey, slotIndex, staticsParts, whole } from "./tree.js";
 
 /** @typedef {import("./errors.js").Path} Path */
@@ -148,7 +148,7 @@ function applyOps(list, ops, cache, path) {
       );
       const text = String(key);
       const index = lookup(text) ?? -1;
-      if (index < 0) throw new ApplyError("MissingKey", at, { key: text });
+      if (index < 0) throw fail("MissingKey", at, { key: text });
       return [index, text];
     };
     /** `added` now start at `index`. @param {number} index @param {TreeItem[]} added */

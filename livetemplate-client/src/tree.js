@@ -2,7 +2,7 @@
 // subtree with "s" or "f", or a node in short form) into them, validated on the way.
 
 import { DEV, FINGERPRINT, ID_KEY, ITEM_KEY, ITEMS, META, STATICS } from "./constants.js";
-import { ApplyError, ROOT, child, deeper, expect, shape, slotCount, unknownKey } from "./errors.js";
+import { ROOT, child, deeper, expect, fail, shape, slotCount, unknownKey } from "./errors.js";
 
 /** @typedef {import("./errors.js").Path} Path */
 
@@ -132,7 +132,7 @@ export function whole(value, cache, path) {
   const statics = parts === undefined ? cache.get(id) : staticsParts(parts);
   if (!statics) {
     throw parts === undefined
-      ? new ApplyError("UnknownStatics", path, { id })
+      ? fail("UnknownStatics", path, { id })
       : shape(path, DEV && '"s": a non-empty array of strings');
   }
   if (isId(id)) cache.set(id, statics); // (a table read from the cache is set again, unchanged)
