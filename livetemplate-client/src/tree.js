@@ -203,9 +203,13 @@ export function item(value, count, cache, path) {
 function slotsOf(values, count, offset, cache, path) {
   /** @type {(string | number)[]} */
   const keys = Array.isArray(values) ? [...values.keys()].slice(offset) : Object.keys(values);
-  for (const key of keys) if (slotIndex(key) == Infinity) throw unknownKey(path, /** @type {string} */ (key));
-  if (keys.length != count || keys.some((key) => +key >= count + offset)) throw slotCount(path, count, keys.length);
-  // Object keys in range and canonical enumerate in ascending order: "0", "1", …
+  // "0" to `count - 1` in order: object keys that are slot numbers enumerate in ascending order.
+  if (keys.length != count || keys.some((key, n) => key != `${n + offset}`)) {
+    // A key that is no slot number is an `UnknownKey` (the bundle, whose errors do not say
+    // which key, calls every mismatch a `SlotCount`).
+    const stray = DEV ? keys.find((key) => slotIndex(key) == Infinity) : undefined;
+    throw stray === undefined ? slotCount(path, count, keys.length) : unknownKey(path, /** @type {string} */ (stray));
+  }
   return keys.map((key) => whole(/** @type {any} */ (values)[key], cache, deeper(path, key)));
 }
 
