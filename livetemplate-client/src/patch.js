@@ -86,7 +86,9 @@ export function merge(slot, change, cache, path) {
   const partial = isObject(change) && !hasStatics(change);
   // An array starting with a number is a node in short form (at the root, any array is one).
   const ops = Array.isArray(change) && typeof change[0] != "number" && path != ROOT;
-  // (`kind` of text is undefined.)
+  // (Only the root's slot is ever `null`: before the first whole tree. `kind` of text is
+  // undefined.)
+  if (!slot && partial) throw fail("NoTree");
   expect(
     !(partial || ops) || /** @type {TreeNode} */ (slot).kind == (partial ? "node" : "list"),
     path,

@@ -5,7 +5,7 @@ import { DEV, ITEMS } from "./constants.js";
 import { ROOT, expect, fail } from "./errors.js";
 import { render } from "./html.js";
 import { merge } from "./patch.js";
-import { hasStatics, isObject } from "./tree.js";
+import { hasStatics } from "./tree.js";
 
 /** @typedef {import("./tree.js").TreeNode} TreeNode */
 /** @typedef {import("./patch.js").Change} Change */
@@ -77,13 +77,11 @@ export class Rendered {
         throw fail("Json", null, {}, /** @type {Error} */ (err).message);
       }
     }
-    const object = typeof tree == "object" && tree;
     expect(
-      object && !(hasStatics(object) && ITEMS in object),
+      typeof tree == "object" && tree && !(hasStatics(tree) && ITEMS in tree),
       ROOT,
-      DEV && (object ? "a node at the root, not a list" : "an object"),
+      DEV && (tree && typeof tree == "object" ? "a node at the root, not a list" : "an object"),
     );
-    if (!root && isObject(tree) && !hasStatics(tree)) throw fail("NoTree");
     const change = merge(root, tree, cache, ROOT);
     if (change) this.#root = /** @type {TreeNode} */ (change.value);
     this.#statics = cache;

@@ -65,12 +65,14 @@ export const isId = (value) => Number.isSafeInteger(value) && /** @type {number}
 
 /**
  * A slot key in canonical form (`"0"`, `"12"`; not `"01"`) as a number, else `Infinity` (past
- * every slot). Keys past the Rust client's `usize` are no slot numbers either.
+ * every slot). Keys past the Rust client's `usize` are no slot numbers either: under DEV, where
+ * that makes a stray key of a node an `UnknownKey` rather than a `SlotCount` (both are past
+ * every slot, which is all the bundle asks).
  * @param {string | number} key a number (an array position) reads as its text
  * @returns {number}
  */
 export const slotIndex = (key) =>
-  /^(0|[1-9]\d{0,19})$/.test(/** @type {string} */ (key)) && BigInt(key) < 2n ** 64n ? +key : Infinity;
+  /^(0|[1-9]\d{0,19})$/.test(/** @type {string} */ (key)) && (!DEV || BigInt(key) < 2n ** 64n) ? +key : Infinity;
 
 /**
  * The strings of a statics array; `null` when it is not a non-empty array of strings.
@@ -108,7 +110,7 @@ export function whole(value, cache, path) {
   if (typeof value != "object") return String(value);
   const short = Array.isArray(value) && (typeof value[0] == "number" || path == ROOT);
   expect(
-    short || (isObject(value) && hasStatics(value)),
+    short || (value && hasStatics(value)), // (no array has "s" or "f")
     path,
     DEV &&
       (Array.isArray(value)
@@ -138,7 +140,8 @@ export function whole(value, cache, path) {
   if (isId(id)) cache.set(id, statics); // (a table read from the cache is set again, unchanged)
   const count = statics.length - 1;
   const { [ITEMS]: values, [META]: meta, ...stray } = slots;
-  if (short || values === undefined) {
+  // (A short form has no "d".)
+  if (values === undefined) {
     return {
       kind: "node",
       statics,
