@@ -165,7 +165,9 @@ function applyOps(list, ops, cache, path) {
         items.splice(index, 1);
         track.push({ op: "remove", index, key: text });
       }
-    } else if (code == 1 && n == 2 && (!short || isObject(args[1]))) {
+    } else if (code == 1 && n == 2 && (!DEV || !short || isObject(args[1]))) {
+      // (Under DEV, changes that are no object make a short update a `Shape` before its key is
+      // looked up, as in the Rust client; the bundle may find the key missing first.)
       const [index, key] = find(args[0]);
       const changes = args[1];
       expect(isObject(changes), at, DEV && '["u",key,changes] with changes an object');

@@ -65,9 +65,9 @@ export const isId = (value) => Number.isSafeInteger(value) && /** @type {number}
 
 /**
  * A slot key in canonical form (`"0"`, `"12"`; not `"01"`) as a number, else `Infinity` (past
- * every slot). Keys past the Rust client's `usize` are no slot numbers either: under DEV, where
- * that makes a stray key of a node an `UnknownKey` rather than a `SlotCount` (both are past
- * every slot, which is all the bundle asks).
+ * every slot). Under DEV, keys past the Rust client's `usize` are no slot numbers either: that
+ * only makes such a key of a whole node an `UnknownKey` rather than a `SlotCount` (in the
+ * bundle both are `SlotCount`); anywhere else it is past every slot all the same.
  * @param {string | number} key a number (an array position) reads as its text
  * @returns {number}
  */
@@ -132,10 +132,11 @@ export function whole(value, cache, path) {
           : "[id, slots…] with id a statics id (a non-negative integer)"),
   );
   const statics = parts === undefined ? cache.get(id) : staticsParts(parts);
+  // (Only DEV tells a bad "s" from an unknown "f": the bundle calls both `UnknownStatics`.)
   if (!statics) {
-    throw parts === undefined
-      ? fail("UnknownStatics", path, { id })
-      : shape(path, DEV && '"s": a non-empty array of strings');
+    throw DEV && parts !== undefined
+      ? shape(path, '"s": a non-empty array of strings')
+      : fail("UnknownStatics", path, { id });
   }
   if (isId(id)) cache.set(id, statics); // (a table read from the cache is set again, unchanged)
   const count = statics.length - 1;

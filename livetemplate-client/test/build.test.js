@@ -62,6 +62,11 @@ test("the production build of the tree cache", { skip: !existsSync(ESBUILD) && "
     fails('{"0":[5]}', "UnknownStatics");
     fails('{"0":[["a",[{"0":"b"}],["<p>"]]]}', "SlotCount");
     fails("{", "Json");
+    // Checks that only chose between two kinds are one in the bundle (see the README).
+    fails('{"0":{"s":["<i>","</i>"],"x":"y"}}', "SlotCount"); // UnknownKey under DEV
+    fails('{"0":{"s":[]}}', "UnknownStatics"); // Shape under DEV
+    fails('{"0":[[1,"x",7]]}', "MissingKey"); // Shape under DEV
+    fails('{"0":[[1,"a",7]]}', "Shape");
     fails(`{"0":${'{"s":["",""],"0":'.repeat(64)}"x"${"}".repeat(64)}}`, "TooDeep");
     const deep = new Rendered();
     deep.applyTree(`${'{"s":["",""],"0":'.repeat(64)}"x"${"}".repeat(64)}`);
