@@ -12,8 +12,8 @@ const ROOT = fileURLToPath(new URL("..", import.meta.url));
 export const OUT = `${ROOT}dist/livetemplate.min.js`;
 
 /**
- * The bundle's text. `LVT_DEV` is false: errors keep kinds, paths and details but drop their
- * long messages (src/constants.js).
+ * The bundle's text. `LVT_DEV` is false: errors keep their kinds but drop their paths, details
+ * and messages (src/constants.js).
  * @returns {Promise<string>}
  */
 export async function bundle() {

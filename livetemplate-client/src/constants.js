@@ -95,9 +95,9 @@ export const MAX_HTML = 32 * 1024 * 1024;
 // ---- build ------------------------------------------------------------------------------------
 
 /**
- * Whether errors carry the Rust client's full messages (`ApplyError`). The bundle is built with
- * `--define:globalThis.LVT_DEV=false`: it keeps the kinds, paths and details of errors, and its
- * messages say only `"<kind> at <path>"`. (Here, in a module without imports, so that esbuild
- * inlines it everywhere and drops the messages.)
+ * Whether errors carry the Rust client's paths, details and messages (`ApplyError`). The bundle
+ * is built with `--define:globalThis.LVT_DEV=false`: there an error is only its kind, and a
+ * path only its depth. (Here, in a module without imports, so that esbuild inlines it everywhere
+ * and drops the rest.)
  */
 export const DEV = /** @type {boolean} */ (/** @type {any} */ (globalThis).LVT_DEV ?? true);

@@ -12,28 +12,29 @@ import { DEV, MAX_DEPTH, MAX_HTML } from "./constants.js";
 /**
  * Where a value sits in the tree, formatted only when an error needs it: `[parent, step,
  * depth]`, the step a key (`.0`, `.m`) or an index (`[2]`: a list item, a list operation, a
- * slot given by position or while rendering).
- * @typedef {readonly [Path | null, string | number, number]} Path
+ * slot given by position or while rendering). In the bundle (`!DEV`) errors have no path, and
+ * a path is only its depth, a number: what `TooDeep` needs.
+ * @typedef {readonly [Path | null, string | number, number] | number} Path
  */
 
 /** The root of the tree. @type {Path} */
-export const ROOT = [null, "tree", 0];
+export const ROOT = DEV ? [null, "tree", 0] : 0;
 
 /**
- * One step down from `path`.
+ * One step down from `path` (in the bundle, the same depth: only `deeper` counts levels).
  * @param {Path} path
  * @param {string | number} step
  * @returns {Path}
  */
-export const child = (path, step) => [path, step, path[2] + 1];
+export const child = (path, step) => (DEV ? [path, step, /** @type {any} */ (path)[2] + 1] : path);
 
 /**
- * `tree.1[0].2`
- * @param {Path} path
- * @returns {string}
+ * `tree.1[0].2`. (`DEV ? … :` leaves it out of the bundle, as it does the messages.)
+ * @type {(path: any) => string}
  */
-export const pathText = ([parent, step]) =>
-  parent ? pathText(parent) + (typeof step == "number" ? `[${step}]` : `.${step}`) : /** @type {string} */ (step);
+const pathText = DEV
+  ? ([parent, step]) => (parent ? pathText(parent) + (typeof step == "number" ? `[${step}]` : `.${step}`) : step)
+  : String;
 
 /**
  * The details of an error: the `key` of a `MissingKey` or `UnknownKey`, the statics `id` of an
@@ -44,6 +45,7 @@ export const pathText = ([parent, step]) =>
 /**
  * A frame that could not be applied, or a tree that could not be rendered. `kind` says what,
  * `path` where (`"tree.1[0]"`, when the error has a place), and the `Details` fields the rest.
+ * In the bundle (`!DEV`) an error has only its `kind`, which is also its message.
  */
 export class ApplyError extends Error {
   /**
@@ -53,7 +55,7 @@ export class ApplyError extends Error {
    * @param {string | false} [what] `Shape`: what belongs there; `Json`: the parser's message
    */
   constructor(kind, path, details = {}, what) {
-    const at = path ? pathText(path) : undefined;
+    const at = DEV && path ? pathText(path) : undefined;
     super(
       DEV
         ? (at ? `at ${at}: ` : "") +
@@ -74,23 +76,36 @@ export class ApplyError extends Error {
                           : kind == "TooLarge"
                             ? `the HTML is longer than ${MAX_HTML} characters`
                             : `expected ${what}`)
-        : kind + (at ? ` at ${at}` : ""),
+        : kind,
     );
     this.name = "ApplyError";
     /** @type {ApplyErrorKind} */
     this.kind = kind;
-    /** @type {string | undefined} */
-    this.path = at;
-    Object.assign(this, details);
+    if (DEV) {
+      /** @type {string | undefined} */
+      this.path = at;
+      Object.assign(this, details);
+    }
   }
 }
+
+/**
+ * A new `ApplyError`: the modules make their errors here and through the helpers below. In the
+ * bundle it passes on only the kind, so that the minifier drops the other arguments (and the
+ * work of computing them) at every call.
+ * @param {ApplyErrorKind} kind
+ * @param {Path | null} [path]
+ * @param {Details} [details]
+ * @param {string | false} [what] `Shape`: what belongs there; `Json`: the parser's message
+ */
+export const fail = (kind, path, details, what) => (DEV ? new ApplyError(kind, path, details, what) : new ApplyError(kind));
 
 /**
  * A value of the wrong shape for its place.
  * @param {Path} path
  * @param {string | false} what what belongs there: `DEV && "…"`, so that the bundle drops it
  */
-export const shape = (path, what) => new ApplyError("Shape", path, {}, what);
+export const shape = (path, what) => fail("Shape", path, {}, what);
 
 /**
  * Throws a `Shape` error at `path` unless `ok`.
@@ -104,10 +119,10 @@ export function expect(ok, path, what) {
 }
 
 /** @param {Path} path @param {number} expected @param {number} found */
-export const slotCount = (path, expected, found) => new ApplyError("SlotCount", path, { expected, found });
+export const slotCount = (path, expected, found) => fail("SlotCount", path, { expected, found });
 
 /** @param {Path} path @param {string} key */
-export const unknownKey = (path, key) => new ApplyError("UnknownKey", path, { key });
+export const unknownKey = (path, key) => fail("UnknownKey", path, { key });
 
 /**
  * One step down from `path` to a value that is read next (a slot, a list item, a list
@@ -117,7 +132,7 @@ export const unknownKey = (path, key) => new ApplyError("UnknownKey", path, { ke
  * @returns {Path}
  */
 export const deeper = (path, step) => {
-  const next = child(path, step);
-  if (next[2] > MAX_DEPTH) throw new ApplyError("TooDeep", next);
+  const next = DEV ? child(path, step) : /** @type {number} */ (path) + 1;
+  if ((DEV ? /** @type {any} */ (next)[2] : next) > MAX_DEPTH) throw fail("TooDeep", next);
   return next;
 };

@@ -1,7 +1,7 @@
 // Rendering the tree cache as HTML: statics and slots interleaved, lists item after item.
 
 import { MAX_HTML } from "./constants.js";
-import { ApplyError, ROOT, child, slotCount } from "./errors.js";
+import { ROOT, child, fail, slotCount } from "./errors.js";
 
 /** @typedef {import("./errors.js").Path} Path */
 /** @typedef {import("./tree.js").Statics} Statics */
@@ -13,7 +13,7 @@ import { ApplyError, ROOT, child, slotCount } from "./errors.js";
  * @param {TreeValue | { kind?: "item", statics: Statics, slots: readonly TreeValue[] }} value
  * @param {Path} [path]
  * @returns {string}
- * @throws {ApplyError} `TooLarge`; `SlotCount` when a list's new statics do not fit its items
+ * @throws {import("./errors.js").ApplyError} `TooLarge`; `SlotCount` when a list's new statics do not fit its items
  */
 export function render(value, path = ROOT) {
   let html = "";
@@ -30,7 +30,7 @@ export function render(value, path = ROOT) {
       slots.forEach((slot, i) => {
         add(slot, child(path, i));
         html += statics[i + 1];
-        if (html.length > MAX_HTML) throw new ApplyError("TooLarge");
+        if (html.length > MAX_HTML) throw fail("TooLarge");
       });
     }
   };

@@ -3,7 +3,7 @@
 // never touches the old tree, so a frame that fails half-way leaves the tree as it was.
 
 import { DEV, OP_APPEND, OP_INSERT, OP_PREPEND, OP_REMOVE, OP_REORDER, OP_UPDATE } from "./constants.js";
-import { ApplyError, ROOT, deeper, expect, shape, unknownKey } from "./errors.js";
+import { ROOT, deeper, expect, fail, shape, unknownKey } from "./errors.js";
 import { hasStatics, isId, isObject, item, itemKey, parseIdKey, slotIndex, staticsParts, whole } from "./tree.js";
 
 /** @typedef {import("./errors.js").Path} Path */
@@ -86,7 +86,9 @@ export function merge(slot, change, cache, path) {
   const partial = isObject(change) && !hasStatics(change);
   // An array starting with a number is a node in short form (at the root, any array is one).
   const ops = Array.isArray(change) && typeof change[0] != "number" && path != ROOT;
-  // (`kind` of text is undefined.)
+  // (Only the root's slot is ever `null`: before the first whole tree. `kind` of text is
+  // undefined.)
+  if (!slot && partial) throw fail("NoTree");
   expect(
     !(partial || ops) || /** @type {TreeNode} */ (slot).kind == (partial ? "node" : "list"),
     path,
@@ -148,7 +150,7 @@ function applyOps(list, ops, cache, path) {
       );
       const text = String(key);
       const index = lookup(text) ?? -1;
-      if (index < 0) throw new ApplyError("MissingKey", at, { key: text });
+      if (index < 0) throw fail("MissingKey", at, { key: text });
       return [index, text];
     };
     /** `added` now start at `index`. @param {number} index @param {TreeItem[]} added */
@@ -163,7 +165,9 @@ function applyOps(list, ops, cache, path) {
         items.splice(index, 1);
         track.push({ op: "remove", index, key: text });
       }
-    } else if (code == 1 && n == 2 && (!short || isObject(args[1]))) {
+    } else if (code == 1 && n == 2 && (!DEV || !short || isObject(args[1]))) {
+      // (Under DEV, changes that are no object make a short update a `Shape` before its key is
+      // looked up, as in the Rust client; the bundle may find the key missing first.)
       const [index, key] = find(args[0]);
       const changes = args[1];
       expect(isObject(changes), at, DEV && '["u",key,changes] with changes an object');

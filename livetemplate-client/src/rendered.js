@@ -2,10 +2,10 @@
 // into the cached tree, exactly as livetemplate/src/wire/apply.rs does for our client.
 
 import { DEV, ITEMS } from "./constants.js";
-import { ApplyError, ROOT, expect } from "./errors.js";
+import { ROOT, expect, fail } from "./errors.js";
 import { render } from "./html.js";
 import { merge } from "./patch.js";
-import { hasStatics, isObject } from "./tree.js";
+import { hasStatics } from "./tree.js";
 
 /** @typedef {import("./tree.js").TreeNode} TreeNode */
 /** @typedef {import("./patch.js").Change} Change */
@@ -65,7 +65,7 @@ export class Rendered {
    * `replace` for a whole tree, else a `node` change of the root naming the changed slots.
    * @param {unknown} tree
    * @returns {Change | null}
-   * @throws {ApplyError} when the frame does not apply; the tree is then left as it was
+   * @throws {import("./errors.js").ApplyError} when the frame does not apply; the tree is then left as it was
    */
   applyTree(tree) {
     const cache = new Map(this.#statics);
@@ -74,16 +74,14 @@ export class Rendered {
       try {
         tree = JSON.parse(tree);
       } catch (err) {
-        throw new ApplyError("Json", null, {}, /** @type {Error} */ (err).message);
+        throw fail("Json", null, {}, /** @type {Error} */ (err).message);
       }
     }
-    const object = typeof tree == "object" && tree;
     expect(
-      object && !(hasStatics(object) && ITEMS in object),
+      typeof tree == "object" && tree && !(hasStatics(tree) && ITEMS in tree),
       ROOT,
-      DEV && (object ? "a node at the root, not a list" : "an object"),
+      DEV && (tree && typeof tree == "object" ? "a node at the root, not a list" : "an object"),
     );
-    if (!root && isObject(tree) && !hasStatics(tree)) throw new ApplyError("NoTree");
     const change = merge(root, tree, cache, ROOT);
     if (change) this.#root = /** @type {TreeNode} */ (change.value);
     this.#statics = cache;
@@ -93,10 +91,10 @@ export class Rendered {
   /**
    * The HTML of the whole tree, as the page shows it inside the live region.
    * @returns {string}
-   * @throws {ApplyError} `NoTree` before the first whole tree; `TooLarge`; `SlotCount`
+   * @throws {import("./errors.js").ApplyError} `NoTree` before the first whole tree; `TooLarge`; `SlotCount`
    */
   toHTML() {
-    if (!this.#root) throw new ApplyError("NoTree");
+    if (!this.#root) throw fail("NoTree");
     return render(this.#root);
   }
 }

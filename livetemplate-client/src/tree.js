@@ -2,7 +2,7 @@
 // subtree with "s" or "f", or a node in short form) into them, validated on the way.
 
 import { DEV, FINGERPRINT, ID_KEY, ITEM_KEY, ITEMS, META, STATICS } from "./constants.js";
-import { ApplyError, ROOT, child, deeper, expect, shape, slotCount, unknownKey } from "./errors.js";
+import { ROOT, child, deeper, expect, fail, shape, slotCount, unknownKey } from "./errors.js";
 
 /** @typedef {import("./errors.js").Path} Path */
 
@@ -65,12 +65,14 @@ export const isId = (value) => Number.isSafeInteger(value) && /** @type {number}
 
 /**
  * A slot key in canonical form (`"0"`, `"12"`; not `"01"`) as a number, else `Infinity` (past
- * every slot). Keys past the Rust client's `usize` are no slot numbers either.
+ * every slot). Under DEV, keys past the Rust client's `usize` are no slot numbers either: that
+ * only makes such a key of a whole node an `UnknownKey` rather than a `SlotCount` (in the
+ * bundle both are `SlotCount`); anywhere else it is past every slot all the same.
  * @param {string | number} key a number (an array position) reads as its text
  * @returns {number}
  */
 export const slotIndex = (key) =>
-  /^(0|[1-9]\d{0,19})$/.test(/** @type {string} */ (key)) && BigInt(key) < 2n ** 64n ? +key : Infinity;
+  /^(0|[1-9]\d{0,19})$/.test(/** @type {string} */ (key)) && (!DEV || BigInt(key) < 2n ** 64n) ? +key : Infinity;
 
 /**
  * The strings of a statics array; `null` when it is not a non-empty array of strings.
@@ -108,7 +110,7 @@ export function whole(value, cache, path) {
   if (typeof value != "object") return String(value);
   const short = Array.isArray(value) && (typeof value[0] == "number" || path == ROOT);
   expect(
-    short || (isObject(value) && hasStatics(value)),
+    short || (value && hasStatics(value)), // (no array has "s" or "f")
     path,
     DEV &&
       (Array.isArray(value)
@@ -130,15 +132,17 @@ export function whole(value, cache, path) {
           : "[id, slots…] with id a statics id (a non-negative integer)"),
   );
   const statics = parts === undefined ? cache.get(id) : staticsParts(parts);
+  // (Only DEV tells a bad "s" from an unknown "f": the bundle calls both `UnknownStatics`.)
   if (!statics) {
-    throw parts === undefined
-      ? new ApplyError("UnknownStatics", path, { id })
-      : shape(path, DEV && '"s": a non-empty array of strings');
+    throw DEV && parts !== undefined
+      ? shape(path, '"s": a non-empty array of strings')
+      : fail("UnknownStatics", path, { id });
   }
   if (isId(id)) cache.set(id, statics); // (a table read from the cache is set again, unchanged)
   const count = statics.length - 1;
   const { [ITEMS]: values, [META]: meta, ...stray } = slots;
-  if (short || values === undefined) {
+  // (A short form has no "d".)
+  if (values === undefined) {
     return {
       kind: "node",
       statics,
@@ -203,9 +207,13 @@ export function item(value, count, cache, path) {
 function slotsOf(values, count, offset, cache, path) {
   /** @type {(string | number)[]} */
   const keys = Array.isArray(values) ? [...values.keys()].slice(offset) : Object.keys(values);
-  for (const key of keys) if (slotIndex(key) == Infinity) throw unknownKey(path, /** @type {string} */ (key));
-  if (keys.length != count || keys.some((key) => +key >= count + offset)) throw slotCount(path, count, keys.length);
-  // Object keys in range and canonical enumerate in ascending order: "0", "1", …
+  // "0" to `count - 1` in order: object keys that are slot numbers enumerate in ascending order.
+  if (keys.length != count || keys.some((key, n) => key != `${n + offset}`)) {
+    // A key that is no slot number is an `UnknownKey` (the bundle, whose errors do not say
+    // which key, calls every mismatch a `SlotCount`).
+    const stray = DEV ? keys.find((key) => slotIndex(key) == Infinity) : undefined;
+    throw stray === undefined ? slotCount(path, count, keys.length) : unknownKey(path, /** @type {string} */ (stray));
+  }
   return keys.map((key) => whole(/** @type {any} */ (values)[key], cache, deeper(path, key)));
 }
 
