@@ -19,18 +19,26 @@ const served = new WeakMap();
 /**
  * Parses `html` as the content of an element like `context` (the HTML fragment parsing
  * algorithm, as `innerHTML` does: `<tr>` in a `<tbody>`, a `<tbody>` added in a `<table>`),
- * in an inert document (no image loads, no custom element upgrades).
+ * in an inert document (no image loads, no custom element upgrades). Throws when the context
+ * is an SVG/MathML element and an HTML element comes out at the top: a tag such as `<b>` or
+ * `<div>` that a parse of the whole page would move out of the SVG (also refused in a
+ * `<foreignObject>`, where it would stay).
  * @param {Element} context
  * @param {string} html
  * @returns {Node[]} the parsed nodes, detached
  */
 export function parse(context, html) {
   inert ??= context.ownerDocument.implementation.createHTMLDocument("");
-  const el = inert.createElementNS(context.namespaceURI, context.localName);
+  const el = /** @type {Element} */ (inert.importNode(context));
   el.innerHTML = html;
   // Every node the morph inserts comes from here: note the server's `open` of each.
   for (const d of el.querySelectorAll("details,dialog")) served.set(d, d.hasAttribute("open"));
-  return [...el.childNodes];
+  const nodes = [...el.childNodes];
+  // (An HTML element's tagName is its name in upper case; text has neither.)
+  if (el.tagName == el.localName && nodes.some((n) => /** @type {Element} */ (n).tagName != /** @type {Element} */ (n).localName)) {
+    throw 0;
+  }
+  return nodes;
 }
 
 /**
@@ -38,10 +46,7 @@ export function parse(context, html) {
  * @param {Node} node
  * @returns {string | null}
  */
-const keyOf = (node) =>
-  (node.nodeType == 1 &&
-    (/** @type {Element} */ (node).id || /** @type {Element} */ (node).getAttribute("data-key"))) ||
-  null;
+const keyOf = (node) => /** @type {Element} */ (node).id || /** @type {Element} */ (node).getAttribute?.("data-key") || null;
 
 /** @param {Element} el */
 const focused = (el) => el == el.ownerDocument.activeElement;
@@ -114,14 +119,13 @@ export function morphNodes(parent, nodes, cur, end) {
   while (cur && cur != end) cur = drop(cur);
 }
 
-/** @typedef {{ nodeType: number, localName?: string, namespaceURI?: string | null }} Kind */
-
 /**
- * Whether `a` can be morphed to `b`: the same kind of node and, for elements, the same tag.
- * @param {Kind} a
- * @param {Kind} b
+ * Whether `a` can be morphed to `b`: the same kind of node and, for elements, the same tag
+ * and namespace (an HTML element's nodeName is in upper case, an SVG/MathML one's is not).
+ * @param {Node} a
+ * @param {Node} b
  */
-const same = (a, b) => a.nodeType == b.nodeType && a.localName == b.localName && a.namespaceURI == b.namespaceURI;
+const same = (a, b) => a.nodeName == b.nodeName;
 
 /**
  * Where the children of `node` are: a <template>'s are in its content.
@@ -148,14 +152,15 @@ export function morph(old, neu) {
   const to = inside(old);
   morphNodes(to, [...inside(neu).childNodes], to.firstChild, null);
   if (typing) {
-    // The field being typed in keeps what the user sees: its value, caret and selection.
-    if (el.value != value) el.value = value;
-    try {
-      if (el.selectionStart != selectionStart || el.selectionEnd != selectionEnd) {
+    // The field being typed in keeps what the user sees: its value, caret and selection
+    // (which move only when the value does).
+    if (el.value != value) {
+      el.value = value;
+      try {
         el.setSelectionRange(selectionStart, selectionEnd, /** @type {any} */ (selectionDirection));
+      } catch {
+        // input types without a selection
       }
-    } catch {
-      // input types without a selection
     }
   } else if (text != null && text != el.defaultValue) {
     // The server changed a textarea's text: show it, as a changed `value` does for an input.

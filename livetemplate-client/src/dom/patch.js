@@ -14,36 +14,23 @@ import { count, shapeOf } from "./shape.js";
 /** @typedef {import("../tree.js").Statics} Statics */
 /** @typedef {import("../tree.js").TreeValue} TreeValue */
 
-/** HTML start tags that leave SVG/MathML when the whole page is parsed, but not in a fragment. */
-const BREAKOUT = /<(b|big|blockquote|body|br|center|code|dd|div|dl|dt|em|embed|h[1-6]|head|hr|i|img|li|listing|menu|meta|nobr|ol|p|pre|ruby|s|small|span|strong|strike|sub|sup|table|tt|u|ul|var|font)[\s/>]/i;
-
-/** Thrown when a targeted patch cannot vouch for the DOM: a larger morph takes over. */
+/**
+ * Thrown when a targeted patch cannot vouch for the DOM: a larger morph takes over (as it
+ * does for anything else a targeted patch throws, such as parse() refusing HTML in SVG).
+ */
 const MISS = {};
 
 /**
- * Runs `patch`; false when it threw MISS.
+ * Runs `patch`; false when it threw.
  * @param {() => void} patch
  */
 function tried(patch) {
   try {
     patch();
     return true;
-  } catch (err) {
-    if (err !== MISS) throw err;
+  } catch {
     return false;
   }
-}
-
-/**
- * The nodes `html` parses to inside `host`; MISS when a parse of the whole page would put
- * them elsewhere (HTML tags inside SVG/MathML; also refused in their <foreignObject>, where
- * they would stay).
- * @param {Element} host
- * @param {string} html
- */
-function fragment(host, html) {
-  if (host.closest("svg,math") && BREAKOUT.test(html)) throw MISS;
-  return parse(host, html);
 }
 
 /**
@@ -155,7 +142,7 @@ function patchSlots({ statics, slots }, changes, parent, base, tail, top = false
     const first = a ? locate(a).nextSibling : host.firstChild;
     const end = b ? locate(b, true) : null;
     const from = a ? els[a].end : els[e].open;
-    morphNodes(host, fragment(host, render(from, b ? els[b].start : els[e].close)), first, end);
+    morphNodes(host, parse(host, render(from, b ? els[b].start : els[e].close)), first, end);
   };
 
   for (const [j, change] of changes) {
@@ -273,7 +260,7 @@ function patchList(change, parent, base, tail) {
     } else if (op.op == "insert") {
       if (!n) throw MISS; // nothing to stand by: the caller morphs the list's range
       const ref = spot(op.index > 0 && at(op.index - 1));
-      for (const x of fragment(parent, toHTML({ ...change.value, items: op.items }))) parent.insertBefore(x, ref);
+      for (const x of parse(parent, toHTML({ ...change.value, items: op.items }))) parent.insertBefore(x, ref);
       n += op.items.length;
     } else {
       // Reorder: the longest run of items already in order stays, the others move.
