@@ -93,7 +93,7 @@ export function morphNodes(parent, nodes, cur, end) {
   const keyed = new Map();
   for (let x = cur; x && x != end; x = x.nextSibling) {
     const key = keyOf(x);
-    if (key && !keyed.has(key)) keyed.set(key, x);
+    if (key) keyed.set(key, x);
   }
   const wanted = new Set(nodes.map(keyOf));
   wanted.delete(null);

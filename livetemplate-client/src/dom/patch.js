@@ -165,7 +165,7 @@ function patchSlots({ statics, slots }, changes, parent, base, top = false) {
         // Only the start tag: the element's attributes.
         const { tag, start, open } = els[e];
         const el = locate(e);
-        const fresh = parse(/** @type {Element} */ (el.parentNode), `<${render(start + 1, open - 1)}></${tag}>`);
+        const fresh = parse(/** @type {Element} */ (el.parentNode), `<${render(start + 1, open - 1)}>`);
         attributes(el, check(fresh[0], tag));
       } else if (change.kind == "node") {
         patchSlots(change.value, change.slots, ...inner());
