@@ -79,21 +79,21 @@ function drop(node) {
 }
 
 /**
- * Makes the nodes of `parent` from `cur` up to (not including) `end` (`null`: the last
- * child) match `nodes`: keyed elements (`id`, then `data-key`) pair with the old element of
+ * Makes the nodes of `parent` from `cur` (by default the first child) up to (not including)
+ * `end` (by default past the last child) match `nodes`: keyed elements (`id`, then `data-key`) pair with the old element of
  * the same key and tag wherever it is, other nodes with the next old node of the same kind
  * and tag; the rest is inserted (the new node itself) or removed.
  * @param {Node} parent
  * @param {readonly Node[]} nodes
- * @param {Node | null} cur
- * @param {Node | null} end
+ * @param {Node | null} [cur]
+ * @param {Node | null} [end]
  */
-export function morphNodes(parent, nodes, cur, end) {
+export function morphNodes(parent, nodes, cur = parent.firstChild, end) {
   /** @type {Map<string | null, Node>} */
   const keyed = new Map();
   for (let x = cur; x && x != end; x = x.nextSibling) {
     const key = keyOf(x);
-    if (key) keyed.set(key, x);
+    if (key && !keyed.has(key)) keyed.set(key, x);
   }
   const wanted = new Set(nodes.map(keyOf));
   wanted.delete(null);
@@ -145,55 +145,49 @@ export function morph(old, neu) {
     return;
   }
   const el = /** @type {HTMLInputElement} */ (old);
-  const typing = focused(el) && "selectionStart" in el;
+  // (Inputs and textareas have select().)
+  const typing = focused(el) && "select" in el;
   const { value, selectionStart, selectionEnd, selectionDirection } = typing ? el : /** @type {any} */ ({});
-  const text = el.localName == "textarea" ? el.defaultValue : null;
-  attributes(el, /** @type {Element} */ (neu));
+  const text = el.defaultValue;
   const to = inside(old);
-  morphNodes(to, [...inside(neu).childNodes], to.firstChild, null);
-  if (typing) {
-    // The field being typed in keeps what the user sees: its value, caret and selection
-    // (which move only when the value does).
-    if (el.value != value) {
-      el.value = value;
-      try {
-        el.setSelectionRange(selectionStart, selectionEnd, /** @type {any} */ (selectionDirection));
-      } catch {
-        // input types without a selection
-      }
+  morphNodes(to, [...inside(neu).childNodes]);
+  attributes(el, /** @type {Element} */ (neu), text);
+  // The field being typed in keeps what the user sees: its value, caret and selection (which
+  // move only when the value does).
+  if (typing && el.value != value) {
+    el.value = value;
+    try {
+      el.setSelectionRange(selectionStart, selectionEnd, /** @type {any} */ (selectionDirection));
+    } catch {
+      // input types without a selection
     }
-  } else if (text != null && text != el.defaultValue) {
-    // The server changed a textarea's text: show it, as a changed `value` does for an input.
-    el.value = el.defaultValue;
   }
 }
 
 /**
- * Gives `old` the attributes of `neu`, touching only those that differ. A changed `value`,
- * `checked` or `selected` also sets the live property (unless the field has focus), as
- * the page would show it on a fresh load.
+ * Gives `old` the attributes of `neu`, touching only those that differ. A changed `checked`
+ * or `selected` also sets the live property, and a changed default value (an input's `value`,
+ * a textarea's text) the field's value unless it has focus, as the page would show it on a
+ * fresh load.
  * @param {Element} old
  * @param {Element} neu
+ * @param {string} [text] the default value of `old` before (its text already morphed)
  */
-export function attributes(old, neu) {
+export function attributes(old, neu, text = /** @type {any} */ (old).defaultValue) {
   // `neu` comes from parse(), which noted the `open` of each <details>/<dialog>.
   const open = served.get(neu);
-  if (open != null) {
-    if (served.get(old) === open && open != old.hasAttribute("open")) {
-      // The server said the same as last time: the user's toggle stands.
-      neu = /** @type {Element} */ (neu.cloneNode(false));
-      neu.toggleAttribute("open");
-    }
-    served.set(old, open);
-  }
+  // The server said the same `open` as last time: the user's toggle stands.
+  const stands = open != null && served.get(old) === open;
+  if (open != null) served.set(old, open);
   // Each attribute of either, once it differs: set to its new value, or removed.
   for (const { namespaceURI: ns, localName: name, name: qualified } of [...old.attributes, ...neu.attributes]) {
     const value = neu.getAttributeNS(ns, name);
-    if (old.getAttributeNS(ns, name) == value) continue;
+    if (old.getAttributeNS(ns, name) == value || (stands && name == "open")) continue;
     if (value == null) old.removeAttributeNS(ns, name);
     else old.setAttributeNS(ns, qualified, value);
     // The live state of a field follows, as on a fresh load.
     if ((name == "checked" || name == "selected") && name in old) /** @type {any} */ (old)[name] = value != null;
-    else if (name == "value" && old.localName == "input" && !focused(old)) /** @type {any} */ (old).value = value ?? "";
   }
+  const field = /** @type {HTMLInputElement} */ (old);
+  if (text != field.defaultValue && !focused(field)) field.value = field.defaultValue;
 }

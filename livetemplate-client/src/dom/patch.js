@@ -40,7 +40,7 @@ function tried(patch) {
  * @param {Rendered} rendered
  */
 export function renderRegion(root, rendered) {
-  morphNodes(root, parse(root, rendered.toHTML()), root.firstChild, null);
+  morphNodes(root, parse(root, rendered.toHTML()));
 }
 
 /**
