@@ -68,9 +68,8 @@ export function patchRegion(root, rendered, change) {
  * @param {boolean} [top] the node is the whole region, alone in `parent`
  */
 function patchSlots({ statics, slots }, changes, parent, base, top = false) {
-  const shape = shapeOf(statics);
-  if (!shape) throw MISS;
-  const { html, pos, els, slot, kids } = shape;
+  // (No shape: `slot[j]` below throws a TypeError, a miss for the caller.)
+  const { html, pos, els, slot, kids } = /** @type {import("./shape.js").Shape} */ (shapeOf(statics));
   /** The slots whose DOM is the new one: patched, or rendered into a morph. @type {Set<number>} */
   const done = new Set();
 
@@ -198,23 +197,16 @@ function patchSlots({ statics, slots }, changes, parent, base, top = false) {
  */
 function patchList(change, parent, base) {
   const { statics } = change.value;
-  const shape = shapeOf(statics);
   // (A list slot in a <textarea> is in its raw text, never here.)
-  if (!shape || /^(pre|listing)$/.test(parent.localName)) throw MISS;
-  const { html, els } = shape;
-  const tops = shape.kids[0];
-  const first = els[tops[0]];
-  const last = els[tops[tops.length - 1]];
+  if (/^(pre|listing)$/.test(parent.localName)) throw MISS;
+  // No shape, a slot at the top level (no `els` entry) or no element there throw a TypeError.
+  const { html, els, kids: [tops] } = /** @type {import("./shape.js").Shape} */ (shapeOf(statics));
   // Only whitespace outside the top-level elements.
-  if (
-    !first ||
-    tops.some((k) => k < 0) ||
-    /[^ \t\n]/.test(tops.reduceRight((text, k) => text.slice(0, els[k].start) + text.slice(els[k].end), html))
-  ) {
+  if (/[^ \t\n]/.test(tops.reduceRight((text, k) => text.slice(0, els[k].start) + text.slice(els[k].end), html))) {
     throw MISS;
   }
-  const lead = first.start;
-  const trail = html.length - last.end;
+  const lead = els[tops[0]].start;
+  const trail = html.length - els[tops[tops.length - 1]].end;
   const tags = tops.map((k) => els[k].tag);
   const k = tags.length;
   const children = parent.children;

@@ -129,7 +129,7 @@ function scan(statics) {
  * @returns {number}
  */
 export function count(value) {
-  if (typeof value == "string") return value.includes("<") ? countIn(shapeOf([value]), []) : 0;
+  if (typeof value == "string") return countIn(shapeOf([value]), []);
   const shape = shapeOf(value.statics);
   if (value.kind == "node") return countIn(shape, value.slots);
   // Items with no slot at their top level each render as many elements: O(1) for any list.
