@@ -19,18 +19,26 @@ const served = new WeakMap();
 /**
  * Parses `html` as the content of an element like `context` (the HTML fragment parsing
  * algorithm, as `innerHTML` does: `<tr>` in a `<tbody>`, a `<tbody>` added in a `<table>`),
- * in an inert document (no image loads, no custom element upgrades).
+ * in an inert document (no image loads, no custom element upgrades). Throws when the context
+ * is an SVG/MathML element and an HTML element comes out at the top: a tag such as `<b>` or
+ * `<div>` that a parse of the whole page would move out of the SVG (also refused in a
+ * `<foreignObject>`, where it would stay).
  * @param {Element} context
  * @param {string} html
  * @returns {Node[]} the parsed nodes, detached
  */
 export function parse(context, html) {
   inert ??= context.ownerDocument.implementation.createHTMLDocument("");
-  const el = inert.createElementNS(context.namespaceURI, context.localName);
+  const el = /** @type {Element} */ (inert.importNode(context));
   el.innerHTML = html;
   // Every node the morph inserts comes from here: note the server's `open` of each.
   for (const d of el.querySelectorAll("details,dialog")) served.set(d, d.hasAttribute("open"));
-  return [...el.childNodes];
+  const nodes = [...el.childNodes];
+  // (An HTML element's tagName is its name in upper case; text has neither.)
+  if (el.tagName == el.localName && nodes.some((n) => /** @type {Element} */ (n).tagName != /** @type {Element} */ (n).localName)) {
+    throw 0;
+  }
+  return nodes;
 }
 
 /**
@@ -40,9 +48,7 @@ export function parse(context, html) {
  * @returns {string | null}
  */
 const keyOf = (node) =>
-  (node.nodeType == 1 &&
-    (/** @type {Element} */ (node).getAttribute("id") || /** @type {Element} */ (node).getAttribute("data-key"))) ||
-  null;
+  /** @type {Element} */ (node).getAttribute?.("id") || /** @type {Element} */ (node).getAttribute?.("data-key") || null;
 
 /** @param {Element} el */
 const focused = (el) => el == el.ownerDocument.activeElement;
@@ -76,16 +82,16 @@ function drop(node) {
 }
 
 /**
- * Makes the nodes of `parent` from `cur` up to (not including) `end` (`null`: the last
- * child) match `nodes`: keyed elements (`id`, then `data-key`) pair with the old element of
+ * Makes the nodes of `parent` from `cur` (by default the first child) up to (not including)
+ * `end` (by default past the last child) match `nodes`: keyed elements (`id`, then `data-key`) pair with the old element of
  * the same key and tag wherever it is, other nodes with the next old node of the same kind
  * and tag; the rest is inserted (the new node itself) or removed.
  * @param {Node} parent
  * @param {readonly Node[]} nodes
- * @param {Node | null} cur
- * @param {Node | null} end
+ * @param {Node | null} [cur]
+ * @param {Node | null} [end]
  */
-export function morphNodes(parent, nodes, cur, end) {
+export function morphNodes(parent, nodes, cur = parent.firstChild, end) {
   /** @type {Map<string | null, Node>} */
   const keyed = new Map();
   for (let x = cur; x && x != end; x = x.nextSibling) {
@@ -116,14 +122,13 @@ export function morphNodes(parent, nodes, cur, end) {
   while (cur && cur != end) cur = drop(cur);
 }
 
-/** @typedef {{ nodeType: number, localName?: string, namespaceURI?: string | null }} Kind */
-
 /**
- * Whether `a` can be morphed to `b`: the same kind of node and, for elements, the same tag.
- * @param {Kind} a
- * @param {Kind} b
+ * Whether `a` can be morphed to `b`: the same kind of node and, for elements, the same tag
+ * and namespace (an HTML element's nodeName is in upper case, an SVG/MathML one's is not).
+ * @param {Node} a
+ * @param {Node} b
  */
-const same = (a, b) => a.nodeType == b.nodeType && a.localName == b.localName && a.namespaceURI == b.namespaceURI;
+const same = (a, b) => a.nodeName == b.nodeName;
 
 /**
  * Where the children of `node` are: a <template>'s are in its content.
@@ -143,54 +148,49 @@ export function morph(old, neu) {
     return;
   }
   const el = /** @type {HTMLInputElement} */ (old);
-  const typing = focused(el) && "selectionStart" in el;
+  // (Inputs and textareas have select().)
+  const typing = focused(el) && "select" in el;
   const { value, selectionStart, selectionEnd, selectionDirection } = typing ? el : /** @type {any} */ ({});
-  const text = el.localName == "textarea" ? el.defaultValue : null;
-  attributes(el, /** @type {Element} */ (neu));
+  const text = el.defaultValue;
   const to = inside(old);
-  morphNodes(to, [...inside(neu).childNodes], to.firstChild, null);
-  if (typing) {
-    // The field being typed in keeps what the user sees: its value, caret and selection.
-    if (el.value != value) el.value = value;
+  morphNodes(to, [...inside(neu).childNodes]);
+  attributes(el, /** @type {Element} */ (neu), text);
+  // The field being typed in keeps what the user sees: its value, caret and selection (which
+  // move only when the value does).
+  if (typing && el.value != value) {
+    el.value = value;
     try {
-      if (el.selectionStart != selectionStart || el.selectionEnd != selectionEnd) {
-        el.setSelectionRange(selectionStart, selectionEnd, /** @type {any} */ (selectionDirection));
-      }
+      el.setSelectionRange(selectionStart, selectionEnd, /** @type {any} */ (selectionDirection));
     } catch {
       // input types without a selection
     }
-  } else if (text != null && text != el.defaultValue) {
-    // The server changed a textarea's text: show it, as a changed `value` does for an input.
-    el.value = el.defaultValue;
   }
 }
 
 /**
- * Gives `old` the attributes of `neu`, touching only those that differ. A changed `value`,
- * `checked` or `selected` also sets the live property (unless the field has focus), as
- * the page would show it on a fresh load.
+ * Gives `old` the attributes of `neu`, touching only those that differ. A changed `checked`
+ * or `selected` also sets the live property, and a changed default value (an input's `value`,
+ * a textarea's text) the field's value unless it has focus, as the page would show it on a
+ * fresh load.
  * @param {Element} old
  * @param {Element} neu
+ * @param {string} [text] the default value of `old` before (its text already morphed)
  */
-export function attributes(old, neu) {
+export function attributes(old, neu, text = /** @type {any} */ (old).defaultValue) {
   // `neu` comes from parse(), which noted the `open` of each <details>/<dialog>.
   const open = served.get(neu);
-  if (open != null) {
-    if (served.get(old) === open && open != old.hasAttribute("open")) {
-      // The server said the same as last time: the user's toggle stands.
-      neu = /** @type {Element} */ (neu.cloneNode(false));
-      neu.toggleAttribute("open");
-    }
-    served.set(old, open);
-  }
+  // The server said the same `open` as last time: the user's toggle stands.
+  const stands = open != null && served.get(old) === open;
+  if (open != null) served.set(old, open);
   // Each attribute of either, once it differs: set to its new value, or removed.
   for (const { namespaceURI: ns, localName: name, name: qualified } of [...old.attributes, ...neu.attributes]) {
     const value = neu.getAttributeNS(ns, name);
-    if (old.getAttributeNS(ns, name) == value) continue;
+    if (old.getAttributeNS(ns, name) == value || (stands && name == "open")) continue;
     if (value == null) old.removeAttributeNS(ns, name);
     else old.setAttributeNS(ns, qualified, value);
     // The live state of a field follows, as on a fresh load.
     if ((name == "checked" || name == "selected") && name in old) /** @type {any} */ (old)[name] = value != null;
-    else if (name == "value" && old.localName == "input" && !focused(old)) /** @type {any} */ (old).value = value ?? "";
   }
+  const field = /** @type {HTMLInputElement} */ (old);
+  if (text != field.defaultValue && !focused(field)) field.value = field.defaultValue;
 }

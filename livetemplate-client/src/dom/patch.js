@@ -14,36 +14,23 @@ import { count, shapeOf } from "./shape.js";
 /** @typedef {import("../tree.js").Statics} Statics */
 /** @typedef {import("../tree.js").TreeValue} TreeValue */
 
-/** HTML start tags that leave SVG/MathML when the whole page is parsed, but not in a fragment. */
-const BREAKOUT = /<(b|big|blockquote|body|br|center|code|dd|div|dl|dt|em|embed|h[1-6]|head|hr|i|img|li|listing|menu|meta|nobr|ol|p|pre|ruby|s|small|span|strong|strike|sub|sup|table|tt|u|ul|var|font)[\s/>]/i;
-
-/** Thrown when a targeted patch cannot vouch for the DOM: a larger morph takes over. */
+/**
+ * Thrown when a targeted patch cannot vouch for the DOM: a larger morph takes over (as it
+ * does for anything else a targeted patch throws, such as parse() refusing HTML in SVG).
+ */
 const MISS = {};
 
 /**
- * Runs `patch`; false when it threw MISS.
+ * Runs `patch`; false when it threw.
  * @param {() => void} patch
  */
 function tried(patch) {
   try {
     patch();
     return true;
-  } catch (err) {
-    if (err !== MISS) throw err;
+  } catch {
     return false;
   }
-}
-
-/**
- * The nodes `html` parses to inside `host`; MISS when a parse of the whole page would put
- * them elsewhere (HTML tags inside SVG/MathML; also refused in their <foreignObject>, where
- * they would stay).
- * @param {Element} host
- * @param {string} html
- */
-function fragment(host, html) {
-  if (host.closest("svg,math") && BREAKOUT.test(html)) throw MISS;
-  return parse(host, html);
 }
 
 /**
@@ -53,7 +40,7 @@ function fragment(host, html) {
  * @param {Rendered} rendered
  */
 export function renderRegion(root, rendered) {
-  morphNodes(root, parse(root, rendered.toHTML()), root.firstChild, null);
+  morphNodes(root, parse(root, rendered.toHTML()));
 }
 
 /**
@@ -65,9 +52,7 @@ export function renderRegion(root, rendered) {
  * @param {Change | null} change
  */
 export function patchRegion(root, rendered, change) {
-  const tree = rendered.root;
-  if (!change || !tree) return;
-  if (change.kind != "node" || !tried(() => patchSlots(tree, change.slots, root, 0, 0, true))) {
+  if (change && (change.kind != "node" || !tried(() => patchSlots(change.value, change.slots, root, 0, true)))) {
     renderRegion(root, rendered);
   }
 }
@@ -75,19 +60,16 @@ export function patchRegion(root, rendered, change) {
 /**
  * Patches the changed slots of one node (or list item), in slot order, so that the DOM
  * before the slot being patched is always the new one and after it the old. The node's
- * top-level elements are among the element children of `parent`, after `base` others and
- * before `tail` others.
+ * top-level elements are among the element children of `parent`, after `base` others.
  * @param {{ statics: Statics, slots: readonly TreeValue[] }} node the node after the frame
  * @param {SlotChanges} changes
  * @param {Element} parent
  * @param {number} base
- * @param {number} tail
  * @param {boolean} [top] the node is the whole region, alone in `parent`
  */
-function patchSlots({ statics, slots }, changes, parent, base, tail, top = false) {
-  const shape = shapeOf(statics);
-  if (!shape) throw MISS;
-  const { html, pos, els, slot, kids } = shape;
+function patchSlots({ statics, slots }, changes, parent, base, top = false) {
+  // (No shape: `slot[j]` below throws a TypeError, a miss for the caller.)
+  const { html, pos, els, slot, kids } = /** @type {import("./shape.js").Shape} */ (shapeOf(statics));
   /** The slots whose DOM is the new one: patched, or rendered into a morph. @type {Set<number>} */
   const done = new Set();
 
@@ -99,31 +81,28 @@ function patchSlots({ statics, slots }, changes, parent, base, tail, top = false
   const width = (k) => (k > 0 ? 1 : count(done.has(~k) ? slots[~k] : (changes.get(~k)?.old ?? slots[~k])));
 
   /**
-   * How many elements come before entry `k` (`fromEnd`: after it) among the children of
-   * element `e` in the DOM.
-   * @param {number} e @param {number} k @param {boolean} [fromEnd]
+   * How many elements come before entry `k` among the children of element `e` in the DOM.
+   * @param {number} e @param {number} k
    */
-  const offset = (e, k, fromEnd) => {
-    const list = fromEnd ? [...kids[e]].reverse() : kids[e];
-    const at = list.indexOf(k);
-    if (at < 0) throw MISS;
-    return list.slice(0, at).reduce((n, x) => n + width(x), e ? 0 : fromEnd ? tail : base);
+  const offset = (e, k) => {
+    let n = e ? 0 : base;
+    for (const x of kids[e]) {
+      if (x == k) return n;
+      n += width(x);
+    }
+    throw MISS;
   };
 
   /**
    * The element `e` of the statics in the DOM, found by counting element children down from
-   * the top and checked by tag; `fromEnd`: counting from the end (an element after the slot
-   * being patched).
+   * the top and checked by tag.
    * @param {number} e
-   * @param {boolean} [fromEnd]
    * @returns {Element}
    */
-  const locate = (e, fromEnd) => {
+  const locate = (e) => {
     if (!e) return parent;
     const { parent: up, tag } = els[e];
-    const children = locate(up).children;
-    const n = offset(up, e, fromEnd);
-    return check(children[fromEnd ? children.length - 1 - n : n], tag);
+    return check(locate(up).children[offset(up, e)], tag);
   };
 
   /**
@@ -146,34 +125,46 @@ function patchSlots({ statics, slots }, changes, parent, base, tail, top = false
 
   /**
    * Morphs the DOM of element `e`'s content between its children `a` and `b` (0: from its
-   * start, to its end).
-   * @param {number} e @param {number} a @param {number} b
+   * start, to its end), `b` being the DOM element `end`.
+   * @param {number} e @param {number} a @param {number} b @param {Element | null} end
    */
-  const morphIn = (e, a, b) => {
+  const morphIn = (e, a, b, end) => {
     if (!e && !top && !(a && b)) throw MISS;
     const host = locate(e);
     const first = a ? locate(a).nextSibling : host.firstChild;
-    const end = b ? locate(b, true) : null;
     const from = a ? els[a].end : els[e].open;
-    morphNodes(host, fragment(host, render(from, b ? els[b].start : els[e].close)), first, end);
+    morphNodes(host, parse(host, render(from, b ? els[b].start : els[e].close)), first, end);
   };
 
   for (const [j, change] of changes) {
     if (done.has(j)) continue;
-    done.add(j);
     let e = slot[j];
     const inTag = pos[j] < els[e].open;
+    // The static elements around the slot (for a morph): `a` before, `b` after it, located
+    // now, while the slot's DOM is the old one.
+    let a = 0;
+    let b = 0;
+    /** @type {Element | null} */
+    let end = null;
+    if (!inTag) {
+      for (const k of kids[e]) {
+        if (k > 0 && els[k].end <= pos[j]) a = k;
+        else if (k > 0) b ||= k;
+      }
+      if (b && !tried(() => (end = locate(b)))) a = b = 0;
+    }
+    done.add(j);
     /**
-     * Where the node or list in the slot is: its parent, base and tail.
-     * @returns {[Element, number, number]}
+     * Where the node or list in the slot is: its parent and base.
+     * @returns {[Element, number]}
      */
-    const inner = () => [locate(e), offset(e, ~j), offset(e, ~j, true)];
+    const inner = () => [locate(e), offset(e, ~j)];
     const patched = tried(() => {
       if (inTag) {
         // Only the start tag: the element's attributes.
         const { tag, start, open } = els[e];
         const el = locate(e);
-        const fresh = parse(/** @type {Element} */ (el.parentNode), `<${render(start + 1, open - 1)}></${tag}>`);
+        const fresh = parse(/** @type {Element} */ (el.parentNode), `<${render(start + 1, open - 1)}>`);
         attributes(el, check(fresh[0], tag));
       } else if (change.kind == "node") {
         patchSlots(change.value, change.slots, ...inner());
@@ -184,17 +175,12 @@ function patchSlots({ statics, slots }, changes, parent, base, tail, top = false
     if (patched) continue;
     // A morph: of the DOM between the static elements around the slot, else of the content of
     // the innermost element around it that can be found, else of the whole region.
-    let a = 0;
-    let b = 0;
     if (inTag) e = els[e].parent;
-    else {
-      for (const k of kids[e]) {
-        if (k > 0 && els[k].end <= pos[j]) a = k;
-        else if (k > 0) b ||= k;
+    while (!tried(() => morphIn(e, a, b, end))) {
+      if (a || b) {
+        a = b = 0;
+        end = null;
       }
-    }
-    while (!tried(() => morphIn(e, a, b))) {
-      if (a || b) a = b = 0;
       else if (e) e = els[e].parent;
       else throw MISS;
     }
@@ -208,27 +194,19 @@ function patchSlots({ statics, slots }, changes, parent, base, tail, top = false
  * @param {Change & { kind: "list" }} change
  * @param {Element} parent
  * @param {number} base
- * @param {number} tail
  */
-function patchList(change, parent, base, tail) {
+function patchList(change, parent, base) {
   const { statics } = change.value;
-  const shape = shapeOf(statics);
   // (A list slot in a <textarea> is in its raw text, never here.)
-  if (!shape || /^(pre|listing)$/.test(parent.localName)) throw MISS;
-  const { html, els } = shape;
-  const tops = shape.kids[0];
-  const first = els[tops[0]];
-  const last = els[tops[tops.length - 1]];
+  if (/^(pre|listing)$/.test(parent.localName)) throw MISS;
+  // No shape, a slot at the top level (no `els` entry) or no element there throw a TypeError.
+  const { html, els, kids: [tops] } = /** @type {import("./shape.js").Shape} */ (shapeOf(statics));
   // Only whitespace outside the top-level elements.
-  if (
-    !first ||
-    tops.some((k) => k < 0) ||
-    /[^ \t\n]/.test(tops.reduceRight((text, k) => text.slice(0, els[k].start) + text.slice(els[k].end), html))
-  ) {
+  if (/[^ \t\n]/.test(tops.reduceRight((text, k) => text.slice(0, els[k].start) + text.slice(els[k].end), html))) {
     throw MISS;
   }
-  const lead = first.start;
-  const trail = html.length - last.end;
+  const lead = els[tops[0]].start;
+  const trail = html.length - els[tops[tops.length - 1]].end;
   const tags = tops.map((k) => els[k].tag);
   const k = tags.length;
   const children = parent.children;
@@ -269,11 +247,11 @@ function patchList(change, parent, base, tail) {
       // (When the item's own patch misses, its DOM is not what the tree says: the caller
       // morphs the list's range.)
       at(op.index, op.key);
-      patchSlots({ ...op.item, statics }, op.slots, parent, base + op.index * k, tail + (n - op.index - 1) * k);
+      patchSlots({ ...op.item, statics }, op.slots, parent, base + op.index * k);
     } else if (op.op == "insert") {
       if (!n) throw MISS; // nothing to stand by: the caller morphs the list's range
       const ref = spot(op.index > 0 && at(op.index - 1));
-      for (const x of fragment(parent, toHTML({ ...change.value, items: op.items }))) parent.insertBefore(x, ref);
+      for (const x of parse(parent, toHTML({ ...change.value, items: op.items }))) parent.insertBefore(x, ref);
       n += op.items.length;
     } else {
       // Reorder: the longest run of items already in order stays, the others move.

@@ -8,8 +8,8 @@
 
 /**
  * An element the statics open and close. Offsets are into `Shape.html`: `start` at its `<`,
- * `open` after its start tag, `close` at its end tag's `<`, `end` after its end tag (`open`
- * for void elements). `els[0]` stands for the top level: only its `tag` (""), `open` (0)
+ * `open` after its start tag, `close` at its end tag's `<` (not set for void elements), `end`
+ * after its end tag (`open` for void elements). `els[0]` stands for the top level: only its `tag` (""), `open` (0)
  * and `close` (the end) are set.
  * @typedef {{ tag: string, parent: number, start: number, open: number, close: number,
  *   end: number }} El
@@ -36,28 +36,25 @@ const RAW = /^(script|style|textarea|title|xmp|iframe|noembed|noframes)$/;
 const TOKEN =
   /<(?:!--[^]*?-->|(?!(?:noscript|plaintext)[\s/>])([a-z][^\s/>]*)(?:[^>"']|"[^"]*"|'[^']*')*>|\/([a-z][^>]*)>|[!?/](?!--)[^>]*>)|<[a-z!?/]|$/gi;
 
-/** @type {WeakMap<Statics, Shape | null>} */
+/** @type {WeakMap<Statics, Shape | false>} */
 const shapes = new WeakMap();
 
 /**
- * The shape of `statics`, or `null` when the scanner cannot vouch for it (a slot inside a
+ * The shape of `statics`, or `false` when the scanner cannot vouch for it (a slot inside a
  * tag name, an end tag or a `<!…>`, end tags that do not match, elements or comments left
- * open, `<noscript>`, `<plaintext>`, a carriage return).
+ * open, `<noscript>`, `<plaintext>`).
  * @param {Statics} statics
- * @returns {Shape | null}
+ * @returns {Shape | false}
  */
-export function shapeOf(statics) {
-  if (!shapes.has(statics)) shapes.set(statics, scan(statics));
-  return /** @type {Shape | null} */ (shapes.get(statics));
-}
+export const shapeOf = (statics) =>
+  /** @type {Shape | false} */ (shapes.get(statics) ?? shapes.set(statics, scan(statics)).get(statics));
 
 /**
  * @param {Statics} statics
- * @returns {Shape | null}
+ * @returns {Shape | false}
  */
 function scan(statics) {
   const html = statics.join("");
-  if (html.includes("\r")) return null;
   let at = 0;
   const pos = statics.slice(0, -1).map((s) => (at += s.length));
   /** @type {El[]} */
@@ -88,14 +85,14 @@ function scan(statics) {
     record(start + 1, parent, true);
     if (!token) break;
     // A `<` and one character: refused.
-    if (token.length < 3) return null;
+    if (token.length < 3) return false;
     if (name) {
       const tag = name.toLowerCase();
-      const el = els.push({ tag, parent, start, open: end, close: end, end }) - 1;
+      const el = els.push(/** @type {El} */ ({ tag, parent, start, open: end, end })) - 1;
       kids[parent].push(el);
       kids.push([]);
       // Attribute slots come after the name and the character that ends it.
-      if (pos[j] < start + name.length + 2) return null;
+      if (pos[j] < start + name.length + 2) return false;
       record(end, el);
       // Void elements end here, and so does, in <svg>/<math>, a start tag ending in "/>".
       if (VOID.test(tag) || (html[end - 2] == "/" && [el, ...stack].some((e) => /^(svg|math)$/.test(els[e].tag)))) {
@@ -106,23 +103,23 @@ function scan(statics) {
         // Text up to the end tag; its slots are in the element.
         // (ASCII case folding, as the tokenizer: toLowerCase may change the length.)
         const close = end + html.slice(end).search(RegExp("</" + tag, "i"));
-        if (close < end) return null;
+        if (close < end) return false;
         record(close + 1, el);
         TOKEN.lastIndex = close;
       }
     } else if (endTag) {
       const el = els[/** @type {number} */ (stack.pop())];
-      if (endTag.trim().toLowerCase() != el.tag) return null;
+      if (endTag.trim().toLowerCase() != el.tag) return false;
       el.close = start;
       el.end = end;
     } else if (token.startsWith("<!--")) {
       // Slots in a comment's text are in the element around it.
-      if (pos[j] < start + 4) return null;
+      if (pos[j] < start + 4) return false;
       record(end - 2, parent);
     }
-    if (pos[j] < end) return null;
+    if (pos[j] < end) return false;
   }
-  return stack.length > 1 ? null : { html, pos, els, slot, kids };
+  return stack.length < 2 && { html, pos, els, slot, kids };
 }
 
 /**
@@ -132,16 +129,16 @@ function scan(statics) {
  * @returns {number}
  */
 export function count(value) {
-  if (typeof value == "string") return value.includes("<") ? countIn(shapeOf([value]), []) : 0;
+  if (typeof value == "string") return countIn(shapeOf([value]), []);
   const shape = shapeOf(value.statics);
   if (value.kind == "node") return countIn(shape, value.slots);
   // Items with no slot at their top level each render as many elements: O(1) for any list.
-  if (shape?.kids[0].every((k) => k > 0)) return shape.kids[0].length * value.items.length;
+  if (shape && shape.kids[0].every((k) => k > 0)) return shape.kids[0].length * value.items.length;
   return value.items.reduce((n, it) => n + countIn(shape, it.slots), 0);
 }
 
 /**
- * @param {Shape | null} shape
+ * @param {Shape | false} shape
  * @param {readonly TreeValue[]} slots
  * @returns {number}
  */
