@@ -21,18 +21,19 @@ export function render(value, path = ROOT) {
   const add = (value, path) => {
     if (typeof value == "string") html += value;
     else if (value.kind == "list") {
-      value.items.forEach((it, n) => add({ ...it, statics: value.statics }, child(path, n)));
-    } else {
-      const { statics, slots } = value;
-      // A list's "a"/"p" may bring new statics that do not fit the items it already holds.
-      if (slots.length != statics.length - 1) throw slotCount(path, statics.length - 1, slots.length);
-      html += statics[0];
-      slots.forEach((slot, i) => {
-        add(slot, child(path, i));
-        html += statics[i + 1];
-        if (html.length > MAX_HTML) throw fail("TooLarge");
-      });
-    }
+      value.items.forEach((it, n) => node(value.statics, it.slots, child(path, n)));
+    } else node(value.statics, value.slots, path);
+  };
+  /** @param {Statics} statics @param {readonly TreeValue[]} slots @param {Path} path */
+  const node = (statics, slots, path) => {
+    // A list's "a"/"p" may bring new statics that do not fit the items it already holds.
+    if (slots.length != statics.length - 1) throw slotCount(path, statics.length - 1, slots.length);
+    html += statics[0];
+    slots.forEach((slot, i) => {
+      add(slot, child(path, i));
+      html += statics[i + 1];
+      if (html.length > MAX_HTML) throw fail("TooLarge");
+    });
   };
   add(value, path);
   return html;

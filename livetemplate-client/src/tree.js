@@ -205,10 +205,11 @@ export function item(value, count, cache, path) {
  * @returns {TreeValue[]}
  */
 function slotsOf(values, count, offset, cache, path) {
+  const array = Array.isArray(values);
   /** @type {(string | number)[]} */
-  const keys = Array.isArray(values) ? [...values.keys()].slice(offset) : Object.keys(values);
+  const keys = array ? [...values.keys()].slice(offset) : Object.keys(values);
   // "0" to `count - 1` in order: object keys that are slot numbers enumerate in ascending order.
-  if (keys.length != count || keys.some((key, n) => key != `${n + offset}`)) {
+  if (keys.length != count || (!array && keys.some((key, n) => key !== `${n}`))) {
     // A key that is no slot number is an `UnknownKey` (the bundle, whose errors do not say
     // which key, calls every mismatch a `SlotCount`).
     const stray = DEV ? keys.find((key) => slotIndex(key) == Infinity) : undefined;

@@ -61,12 +61,13 @@ const focused = (el) => el == el.ownerDocument.activeElement;
  * @param {Node | null} ref
  */
 export function move(parent, node, ref) {
+  const keeping = /** @type {any} */ (parent).moveBefore;
   try {
-    /** @type {any} */ (parent).moveBefore(node, ref);
+    if (keeping) return keeping.call(parent, node, ref);
   } catch {
-    // no moveBefore in this browser, or not in a document
-    parent.insertBefore(node, ref);
+    // not in a document
   }
+  parent.insertBefore(node, ref);
 }
 
 /**

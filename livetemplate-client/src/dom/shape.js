@@ -129,7 +129,8 @@ function scan(statics) {
  * @returns {number}
  */
 export function count(value) {
-  if (typeof value == "string") return countIn(shapeOf([value]), []);
+  // Text: no `<`, no element (and a one-off scan, not cached by a throwaway array).
+  if (typeof value == "string") return value.includes("<") ? countIn(scan([value]), []) : 0;
   const shape = shapeOf(value.statics);
   if (value.kind == "node") return countIn(shape, value.slots);
   // Items with no slot at their top level each render as many elements: O(1) for any list.
