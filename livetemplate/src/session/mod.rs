@@ -15,6 +15,7 @@ pub use self::redis::RedisSessionStore;
 pub use store::{MemoryStore, Saved, SessionStore, StoreError, StoreFuture, Stored};
 
 use std::collections::{BTreeSet, HashMap};
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
@@ -331,14 +332,7 @@ impl<C: LiveController> Group<C> {
                 None => act(&*self.controller, &mut state, ctx).await,
                 Some(store) => self.act_stored(store.as_ref(), &mut state, ctx).await,
             };
-            let tree = match tree {
-                Ok(tree) => {
-                    let tree = Arc::new(tree);
-                    *lock(&self.tree) = Arc::clone(&tree);
-                    tree
-                }
-                Err(_) => self.tree(),
-            };
+            let tree = tree.map_or_else(|_| self.tree(), |tree| self.set_tree(tree));
             (outcome, tree)
         };
         self.carry_out(&outcome.effects, from, &tree);
@@ -366,8 +360,7 @@ impl<C: LiveController> Group<C> {
             match store.save(&self.id, state, expected).await {
                 Ok(Saved::Version(version)) => {
                     *lock(&self.version) = Some(version);
-                    self.unsaved
-                        .store(false, std::sync::atomic::Ordering::Relaxed);
+                    self.unsaved.store(false, Ordering::Relaxed);
                     return (outcome, tree);
                 }
                 Ok(Saved::Conflict) if attempt < ATTEMPTS => {
@@ -395,8 +388,7 @@ impl<C: LiveController> Group<C> {
                     // Keep serving from memory; the next save, or the resync once the store
                     // is back, stores it.
                     tracing::warn!(%error, session = %self.id, "cannot save the session");
-                    self.unsaved
-                        .store(true, std::sync::atomic::Ordering::Relaxed);
+                    self.unsaved.store(true, Ordering::Relaxed);
                     return (outcome, tree);
                 }
             }
@@ -413,10 +405,7 @@ impl<C: LiveController> Group<C> {
         let before = *lock(&self.version);
         self.catch_up(store.as_ref(), &mut state).await;
         if *lock(&self.version) != before {
-            match state.render() {
-                Ok(tree) => *lock(&self.tree) = Arc::new(tree),
-                Err(error) => tracing::error!(%error, "the stored state does not render"),
-            }
+            self.rerender(&state);
         }
         self.tree()
     }
@@ -433,17 +422,13 @@ impl<C: LiveController> Group<C> {
         let mut state = self.state.lock().await;
         let before = *lock(&self.version);
         let mut announce = false;
-        if self
-            .unsaved
-            .swap(false, std::sync::atomic::Ordering::Relaxed)
-        {
+        if self.unsaved.swap(false, Ordering::Relaxed) {
             let expected = match store.load(&self.id).await {
                 Ok(None) => Ok(None),
                 Ok(Some(stored)) if Some(stored.version) == before => Ok(before),
                 Ok(Some(_)) => Err(()),
                 Err(_) => {
-                    self.unsaved
-                        .store(true, std::sync::atomic::Ordering::Relaxed);
+                    self.unsaved.store(true, Ordering::Relaxed);
                     Err(())
                 }
             };
@@ -456,11 +441,10 @@ impl<C: LiveController> Group<C> {
                     Ok(Saved::Conflict) => {}
                     Err(error) => {
                         tracing::warn!(%error, session = %self.id, "cannot save the session");
-                        self.unsaved
-                            .store(true, std::sync::atomic::Ordering::Relaxed);
+                        self.unsaved.store(true, Ordering::Relaxed);
                     }
                 }
-            } else if !self.unsaved.load(std::sync::atomic::Ordering::Relaxed) {
+            } else if !self.unsaved.load(Ordering::Relaxed) {
                 tracing::warn!(session = %self.id, "the session changed elsewhere while the store was unreachable; taking that state");
             }
         }
@@ -468,10 +452,7 @@ impl<C: LiveController> Group<C> {
             self.catch_up(store.as_ref(), &mut state).await;
         }
         if *lock(&self.version) != before {
-            match state.render() {
-                Ok(tree) => *lock(&self.tree) = Arc::new(tree),
-                Err(error) => tracing::error!(%error, "the stored state does not render"),
-            }
+            self.rerender(&state);
         }
         drop(state);
         self.refresh(None, &self.tree());
@@ -520,20 +501,23 @@ impl<C: LiveController> Group<C> {
         self.carry_out(&ctx.take_effects(), None, &tree);
     }
 
-    /// Renders `state` (changed by a lifecycle hook) as the latest tree; on a render error the
-    /// previous tree stays.
+    /// Renders `state` (changed by a lifecycle hook, or loaded from the store) as the latest
+    /// tree; on a render error the previous tree stays.
     fn rerender(&self, state: &C::State) -> Arc<Rendered> {
         match state.render() {
-            Ok(tree) => {
-                let tree = Arc::new(tree);
-                *lock(&self.tree) = Arc::clone(&tree);
-                tree
-            }
+            Ok(tree) => self.set_tree(tree),
             Err(error) => {
-                tracing::error!(%error, session = %self.id, "the state does not render after a lifecycle hook");
+                tracing::error!(%error, session = %self.id, "the state does not render; keeping the previous render");
                 self.tree()
             }
         }
+    }
+
+    /// Keeps `tree` as the latest render.
+    fn set_tree(&self, tree: Rendered) -> Arc<Rendered> {
+        let tree = Arc::new(tree);
+        *lock(&self.tree) = Arc::clone(&tree);
+        tree
     }
 
     fn carry_out(
@@ -633,13 +617,11 @@ impl<C: LiveController> Subscriber for Group<C> {
             let mut ctx = Context::new(group.id.as_str()).with_action(message.action, message.data);
             let (outcome, tree) = group.act(None, &mut ctx).await;
             if outcome.succeeded() {
-                group.refresh(None, &tree);
-                if !outcome
-                    .effects
-                    .iter()
-                    .any(|e| matches!(e, crate::controller::Effect::Sync))
-                {
-                    group.announce();
+                // The change reaches every tab (and, with a store, the other processes) as a
+                // `sync` does: once, also when the action synced itself.
+                let sync = crate::controller::Effect::Sync;
+                if !outcome.effects.contains(&sync) {
+                    group.carry_out(&[sync], None, &tree);
                 }
             } else {
                 tracing::warn!(%topic, errors = ?outcome.meta.errors, "broadcast action failed");
@@ -656,7 +638,7 @@ impl<C: LiveController> Subscriber for Group<C> {
             // just came back), try a few more times.
             for _ in 0..10 {
                 group.resync_now().await;
-                if !group.unsaved.load(std::sync::atomic::Ordering::Relaxed) {
+                if !group.unsaved.load(Ordering::Relaxed) {
                     break;
                 }
                 tokio::time::sleep(Duration::from_millis(500)).await;
