@@ -15,7 +15,7 @@ use crate::session::RedisSessionStore;
 pub const REDIS_URL_ENV: &str = "LIVETEMPLATE_REDIS_URL";
 
 /// How long one connection attempt may take.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
+pub(crate) const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// How long one command may take before the connection is taken for lost.
 const RESPONSE_TIMEOUT: Duration = Duration::from_secs(5);

@@ -125,24 +125,15 @@ impl Broker for MemoryBroker {
     }
 
     fn publish(&self, topic: &str, message: Message) {
-        // Deliver outside the lock: a subscriber may subscribe in turn.
-        let subscribers: Vec<Arc<dyn Subscriber>> = {
-            let mut topics = lock(&self.topics);
-            let Some(list) = topics.get_mut(topic) else {
-                return;
-            };
-            list.retain(|s| s.strong_count() > 0);
-            list.iter().filter_map(Weak::upgrade).collect()
-        };
-        for subscriber in subscribers {
+        // Deliver outside the lock (`subscribers` returns it): a subscriber may subscribe in turn.
+        for subscriber in self.subscribers(topic) {
             subscriber.deliver(topic, message.clone());
         }
     }
 }
 
 impl MemoryBroker {
-    /// The live subscribers of `topic`.
-    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
+    /// The live subscribers of `topic` (a topic with none left is forgotten).
     pub(crate) fn subscribers(&self, topic: &str) -> Vec<Arc<dyn Subscriber>> {
         let mut topics = lock(&self.topics);
         let Some(list) = topics.get_mut(topic) else {
@@ -156,16 +147,23 @@ impl MemoryBroker {
         live
     }
 
-    /// Every live subscriber of every topic, each once.
+    /// Whether `topic` has a live subscriber.
+    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
+    pub(crate) fn has_subscribers(&self, topic: &str) -> bool {
+        lock(&self.topics)
+            .get(topic)
+            .is_some_and(|list| list.iter().any(|s| s.strong_count() > 0))
+    }
+
+    /// Every live subscriber of every topic (one subscribed to several topics comes once per
+    /// topic: the caller removes the repeats).
     #[cfg_attr(not(feature = "redis"), allow(dead_code))]
     pub(crate) fn everyone(&self) -> Vec<Arc<dyn Subscriber>> {
         let topics = lock(&self.topics);
-        let mut seen = std::collections::HashSet::new();
         topics
             .values()
             .flatten()
             .filter_map(Weak::upgrade)
-            .filter(|s| seen.insert(Arc::as_ptr(s).cast::<()>()))
             .collect()
     }
 }

@@ -32,6 +32,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
 
 use super::{Broker, MemoryBroker, Message, Subscriber, lock};
+use crate::redis_link::CONNECT_TIMEOUT;
 use crate::redis_link::{Backoff, Link};
 use crate::wire::FormData;
 
@@ -80,6 +81,10 @@ pub struct BrokerStats {
 struct Shared {
     origin: String,
     prefix: String,
+    /// `<prefix>:sessions`, where session changes are announced.
+    sessions_channel: String,
+    /// `<prefix>:topic:`, before each topic's channel name.
+    topic_prefix: String,
     /// This process's subscribers, by topic.
     topics: MemoryBroker,
     /// This process's session groups following a session, by session id.
@@ -149,6 +154,8 @@ impl RedisBroker {
                 .as_str()
                 .to_owned(),
             prefix: prefix.to_owned(),
+            sessions_channel: format!("{prefix}:sessions"),
+            topic_prefix: format!("{prefix}:topic:"),
             topics: MemoryBroker::new(),
             watchers: MemoryBroker::new(),
             listening: Mutex::new(HashSet::new()),
@@ -223,17 +230,13 @@ impl RedisBroker {
 
 impl Shared {
     fn topic_channel(&self, topic: &str) -> String {
-        format!("{}:topic:{topic}", self.prefix)
-    }
-
-    fn sessions_channel(&self) -> String {
-        format!("{}:sessions", self.prefix)
+        format!("{}{topic}", self.topic_prefix)
     }
 
     /// Hands one Redis message to this process's subscribers; `Some(topic)` when nobody here
     /// listens to that topic any more (the caller unsubscribes).
     fn receive(&self, channel: &str, payload: &[u8]) -> Option<String> {
-        if channel == self.sessions_channel() {
+        if channel == self.sessions_channel {
             let Ok(announcement) = serde_json::from_slice::<Announcement>(payload) else {
                 tracing::warn!(%channel, "unreadable announcement from Redis; ignored");
                 return None;
@@ -246,7 +249,7 @@ impl Shared {
             }
             return None;
         }
-        let topic = channel.strip_prefix(&self.topic_channel(""))?;
+        let topic = channel.strip_prefix(&self.topic_prefix)?;
         let Ok(envelope) = serde_json::from_slice::<Envelope>(payload) else {
             tracing::warn!(%channel, "unreadable broadcast from Redis; ignored");
             return None;
@@ -304,7 +307,7 @@ impl Broker for RedisBroker {
     fn unsubscribe(&self, topic: &str, subscriber: &Weak<dyn Subscriber>) {
         let mut listening = lock(&self.shared.listening);
         self.shared.topics.unsubscribe(topic, subscriber);
-        if self.shared.topics.subscribers(topic).is_empty() && listening.remove(topic) {
+        if !self.shared.topics.has_subscribers(topic) && listening.remove(topic) {
             let _ = self
                 .control
                 .commands
@@ -341,7 +344,7 @@ impl Broker for RedisBroker {
             session: session.to_owned(),
         };
         match serde_json::to_vec(&announcement) {
-            Ok(payload) => self.send(self.shared.sessions_channel(), payload),
+            Ok(payload) => self.send(self.shared.sessions_channel.clone(), payload),
             Err(error) => tracing::error!(%error, "cannot encode an announcement"),
         }
     }
@@ -361,8 +364,7 @@ async fn listen(
     let mut outage_logged = false;
     loop {
         let subscribed = async {
-            let pubsub =
-                tokio::time::timeout(Duration::from_secs(2), client.get_async_pubsub()).await;
+            let pubsub = tokio::time::timeout(CONNECT_TIMEOUT, client.get_async_pubsub()).await;
             let pubsub = match pubsub {
                 Ok(result) => result?,
                 Err(_) => {
@@ -374,7 +376,7 @@ async fn listen(
             };
             let (mut sink, stream) = pubsub.split();
             let topics: Vec<String> = lock(&shared.listening).iter().cloned().collect();
-            let mut channels = vec![shared.sessions_channel()];
+            let mut channels = vec![shared.sessions_channel.clone()];
             channels.extend(topics.iter().map(|topic| shared.topic_channel(topic)));
             sink.subscribe(&channels).await?;
             Ok((sink, stream, topics))
@@ -458,7 +460,7 @@ async fn unsubscribe(
 ) -> redis::RedisResult<()> {
     {
         let mut listening = lock(&shared.listening);
-        if !shared.topics.subscribers(topic).is_empty() {
+        if shared.topics.has_subscribers(topic) {
             return Ok(());
         }
         listening.remove(topic);
@@ -514,11 +516,7 @@ async fn publish(
                     }
                     message = inbox.recv() => {
                         let Some(message) = message else { return };
-                        outbox.push_back(message);
-                        counted += 1;
-                        shared.held.fetch_add(1, Ordering::Relaxed);
-                        counted -= trim(&shared, &mut outbox, capacity).min(counted);
-                        shared.waiting.store(outbox.len() as u64, Ordering::Relaxed);
+                        hold(&shared, &mut outbox, &mut counted, capacity, message);
                     }
                 }
             }
@@ -564,10 +562,7 @@ async fn publish(
                         () = &mut wait => break,
                         message = inbox.recv() => {
                             let Some(message) = message else { return };
-                            outbox.push_back(message);
-                            counted += 1;
-                            shared.held.fetch_add(1, Ordering::Relaxed);
-                            counted -= trim(&shared, &mut outbox, capacity).min(counted);
+                            hold(&shared, &mut outbox, &mut counted, capacity, message);
                         }
                     }
                 }
@@ -575,6 +570,22 @@ async fn publish(
         }
         shared.waiting.store(outbox.len() as u64, Ordering::Relaxed);
     }
+}
+
+/// Queues `message` that arrived while Redis is unreachable: it counts as held (`counted`), and
+/// the oldest past `capacity` are dropped.
+fn hold(
+    shared: &Shared,
+    outbox: &mut VecDeque<Outgoing>,
+    counted: &mut usize,
+    capacity: usize,
+    message: Outgoing,
+) {
+    outbox.push_back(message);
+    *counted += 1;
+    shared.held.fetch_add(1, Ordering::Relaxed);
+    *counted -= trim(shared, outbox, capacity).min(*counted);
+    shared.waiting.store(outbox.len() as u64, Ordering::Relaxed);
 }
 
 /// Drops the oldest messages past `capacity`; returns how many.
