@@ -46,12 +46,18 @@ impl Table {
     }
 }
 
-/// `static` declaration of a table named `__LVT_STATICS`.
-fn statics_decl(parts: &[String]) -> TokenStream {
+/// `static` declaration of a table named `__LVT_STATICS`; `key`: a list's slot holding each
+/// item's key.
+fn statics_decl(parts: &[String], key: Option<u32>) -> TokenStream {
     let fingerprint = Literal::u64_suffixed(fingerprint(parts));
+    let table = match key {
+        None => quote!(::livetemplate::Statics::new(&[#(#parts),*], #fingerprint)),
+        Some(slot) => quote! {
+            ::livetemplate::Statics::list(&[#(#parts),*], #fingerprint, ::core::option::Option::Some(#slot))
+        },
+    };
     quote! {
-        static __LVT_STATICS: ::livetemplate::Statics =
-            ::livetemplate::Statics::new(&[#(#parts),*], #fingerprint);
+        static __LVT_STATICS: ::livetemplate::Statics = #table;
     }
 }
 
@@ -74,7 +80,7 @@ fn node(pieces: &[Piece]) -> TokenStream {
     let mut table = Table::default();
     sequence(pieces, &mut table);
     let (parts, _, code) = table.finish();
-    let decl = statics_decl(&parts);
+    let decl = statics_decl(&parts, None);
     quote!({
         #decl
         let __lvt_n = __lvt_b.open_node(&__LVT_STATICS);
@@ -179,15 +185,8 @@ fn list(l: &Loop) -> TokenStream {
     let mut table = Table::default();
     sequence(&l.body, &mut table);
     let (parts, slots, code) = table.finish();
-    let key = match key_slot(&parts, &slots).and_then(|k| u32::try_from(k).ok()) {
-        Some(slot) => quote!(::core::option::Option::Some(#slot)),
-        None => quote!(::core::option::Option::None),
-    };
-    let fingerprint = Literal::u64_suffixed(fingerprint(&parts));
-    let decl = quote! {
-        static __LVT_STATICS: ::livetemplate::Statics =
-            ::livetemplate::Statics::list(&[#(#parts),*], #fingerprint, #key);
-    };
+    let key = key_slot(&parts, &slots).and_then(|k| u32::try_from(k).ok());
+    let decl = statics_decl(&parts, key);
     let Loop {
         setup,
         pattern,
@@ -214,7 +213,7 @@ fn list(l: &Loop) -> TokenStream {
         Some(else_body) => {
             // A node holding the list, replaced by the `else` branch when the loop is empty.
             let else_node = node(else_body);
-            let wrapper = statics_decl(&[String::new(), String::new()]);
+            let wrapper = statics_decl(&[String::new(), String::new()], None);
             quote!({
                 #wrapper
                 let __lvt_wrap = __lvt_b.open_node(&__LVT_STATICS);

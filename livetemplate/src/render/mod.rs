@@ -471,37 +471,21 @@ impl List<'_> {
         let Some(slot) = self.key_slot() else {
             return 0;
         };
-        let (entries, text, key) = (
-            &self.tree.entries,
-            self.tree.text.as_bytes(),
-            key.as_bytes(),
-        );
-        let Some(&first) = key.first() else {
+        if key.is_empty() {
             return 0;
-        };
+        }
+        let text = self.tree.text.as_bytes();
         let (mut index, mut start, mut count) = (self.index + 1, self.text, 0);
         while index < item.index {
-            let entry = entries[index];
-            let end = entry.next(index);
-            // The key slot: `slot` slots into the item.
-            let (mut at, mut key_start) = (index + 1, start);
-            for _ in 0..slot {
-                let Some(e) = entries.get(at).filter(|_| at < end) else {
-                    break;
-                };
-                key_start += e.len() as usize;
-                at = e.next(at);
-            }
-            if let Some(e) = entries.get(at).filter(|_| at < end)
-                && e.kind() == TEXT
-                && e.len() as usize == key.len()
-                && text[key_start] == first
-                && text[key_start..key_start + key.len()] == *key
+            let entry = self.tree.entries[index];
+            // (A slice compare checks the lengths first.)
+            if key_range(self.tree, index, start, slot)
+                .is_some_and(|range| text[range] == *key.as_bytes())
             {
                 count += 1;
             }
             start += entry.len() as usize;
-            index = end;
+            index = entry.next(index);
         }
         count
     }
