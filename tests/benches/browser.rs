@@ -146,8 +146,7 @@ async fn main() -> TestResult {
     // First render: a fresh page each time (a new session, so a new state).
     let (mut ms, mut paint) = (Vec::new(), Vec::new());
     for _ in 0..runs.min(5) {
-        b.client.goto(&url).await?;
-        b.until_live(false).await?;
+        b.open_live(&url).await?;
         let first = settle(&b, 1).await?;
         ms.push(first[0].0);
         paint.push(first[0].1);
@@ -159,8 +158,7 @@ async fn main() -> TestResult {
         ("one-row insert (middle)", "insert", runs),
         ("full reorder (reversed)", "reverse", runs.min(10)),
     ] {
-        b.client.goto(&url).await?;
-        b.until_live(false).await?;
+        b.open_live(&url).await?;
         settle(&b, 1).await?;
         let (mut ms, mut paint) = (Vec::new(), Vec::new());
         for i in 0..n {

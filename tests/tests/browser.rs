@@ -155,6 +155,12 @@ async fn start(router: LiveRouter) -> TestResult<Server> {
     Server::start(router, "127.0.0.1:0".parse()?).await
 }
 
+/// Clicks the counter's `button[name={name}]` and waits until its `<output>` reads `shows`.
+async fn press(b: &Browser, name: &str, shows: &str) -> TestResult {
+    b.click(&format!("button[name={name}]")).await?;
+    b.until_text("output", shows).await
+}
+
 /// Types `text` into the field `selector` and clicks `button`.
 async fn submit(browser: &Browser, selector: &str, text: &str, button: &str) -> TestResult {
     browser
@@ -363,14 +369,10 @@ async fn counter_buttons_in_a_form() -> TestResult {
     let server = start(counter::router()).await?;
     with_browser("counter_buttons_in_a_form", true, async |b| {
         b.open_live(&server.url("/")).await?;
-        b.click("button[name=increment]").await?;
-        b.until_text("output", "1").await?;
-        b.click("button[name=increment]").await?;
-        b.until_text("output", "2").await?;
-        b.click("button[name=decrement]").await?;
-        b.until_text("output", "1").await?;
-        b.click("button[name=reset]").await?;
-        b.until_text("output", "0").await?;
+        press(b, "increment", "1").await?;
+        press(b, "increment", "2").await?;
+        press(b, "decrement", "1").await?;
+        press(b, "reset", "0").await?;
         Ok(())
     })
     .await?;
@@ -387,12 +389,10 @@ async fn two_tabs_stay_in_sync() -> TestResult {
         let second = b.client.new_window(true).await?.handle;
         b.client.switch_to_window(second.clone()).await?;
         b.open_live(&url).await?;
-        b.click("button[name=increment]").await?;
-        b.until_text("output", "1").await?;
+        press(b, "increment", "1").await?;
         b.client.switch_to_window(first.clone()).await?;
         b.until_text("output", "1").await?;
-        b.click("button[name=increment]").await?;
-        b.until_text("output", "2").await?;
+        press(b, "increment", "2").await?;
         b.client.switch_to_window(second).await?;
         b.until_text("output", "2").await?;
         Ok(())
@@ -414,8 +414,7 @@ async fn the_page_reconnects_after_a_server_restart() -> TestResult {
             vec![],
         )
         .await?;
-        b.click("button[name=increment]").await?;
-        b.until_text("output", "1").await?;
+        press(b, "increment", "1").await?;
 
         if let Some(old) = server.take() {
             old.stop().await?;
@@ -427,8 +426,7 @@ async fn the_page_reconnects_after_a_server_restart() -> TestResult {
         server = Some(Server::start(counter::router(), addr).await?);
         b.until_live(false).await?;
         b.until_text("output", "0").await?;
-        b.click("button[name=increment]").await?;
-        b.until_text("output", "1").await?;
+        press(b, "increment", "1").await?;
         let events = b.js("return events;", vec![]).await?;
         assert_eq!(events[0], json!("lvt:disconnected"), "{events}");
         assert!(
@@ -486,12 +484,9 @@ async fn with_javascript_off_plain_forms_post() -> TestResult {
             matches!(live, Ok(ref v) if v == &json!("undefined")),
             "{live:?}"
         );
-        b.click("button[name=increment]").await?;
-        b.until_text("output", "1").await?;
-        b.click("button[name=increment]").await?;
-        b.until_text("output", "2").await?;
-        b.click("button[name=reset]").await?;
-        b.until_text("output", "0").await?;
+        press(b, "increment", "1").await?;
+        press(b, "increment", "2").await?;
+        press(b, "reset", "0").await?;
         Ok(())
     })
     .await?;

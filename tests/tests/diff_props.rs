@@ -377,9 +377,6 @@ proptest! {
     }
 }
 
-// ---- the client never panics -------------------------------------------------------------
-
-/// JSON built from the wire format's own keys and ops, nested a few levels.
 /// Long lists with one or two changes, where the diff skips the items the two renders share
 /// at their start and at their end in bulk: changes of the same length at either end or in
 /// the middle, changes of length before an equal-length change, a changed item whose key
@@ -389,7 +386,7 @@ fn long_lists_with_few_changes() {
     let base: Vec<Todo> = (0..300)
         .map(|i| Todo::new(&format!("k{i:03}"), &format!("title-{i:03}")))
         .collect();
-    let mut states = vec![base.clone()];
+    let mut states = vec![base];
     let mut push = |change: &dyn Fn(&mut Vec<Todo>)| {
         let mut next = states.last().expect("a state").clone();
         change(&mut next);
@@ -422,6 +419,9 @@ fn long_lists_with_few_changes() {
     check(&states).expect("client matches the server after every step");
 }
 
+// ---- the client never panics -------------------------------------------------------------
+
+/// JSON built from the wire format's own keys and ops, nested a few levels.
 fn wire_like_json() -> impl Strategy<Value = Value> {
     let word = prop::sample::select(vec![
         "s", "f", "d", "m", "_k", "idKey", "r", "u", "i", "a", "p", "o", "0", "1", "2", "x", "",

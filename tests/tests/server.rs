@@ -3,9 +3,10 @@
 //! form POSTs, and every kind of bad input — each answered with a clear error that leaves the
 //! session, and every other session, intact.
 //!
-//! The HTTP client is a few lines over a plain `TcpStream` (`Connection: close`, read to the
-//! end); the WebSocket client is `tokio_tungstenite::client_async`. Every wait is bounded by
-//! [`WAIT`], so a server that stops answering fails a test instead of hanging it.
+//! HTTP goes through `livetemplate_tests::http::http` (one raw request, bounded by
+//! `livetemplate::testing::WAIT`); the WebSocket client is `tokio_tungstenite::client_async`.
+//! Every other wait is bounded by [`WAIT`], so a server that stops answering fails a test
+//! instead of hanging it.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -254,11 +255,7 @@ impl Server {
         headers: &[(&str, &str)],
         body: &str,
     ) -> TestResult<Response> {
-        within(
-            &format!("{method} {path}"),
-            http(self.addr, method, path, headers, body),
-        )
-        .await?
+        http(self.addr, method, path, headers, body).await
     }
 
     /// Loads `path` as a new browser would: a new session.
@@ -308,17 +305,14 @@ struct Session {
 
 impl Session {
     async fn get(&self, accept: &str) -> TestResult<Response> {
-        within(
+        http(
+            self.addr,
             "GET",
-            http(
-                self.addr,
-                "GET",
-                &self.path,
-                &[("Accept", accept), ("Cookie", &self.cookie)],
-                "",
-            ),
+            &self.path,
+            &[("Accept", accept), ("Cookie", &self.cookie)],
+            "",
         )
-        .await?
+        .await
     }
 
     /// The page's HTML as the server renders it now.
@@ -342,21 +336,18 @@ impl Session {
     /// Posts `{"action", "data"}` as a script would.
     async fn post_json(&self, body: &Value) -> TestResult<Response> {
         let origin = format!("http://{}", self.addr);
-        within(
-            "JSON POST",
-            http(
-                self.addr,
-                "POST",
-                &self.path,
-                &[
-                    ("Content-Type", "application/json"),
-                    ("Origin", &origin),
-                    ("Cookie", &self.cookie),
-                ],
-                &body.to_string(),
-            ),
+        http(
+            self.addr,
+            "POST",
+            &self.path,
+            &[
+                ("Content-Type", "application/json"),
+                ("Origin", &origin),
+                ("Cookie", &self.cookie),
+            ],
+            &body.to_string(),
         )
-        .await?
+        .await
     }
 
     /// Posts a plain HTML form (urlencoded), as a browser without JavaScript would.
@@ -366,20 +357,17 @@ impl Session {
             .map(|(name, value)| format!("{}={}", encode(name), encode(value)))
             .collect::<Vec<_>>()
             .join("&");
-        within(
-            "form POST",
-            http(
-                self.addr,
-                "POST",
-                &self.path,
-                &[
-                    ("Content-Type", "application/x-www-form-urlencoded"),
-                    ("Cookie", &self.cookie),
-                ],
-                &body,
-            ),
+        http(
+            self.addr,
+            "POST",
+            &self.path,
+            &[
+                ("Content-Type", "application/x-www-form-urlencoded"),
+                ("Cookie", &self.cookie),
+            ],
+            &body,
         )
-        .await?
+        .await
     }
 
     /// Opens a live connection (`ours` = our client's encoding, `?_lvt=1`) and reads the

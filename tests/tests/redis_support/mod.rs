@@ -294,11 +294,7 @@ impl Instance {
 
     /// Loads `path` as a new browser would: a new session.
     pub(crate) async fn visit(&self, path: &str) -> TestResult<Session> {
-        let page = within(
-            "GET",
-            http(self.addr, "GET", path, &[("Accept", "text/html")], ""),
-        )
-        .await??;
+        let page = http(self.addr, "GET", path, &[("Accept", "text/html")], "").await?;
         if page.status != 200 {
             return Err(format!("GET {path}: {}", page.status).into());
         }
@@ -333,17 +329,14 @@ impl Session {
 
     /// The page's HTML as the server renders it now.
     pub(crate) async fn page(&self) -> TestResult<String> {
-        let page = within(
+        let page = http(
+            self.addr,
             "GET",
-            http(
-                self.addr,
-                "GET",
-                &self.path,
-                &[("Accept", "text/html"), ("Cookie", &self.cookie)],
-                "",
-            ),
+            &self.path,
+            &[("Accept", "text/html"), ("Cookie", &self.cookie)],
+            "",
         )
-        .await??;
+        .await?;
         Ok(page.body)
     }
 
@@ -351,21 +344,18 @@ impl Session {
     pub(crate) async fn post_action(&self, action: &str) -> TestResult<bool> {
         let origin = format!("http://{}", self.addr);
         let body = json!({ "action": action }).to_string();
-        let response = within(
-            "JSON POST",
-            http(
-                self.addr,
-                "POST",
-                &self.path,
-                &[
-                    ("Content-Type", "application/json"),
-                    ("Origin", &origin),
-                    ("Cookie", &self.cookie),
-                ],
-                &body,
-            ),
+        let response = http(
+            self.addr,
+            "POST",
+            &self.path,
+            &[
+                ("Content-Type", "application/json"),
+                ("Origin", &origin),
+                ("Cookie", &self.cookie),
+            ],
+            &body,
         )
-        .await??;
+        .await?;
         let reply: Value = serde_json::from_str(&response.body)?;
         let succeeded = reply["meta"]["success"] == json!(true);
         if !succeeded {
