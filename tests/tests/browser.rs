@@ -161,6 +161,22 @@ async fn press(b: &Browser, name: &str, shows: &str) -> TestResult {
     b.until_text("output", shows).await
 }
 
+/// Serves `router`, opens `/` live in a fresh browser, runs `test` with the browser and the
+/// server, then stops the server.
+async fn live_page(
+    name: &str,
+    router: LiveRouter,
+    test: impl AsyncFnOnce(&Browser, &Server) -> TestResult,
+) -> TestResult {
+    let server = start(router).await?;
+    with_browser(name, true, async |b| {
+        b.open_live(&server.url("/")).await?;
+        test(b, &server).await
+    })
+    .await?;
+    server.stop().await
+}
+
 /// Types `text` into the field `selector` and clicks `button`.
 async fn submit(browser: &Browser, selector: &str, text: &str, button: &str) -> TestResult {
     browser
@@ -178,9 +194,7 @@ async fn submit(browser: &Browser, selector: &str, text: &str, button: &str) -> 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn click_submit_toggle_remove() -> TestResult {
-    let server = start(todos()).await?;
-    with_browser("click_submit_toggle_remove", true, async |b| {
-        b.open_live(&server.url("/")).await?;
+    live_page("click_submit_toggle_remove", todos(), async |b, _| {
         submit(b, "#title", "milk", "#add").await?;
         b.until_text("#list li:nth-child(1) .title", "milk").await?;
         // The form is reset only once its action succeeded.
@@ -220,52 +234,50 @@ async fn click_submit_toggle_remove() -> TestResult {
         assert_eq!(state, json!(["   ", null, false]));
         Ok(())
     })
-    .await?;
-    server.stop().await
+    .await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn events_keys_debounce_and_form_values() -> TestResult {
-    let server = start(todos()).await?;
-    with_browser("events_keys_debounce_and_form_values", true, async |b| {
-        b.open_live(&server.url("/")).await?;
-        // `lvt-on:input` with `lvt-mod:debounce`: the latest value arrives.
-        submit(b, "#search", "abc", "#search").await?;
-        b.until_text("#found", "found abc").await?;
+    live_page(
+        "events_keys_debounce_and_form_values",
+        todos(),
+        async |b, _| {
+            // `lvt-on:input` with `lvt-mod:debounce`: the latest value arrives.
+            submit(b, "#search", "abc", "#search").await?;
+            b.until_text("#found", "found abc").await?;
 
-        // `lvt-key="Enter"`: other keys send nothing; Enter sends the element's data-*.
-        let key = b.client.find(Locator::Css("#key")).await?;
-        key.send_keys("x").await?;
-        key.send_keys("\u{E007}").await?;
-        b.until_text("#entered", "enter in key box").await?;
+            // `lvt-key="Enter"`: other keys send nothing; Enter sends the element's data-*.
+            let key = b.client.find(Locator::Css("#key")).await?;
+            key.send_keys("x").await?;
+            key.send_keys("\u{E007}").await?;
+            b.until_text("#entered", "enter in key box").await?;
 
-        // A non-bubbling event (`mouseenter`) on its own element.
-        b.js(
-            "document.querySelector('#hover').dispatchEvent(new MouseEvent('mouseenter'));",
-            vec![],
-        )
-        .await?;
-        b.until_text("#hovered", "hovered").await?;
+            // A non-bubbling event (`mouseenter`) on its own element.
+            b.js(
+                "document.querySelector('#hover').dispatchEvent(new MouseEvent('mouseenter'));",
+                vec![],
+            )
+            .await?;
+            b.until_text("#hovered", "hovered").await?;
 
-        // Repeated names keep every value; "007" stays a string.
-        b.click("#pick-go").await?;
-        b.until_text("#picked", "007|s,m").await?;
-        b.click("#pick input[value=a]").await?;
-        b.click("#pick-go").await?;
-        b.until_text("#picked", "a,007|s,m").await?;
-        Ok(())
-    })
-    .await?;
-    server.stop().await
+            // Repeated names keep every value; "007" stays a string.
+            b.click("#pick-go").await?;
+            b.until_text("#picked", "007|s,m").await?;
+            b.click("#pick input[value=a]").await?;
+            b.click("#pick-go").await?;
+            b.until_text("#picked", "a,007|s,m").await?;
+            Ok(())
+        },
+    )
+    .await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn typing_keeps_focus_and_caret_while_another_slot_changes() -> TestResult {
     let router = todos();
     let handle = router.handle();
-    let server = start(router).await?;
-    with_browser("typing_keeps_focus_and_caret", true, async |b| {
-        b.open_live(&server.url("/")).await?;
+    live_page("typing_keeps_focus_and_caret", router, async |b, _| {
         let title = b.client.find(Locator::Css("#title")).await?;
         title.send_keys("hello world").await?;
         b.js("document.querySelector('#title').setSelectionRange(5, 5);", vec![])
@@ -286,8 +298,7 @@ async fn typing_keeps_focus_and_caret_while_another_slot_changes() -> TestResult
         assert_eq!(value, json!("helloX world"));
         Ok(())
     })
-    .await?;
-    server.stop().await
+    .await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -366,17 +377,18 @@ async fn typing_survives_a_server_restart() -> TestResult {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn counter_buttons_in_a_form() -> TestResult {
-    let server = start(counter::router()).await?;
-    with_browser("counter_buttons_in_a_form", true, async |b| {
-        b.open_live(&server.url("/")).await?;
-        press(b, "increment", "1").await?;
-        press(b, "increment", "2").await?;
-        press(b, "decrement", "1").await?;
-        press(b, "reset", "0").await?;
-        Ok(())
-    })
-    .await?;
-    server.stop().await
+    live_page(
+        "counter_buttons_in_a_form",
+        counter::router(),
+        async |b, _| {
+            press(b, "increment", "1").await?;
+            press(b, "increment", "2").await?;
+            press(b, "decrement", "1").await?;
+            press(b, "reset", "0").await?;
+            Ok(())
+        },
+    )
+    .await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -499,9 +511,7 @@ async fn with_javascript_off_plain_forms_post() -> TestResult {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn todos_example_add_toggle_edit_remove() -> TestResult {
-    let server = start(todos::app()).await?;
-    with_browser("todos_example_add_toggle_edit_remove", true, async |b| {
-        b.open_live(&server.url("/")).await?;
+    live_page("todos_example_add_toggle_edit_remove", todos::app(), async |b, _| {
         submit(b, "main > form input[name=title]", "milk", "main > form button[name=add]").await?;
         b.until_text("li label", "milk").await?;
         b.until("the draft cleared", "return document.querySelector('main > form input[name=title]').value === ''")
@@ -527,8 +537,7 @@ async fn todos_example_add_toggle_edit_remove() -> TestResult {
             .await?;
         Ok(())
     })
-    .await?;
-    server.stop().await
+    .await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
