@@ -125,15 +125,25 @@ impl Broker for MemoryBroker {
     }
 
     fn publish(&self, topic: &str, message: Message) {
-        // Deliver outside the lock (`subscribers` returns it): a subscriber may subscribe in turn.
-        for subscriber in self.subscribers(topic) {
+        // Deliver outside the lock: a subscriber may subscribe in turn.
+        let subscribers: Vec<Arc<dyn Subscriber>> = {
+            let mut topics = lock(&self.topics);
+            let Some(list) = topics.get_mut(topic) else {
+                return;
+            };
+            list.retain(|s| s.strong_count() > 0);
+            list.iter().filter_map(Weak::upgrade).collect()
+        };
+        for subscriber in subscribers {
             subscriber.deliver(topic, message.clone());
         }
     }
 }
 
 impl MemoryBroker {
-    /// The live subscribers of `topic` (a topic with none left is forgotten).
+    /// The live subscribers of `topic` (a topic with none left is forgotten, which `publish`
+    /// does not do: its entry stays until unsubscribed).
+    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
     pub(crate) fn subscribers(&self, topic: &str) -> Vec<Arc<dyn Subscriber>> {
         let mut topics = lock(&self.topics);
         let Some(list) = topics.get_mut(topic) else {
