@@ -5,7 +5,7 @@
 //! rendered once; then one todo is toggled and the new state is measured as:
 //!
 //! - `askama`: askama's full `render()` of the page (the baseline);
-//! - `render+diff`: `LiveTemplate::render`, then `diff` against the previous tree;
+//! - `render+diff`: `LiveTemplate::render_tree`, then `diff` against the previous tree;
 //! - `render+diff+encode`: the same, then the patch encoded into our client's whole frame;
 //!
 //! and, to see where the time goes, `render` alone and `diff` alone (two trees rendered
@@ -119,7 +119,7 @@ fn askama(page: &TodoPage) -> String {
 }
 
 fn tree(page: &TodoPage) -> Rendered {
-    LiveTemplate::render(page).expect("live render")
+    LiveTemplate::render_tree(page).expect("live render")
 }
 
 /// Renders `page` and diffs it against `old`; returns whether nothing changed.
@@ -195,9 +195,9 @@ fn print_ratio_table(setup: &mut Setup, budget: Duration, rounds: usize) {
     println!("|---|---:|---:|");
     for (case, ns) in [
         ("(a) askama `render()`", askama_ns),
-        ("(b) `LiveTemplate::render` + `diff`", render_diff_ns),
+        ("(b) `LiveTemplate::render_tree` + `diff`", render_diff_ns),
         ("(c) (b) + encode the frame", encode_ns),
-        ("`LiveTemplate::render` alone", render_ns),
+        ("`LiveTemplate::render_tree` alone", render_ns),
         ("`diff` alone", diff_ns),
     ] {
         println!("| {case} | {ns:.0} | {:.2} |", ns / askama_ns);

@@ -1,7 +1,7 @@
 //! Render benchmark: a todo-list page through askama's `render` versus our live tree.
 //!
 //! Run with `cargo bench -p livetemplate --bench render` (add `-- --quick` for a short run).
-//! Criterion measures group `render` — `askama`, `tree` (`LiveTemplate::render`) and
+//! Criterion measures group `render` — `askama`, `tree` (`LiveTemplate::render_tree`) and
 //! `tree+html` (render, then `to_html`) for 10, 100 and 1000 items — and afterwards this bench
 //! measures the three again itself, interleaved, and prints a markdown table of the ratios.
 //! Under `cargo test --benches` each benchmark runs once and no table is printed.
@@ -70,7 +70,7 @@ fn askama(page: &TodoPage) -> String {
 }
 
 fn tree(page: &TodoPage) -> livetemplate::Rendered {
-    LiveTemplate::render(page).expect("live render")
+    LiveTemplate::render_tree(page).expect("live render")
 }
 
 fn tree_html(page: &TodoPage) -> String {

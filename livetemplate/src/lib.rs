@@ -2,7 +2,7 @@
 //!
 //! A state struct derives [`LiveTemplate`] from the same `#[template(...)]` attribute askama
 //! uses. At compile time the template is split into literal text (`&'static` statics tables) and
-//! dynamic slots; at run time [`LiveTemplate::render`] computes only the slots, giving a
+//! dynamic slots; at run time [`LiveTemplate::render_tree`] computes only the slots, giving a
 //! [`Rendered`] tree that a connection can diff against what the browser already has.
 //!
 //! ```
@@ -20,7 +20,7 @@
 //! }
 //!
 //! let page = Todos { title: "Groceries & more".into(), todos: vec![(7, "milk".into())] };
-//! let tree = LiveTemplate::render(&page)?;
+//! let tree = LiveTemplate::render_tree(&page)?;
 //!
 //! // The tree renders to exactly askama's bytes ...
 //! assert_eq!(tree.to_html(), Template::render(&page)?);
@@ -47,10 +47,10 @@
 //! struct Counter { count: u32 }
 //!
 //! let mut encoder = Encoder::new(ClientKind::Livetemplate);
-//! let before = LiveTemplate::render(&Counter { count: 1 })?;
+//! let before = LiveTemplate::render_tree(&Counter { count: 1 })?;
 //! let first = encoder.tree(&before); // the first frame: statics and values
 //! assert!(first.starts_with(r#"{"s":["<p>","</p><button name=\"increment\">+</button>"]"#));
-//! let after = LiveTemplate::render(&Counter { count: 2 })?;
+//! let after = LiveTemplate::render_tree(&Counter { count: 2 })?;
 //! // Only slot 0 changed (our client takes whole numbers as JSON numbers).
 //! assert_eq!(encoder.patch(&diff(&before, &after)), r#"{"0":2}"#);
 //! # Ok::<(), askama::Error>(())
@@ -94,8 +94,10 @@ pub trait LiveTemplate {
     /// compile-time action check.
     const TEMPLATE: &'static str = "the template";
 
-    /// Computes the dynamic slots for the current state.
-    fn render(&self) -> Result<Rendered, RenderError>;
+    /// Computes the dynamic slots for the current state: the [`Rendered`] tree a connection
+    /// diffs. Named apart from askama's `Template::render` (the whole page as a `String`), which
+    /// the same struct usually implements too.
+    fn render_tree(&self) -> Result<Rendered, RenderError>;
 }
 
 /// Items used by the code `#[derive(LiveTemplate)]` generates. Not public API.

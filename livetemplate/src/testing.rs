@@ -153,7 +153,7 @@ impl<C: LiveController> LiveTest<C> {
             .on_connect(&mut state, &mut ctx)
             .await
             .map_err(TestError::Mount)?;
-        let tree = state.render().map_err(TestError::Render)?;
+        let tree = state.render_tree().map_err(TestError::Render)?;
         let mut encoder = Encoder::new(ClientKind::Livetemplate);
         let first = encoder.tree(&tree);
         let mut client = ClientTree::new(ClientKind::Livetemplate);

@@ -29,7 +29,7 @@ where
         Ok(html) => html,
         Err(err) => panic!("askama failed to render {name}: {err}"),
     };
-    let tree = match livetemplate::LiveTemplate::render(value) {
+    let tree = match livetemplate::LiveTemplate::render_tree(value) {
         Ok(tree) => tree,
         Err(err) => {
             panic!("livetemplate failed to render {name} (askama rendered {expected:?}): {err}")
@@ -54,7 +54,7 @@ where
     T: askama::Template + livetemplate::LiveTemplate,
 {
     let name = std::any::type_name::<T>();
-    let ours = livetemplate::LiveTemplate::render(value).map(|tree| tree.to_html());
+    let ours = livetemplate::LiveTemplate::render_tree(value).map(|tree| tree.to_html());
     match (askama::Template::render(value), ours) {
         (Err(theirs), Err(ours)) => (theirs.to_string(), ours.to_string()),
         (theirs, ours) => panic!(

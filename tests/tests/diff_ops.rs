@@ -30,7 +30,7 @@ fn patches(client: ClientKind, states: &[Rows]) -> Vec<String> {
     let mut encoder = Encoder::new(client);
     let trees: Vec<_> = states
         .iter()
-        .map(|s| LiveTemplate::render(s).expect("render"))
+        .map(|s| LiveTemplate::render_tree(s).expect("render"))
         .collect();
     let _ = encoder.tree(&trees[0]);
     trees

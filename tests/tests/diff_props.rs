@@ -454,7 +454,7 @@ proptest! {
         for client in [ClientKind::Livetemplate, ClientKind::Legacy] {
             let mut tree = ClientTree::new(client);
             let mut encoder = livetemplate::wire::Encoder::new(client);
-            let first = LiveTemplate::render(&Todos { todos: first.clone() })
+            let first = LiveTemplate::render_tree(&Todos { todos: first.clone() })
                 .map_err(|err| TestCaseError::fail(err.to_string()))?;
             prop_assert!(tree.apply(&encoder.tree(&first)).is_ok());
             for frame in &frames {

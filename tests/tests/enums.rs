@@ -69,7 +69,7 @@ fn per_variant_tuple_struct_and_unit() {
             href: "/".into(),
             text: "home".into()
         }
-        .render()
+        .render_tree()
         .expect("renders")
         .to_html(),
         "<a href=\"/\" title=\"a &#60;link&#62;\">home</a>"

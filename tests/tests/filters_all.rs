@@ -20,7 +20,7 @@ const TEXTS: &[&str] = &[
 #[track_caller]
 fn check<T: askama::Template + livetemplate::LiveTemplate>(value: &T) {
     let expected = askama::Template::render(value).expect("askama renders");
-    let got = livetemplate::LiveTemplate::render(value)
+    let got = livetemplate::LiveTemplate::render_tree(value)
         .expect("livetemplate renders")
         .to_html();
     assert_eq!(expected, got, "askama vs livetemplate");

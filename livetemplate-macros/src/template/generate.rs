@@ -1,4 +1,4 @@
-//! Code generation: lowered pieces → the body of `LiveTemplate::render`.
+//! Code generation: lowered pieces → the body of `LiveTemplate::render_tree`.
 //!
 //! Two modes share the pieces. *Tree mode* builds a `Rendered`: adjacent literal text merges
 //! into one `&'static` statics part, each `{{ }}` becomes a text slot, `if`/`match` a nested

@@ -136,14 +136,14 @@ pub(crate) fn impl_live_template(ast: &syn::DeriveInput, compiled: &Compiled) ->
     }
 }
 
-/// The generated `LiveTemplate::render` method, with `body` (a block) as its body.
+/// The generated `LiveTemplate::render_tree` method, with `body` (a block) as its body.
 pub(crate) fn render_fn(body: &TokenStream) -> TokenStream {
     quote! {
         #[allow(
             unused_variables, unused_mut, unused_braces, unused_parens, unreachable_code,
             clippy::all, clippy::pedantic, clippy::nursery
         )]
-        fn render(
+        fn render_tree(
             &self,
         ) -> ::core::result::Result<::livetemplate::Rendered, ::livetemplate::RenderError> #body
     }

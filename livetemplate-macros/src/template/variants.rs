@@ -14,7 +14,7 @@
 //!
 //! Each such struct is generated, hidden in a `const _: () = { … };` block with the enum's
 //! `impl LiveTemplate`, and gets its own template compiled like a struct's (so each variant has
-//! its own statics tables). The enum's `render` matches on `self` and delegates; its `ACTIONS`
+//! its own statics tables). The enum's `render_tree` matches on `self` and delegates; its `ACTIONS`
 //! are the union of its templates' actions, in variant order.
 
 use proc_macro2::{Group, Span, TokenStream, TokenTree};
@@ -245,7 +245,7 @@ fn arm(hidden: &DeriveInput, variant: &Variant) -> TokenStream {
         ),
         Fields::Unit => (quote!(Self::#variant_name), quote!(#name(self))),
     };
-    quote!(#pattern => ::livetemplate::LiveTemplate::render(&#value),)
+    quote!(#pattern => ::livetemplate::LiveTemplate::render_tree(&#value),)
 }
 
 /// `Enum::<generics>`: what `Self` means in a variant's field types and template (askama maps

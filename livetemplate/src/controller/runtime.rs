@@ -55,7 +55,7 @@ pub async fn act<C: LiveController>(
 ) -> (Outcome, Result<Rendered, RenderError>) {
     let snapshot = state.clone();
     let (mut outcome, snapshot) = run_with_snapshot(controller, state, ctx, snapshot).await;
-    match state.render() {
+    match state.render_tree() {
         Ok(tree) => (outcome, Ok(tree)),
         Err(error) => {
             tracing::error!(action = %ctx.action(), %error, "the new state does not render; rolled back");

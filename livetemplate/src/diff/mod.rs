@@ -14,8 +14,8 @@
 //! #[template(source = "<h1>{{ title }}</h1><p>{{ count }}</p>", ext = "html")]
 //! struct Page { title: &'static str, count: u32 }
 //!
-//! let old = LiveTemplate::render(&Page { title: "Counter", count: 1 })?;
-//! let new = LiveTemplate::render(&Page { title: "Counter", count: 2 })?;
+//! let old = LiveTemplate::render_tree(&Page { title: "Counter", count: 1 })?;
+//! let new = LiveTemplate::render_tree(&Page { title: "Counter", count: 2 })?;
 //! let patch = diff(&old, &new);
 //! // Only slot 1 changed.
 //! assert!(matches!(patch.root(), Some(Change::Node(c)) if c.slots().len() == 1));

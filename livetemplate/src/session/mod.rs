@@ -119,7 +119,7 @@ impl<C: LiveController> Groups<C> {
             return Ok(group);
         }
         let (state, version) = self.initial_state(id, ctx).await?;
-        let tree = state.render().map_err(MountError::Render)?;
+        let tree = state.render_tree().map_err(MountError::Render)?;
         let group = Arc::new(Group {
             id: id.clone(),
             controller: Arc::clone(&self.controller),
@@ -381,7 +381,7 @@ impl<C: LiveController> Group<C> {
                         crate::controller::GENERAL_ERROR.to_owned(),
                         "the page changed meanwhile; try again".to_owned(),
                     );
-                    let tree = state.render();
+                    let tree = state.render_tree();
                     return (outcome, tree);
                 }
                 Err(error) => {
@@ -504,7 +504,7 @@ impl<C: LiveController> Group<C> {
     /// Renders `state` (changed by a lifecycle hook, or loaded from the store) as the latest
     /// tree; on a render error the previous tree stays.
     fn rerender(&self, state: &C::State) -> Arc<Rendered> {
-        match state.render() {
+        match state.render_tree() {
             Ok(tree) => self.set_tree(tree),
             Err(error) => {
                 tracing::error!(%error, session = %self.id, "the state does not render; keeping the previous render");

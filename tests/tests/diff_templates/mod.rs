@@ -141,7 +141,7 @@ pub(crate) fn frames<T: LiveTemplate>(client: ClientKind, states: &[T]) -> Resul
     };
     let mut previous: Option<Rendered> = None;
     for state in states {
-        let next = LiveTemplate::render(state).map_err(|err| err.to_string())?;
+        let next = LiveTemplate::render_tree(state).map_err(|err| err.to_string())?;
         let frame = match &previous {
             None => encoder.tree(&next),
             Some(previous) => encoder.patch(&livetemplate::diff::diff(previous, &next)),

@@ -22,7 +22,7 @@ enum Page {
 enum Tree {
     #[template(source = "<li>{{ self.0 }}</li>")]
     Leaf(u32),
-    #[template(source = "<ul>{% for child in self.0 %}{{ child.render()?.to_html()|safe }}{% endfor %}</ul>")]
+    #[template(source = "<ul>{% for child in self.0 %}{{ child.render_tree()?.to_html()|safe }}{% endfor %}</ul>")]
     Node(Vec<Self>),
 }
 
@@ -45,19 +45,19 @@ fn main() {
         Page::Link { href: "/a?b=1&c=2", text: "link".into() },
         Page::Unit,
     ] {
-        let tree = LiveTemplate::render(&page).expect("live render");
+        let tree = LiveTemplate::render_tree(&page).expect("live render");
         assert_eq!(tree.to_html(), Template::render(&page).expect("askama render"));
     }
     assert_eq!(Page::ACTIONS, &["bold"]);
 
     let tree = Tree::Node(vec![Tree::Leaf(1), Tree::Node(vec![Tree::Leaf(2)])]);
-    let html = LiveTemplate::render(&tree).expect("live render").to_html();
+    let html = LiveTemplate::render_tree(&tree).expect("live render").to_html();
     assert_eq!(html, "<ul><li>1</li><ul><li>2</li></ul></ul>");
 
     let value = Wrapped::<str>::Value("<str>");
-    let html = LiveTemplate::render(&value).expect("live render").to_html();
+    let html = LiveTemplate::render_tree(&value).expect("live render").to_html();
     assert_eq!(html, "<p>&#60;str&#62;</p>");
     let list: Wrapped<'_, str> = Wrapped::List { first: "a", rest: vec!["b", "c"] };
-    let html = LiveTemplate::render(&list).expect("live render").to_html();
+    let html = LiveTemplate::render_tree(&list).expect("live render").to_html();
     assert_eq!(html, "<p>a, 2 more</p>");
 }

@@ -12,7 +12,7 @@ struct Page {
 
 fn main() {
     let page = Page { title: "Fish & chips", items: vec!["cod", "<haddock>"] };
-    let tree = LiveTemplate::render(&page).expect("live render");
+    let tree = LiveTemplate::render_tree(&page).expect("live render");
     assert_eq!(tree.to_html(), Template::render(&page).expect("askama render"));
     assert_eq!(Page::ACTIONS, &["add"]);
 }
