@@ -40,7 +40,7 @@ use std::time::{Duration, Instant};
 
 use askama::Template;
 use futures_util::{SinkExt, StreamExt};
-use livetemplate::server::{Config, LiveRouter, serve_listener};
+use livetemplate::{Config, LiveRouter, serve_listener};
 use livetemplate::{Context, LiveTemplate, live_controller};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};

@@ -46,10 +46,11 @@ use std::fmt;
 use serde_json::Value;
 
 use crate::controller::{Context, Effect, LiveController, Outcome, act};
+use crate::diff::diff;
 use crate::render::Rendered;
 use crate::wire::apply::{ApplyError, ClientTree};
 use crate::wire::{ActionKind, ClientKind, Encoder, FormData, Meta, frame};
-use crate::{ActionError, LiveTemplate, RenderError, diff};
+use crate::{ActionError, LiveTemplate, RenderError};
 
 /// Why a [`LiveTest`] step failed (an action that returns an error is not a test failure:
 /// see [`LiveTest::succeeded`]).

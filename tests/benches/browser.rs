@@ -12,7 +12,7 @@ mod support;
 
 use std::time::Duration;
 
-use livetemplate::server::LiveRouter;
+use livetemplate::LiveRouter;
 use livetemplate::{Context, LiveTemplate, live_controller};
 use serde_json::Value;
 use support::{Browser, Server, TestResult};

@@ -1,7 +1,7 @@
 //! The chat room the socket and Redis tests share: every connected session hears every `send`
 //! (`on_connect` subscribes to the topic `room`; `send` broadcasts `receive` to it).
 
-use livetemplate::wire::FormData;
+use livetemplate::FormData;
 use livetemplate::{Context, LiveTemplate, live_controller};
 use serde::{Deserialize, Serialize};
 

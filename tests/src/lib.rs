@@ -10,7 +10,8 @@ use std::fmt::Write as _;
 pub mod chat;
 pub mod http;
 
-use livetemplate::{List, Rendered, Slot, Slots};
+use livetemplate::Rendered;
+use livetemplate::render::{List, Slot, Slots};
 
 /// Renders `value` with askama and with livetemplate, asserts that the HTML is byte-identical,
 /// and returns livetemplate's tree for further structural checks.

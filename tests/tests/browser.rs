@@ -11,8 +11,8 @@
 mod support;
 
 use fantoccini::Locator;
-use livetemplate::server::LiveRouter;
-use livetemplate::wire::FormData;
+use livetemplate::FormData;
+use livetemplate::LiveRouter;
 use livetemplate::{Context, LiveTemplate, Valid, live_controller};
 use serde::Deserialize;
 use serde_json::json;
@@ -54,9 +54,9 @@ struct NewTodo {
     title: String,
 }
 
-impl livetemplate::controller::Validate for NewTodo {
-    fn validate(&self) -> Result<(), livetemplate::controller::FieldErrors> {
-        let mut errors = livetemplate::controller::FieldErrors::new();
+impl livetemplate::Validate for NewTodo {
+    fn validate(&self) -> Result<(), livetemplate::FieldErrors> {
+        let mut errors = livetemplate::FieldErrors::new();
         errors.check("title", !self.title.trim().is_empty(), "must not be empty");
         errors.into_result()
     }

@@ -1,9 +1,10 @@
 //! Controllers through `LiveTest`: actions by method name, typed and validated forms, failures
 //! and panics that roll the state back, effects, and the frames a client receives.
 
-use livetemplate::controller::{Effect, FieldErrors, Validate};
+use livetemplate::controller::Effect;
 use livetemplate::testing::LiveTest;
 use livetemplate::{ActionError, Context, LiveTemplate, Valid, live_controller};
+use livetemplate::{FieldErrors, Validate};
 use serde::Deserialize;
 
 #[derive(Debug, Clone, PartialEq)]

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
-use livetemplate::server::LiveRouter;
+use livetemplate::LiveRouter;
 use livetemplate::{Context, LiveTemplate, live_controller};
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};

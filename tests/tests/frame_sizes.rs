@@ -24,10 +24,11 @@
 use std::fmt::Write as _;
 
 use livetemplate::diff::diff;
+use livetemplate::render::Slot;
 use livetemplate::wire::apply::{ClientTree, ServerFrame};
 use livetemplate::wire::frame::{self, Meta};
 use livetemplate::wire::{ClientKind, Encoder};
-use livetemplate::{LiveTemplate, Rendered, Slot};
+use livetemplate::{LiveTemplate, Rendered};
 use livetemplate_tests::assert_same;
 
 /// The ref our client attaches to an action: a session a few dozen actions in.
@@ -259,7 +260,7 @@ where
 
 /// Whether the page's `for` loop has a key slot (so list operations name items by key).
 fn keyed(tree: &Rendered) -> bool {
-    fn walk(mut slots: livetemplate::Slots<'_>) -> bool {
+    fn walk(mut slots: livetemplate::render::Slots<'_>) -> bool {
         slots.any(|slot| match slot {
             Slot::List(list) => list.key_slot().is_some(),
             Slot::Node(node) => walk(node.slots()),

@@ -15,7 +15,7 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use livetemplate::wire::FormData;
+use livetemplate::FormData;
 use serde_json::json;
 use support::{Instance, RedisServer, Session, Setup, Socket, TestResult, eventually, within};
 

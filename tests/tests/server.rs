@@ -14,10 +14,11 @@ use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
 use http::HeaderValue;
+use livetemplate::FormData;
 use livetemplate::server::{CLIENT_PATH, LiveHandle, LiveRouter, serve_listener};
-use livetemplate::wire::FormData;
+use livetemplate::wire::ClientKind;
 use livetemplate::wire::apply::{ClientTree, ServerFrame};
-use livetemplate::{ActionError, ClientKind, Context, LiveTemplate, live_controller};
+use livetemplate::{ActionError, Context, LiveTemplate, live_controller};
 use livetemplate_tests::chat::Chat;
 use livetemplate_tests::http::{Response, ResponseExt, http};
 use serde::Deserialize;
@@ -203,10 +204,10 @@ struct Server {
 
 impl Server {
     async fn start() -> TestResult<Server> {
-        Server::start_with(livetemplate::server::Config::new()).await
+        Server::start_with(livetemplate::Config::new()).await
     }
 
-    async fn start_with(config: livetemplate::server::Config) -> TestResult<Server> {
+    async fn start_with(config: livetemplate::Config) -> TestResult<Server> {
         let config = config.authenticator(|parts| {
             parts
                 .headers
@@ -1523,7 +1524,7 @@ async fn shutting_down_closes_live_connections() -> TestResult {
 
 #[tokio::test]
 async fn a_silent_socket_is_closed() -> TestResult {
-    let config = livetemplate::server::Config::new().socket_idle(Duration::from_millis(300));
+    let config = livetemplate::Config::new().socket_idle(Duration::from_millis(300));
     let server = Server::start_with(config).await?;
     let session = server.visit("/counter").await?;
     let (mut socket, _) = session.connect(true).await?;

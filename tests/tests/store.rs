@@ -5,9 +5,9 @@ use std::sync::Arc;
 
 use http::Request;
 use http_body_util::{BodyExt, Full};
-use livetemplate::server::security::SigningKey;
-use livetemplate::server::{Config, LiveRouter};
+use livetemplate::SigningKey;
 use livetemplate::session::MemoryStore;
+use livetemplate::{Config, LiveRouter};
 use livetemplate::{Context, LiveTemplate, live_controller};
 
 type TestResult<T = ()> = Result<T, Box<dyn std::error::Error + Send + Sync>>;

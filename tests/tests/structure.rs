@@ -2,7 +2,7 @@
 //! list slot keyed by `data-key`/`id` on the item's root element; statics tables are shared
 //! between renders and differ between branches.
 
-use livetemplate::{List, Node, Slot, Slots};
+use livetemplate::render::{List, Node, Slot, Slots};
 use livetemplate_tests::{assert_same, shape, slot_kinds};
 
 /// askama's HTML escaping of `s`, as a slot value holds it.

@@ -12,10 +12,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use askama::Template;
-use livetemplate::controller::{FieldErrors, Validate};
-use livetemplate::server::{Config, LiveRouter};
-use livetemplate::wire::FormData;
+use livetemplate::FormData;
+use livetemplate::{Config, LiveRouter};
 use livetemplate::{Context, LiveTemplate, live_controller};
+use livetemplate::{FieldErrors, Validate};
 use serde::Deserialize;
 
 /// Messages kept per room.

@@ -8,8 +8,8 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use askama::Template;
-use livetemplate::server::{Config, LiveHandle, LiveRouter};
-use livetemplate::wire::FormData;
+use livetemplate::FormData;
+use livetemplate::{Config, LiveHandle, LiveRouter};
 use livetemplate::{Context, LiveTemplate, live_controller};
 use serde::Deserialize;
 

@@ -3,7 +3,7 @@
 //! Serves the example at <http://127.0.0.1:8080> (set `ADDR` to listen elsewhere, and
 //! `RUST_LOG` to change the log level; default `info`). Stop with Ctrl-C (or SIGTERM).
 
-use livetemplate::server::ServeError;
+use livetemplate::ServeError;
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
@@ -14,5 +14,5 @@ async fn main() -> Result<(), ServeError> {
     let router = clock::app();
     // The ticker pushes through the router's handle: every open page ticks.
     clock::start_ticker(router.handle(), std::time::Duration::from_secs(1));
-    livetemplate::server::serve_env(router).await
+    livetemplate::serve_env(router).await
 }

@@ -6,7 +6,7 @@
 //! sit in a plain form that posts and is redirected back.
 
 use askama::Template;
-use livetemplate::server::LiveRouter;
+use livetemplate::LiveRouter;
 use livetemplate::{Context, LiveTemplate, live_controller};
 
 /// The page's state.
@@ -48,6 +48,6 @@ impl CounterController {
 
 /// The app: the counter at `/`.
 pub fn router() -> LiveRouter {
-    LiveRouter::with_config(livetemplate::server::Config::new().title("Counter"))
+    LiveRouter::with_config(livetemplate::Config::new().title("Counter"))
         .route("/", CounterController)
 }

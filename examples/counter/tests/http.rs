@@ -40,7 +40,7 @@ async fn form_post_increments_and_redirects() -> Result<(), Box<dyn std::error::
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let port = listener.local_addr()?.port();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(livetemplate::server::serve_listener(
+    let server = tokio::spawn(livetemplate::serve_listener(
         listener,
         counter::router(),
         async {

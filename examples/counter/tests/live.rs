@@ -1,8 +1,8 @@
 //! The counter over real WebSockets: our client's encoding and the legacy one, with the
 //! browser's other tab following each click.
 
-use livetemplate::ClientKind;
 use livetemplate::testing::{TestError, TestServer};
+use livetemplate::wire::ClientKind;
 use serde_json::json;
 
 #[tokio::test]

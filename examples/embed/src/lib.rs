@@ -6,7 +6,7 @@
 use askama::Template;
 use axum::response::Html;
 use axum::routing::get;
-use livetemplate::server::{Config, LiveRouter};
+use livetemplate::{Config, LiveRouter};
 use livetemplate::{Context, LiveTemplate, live_controller};
 use serde::Deserialize;
 

@@ -12,8 +12,8 @@ use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use askama::Template;
-use livetemplate::server::{Config, LiveRouter};
-use livetemplate::wire::FormData;
+use livetemplate::FormData;
+use livetemplate::{Config, LiveRouter};
 use livetemplate::{Context, LiveTemplate, live_controller};
 
 /// The topic every page subscribes to.

@@ -8,9 +8,9 @@
 //! (`lvt-on:dblclick`) also opens it for editing.
 
 use askama::Template;
-use livetemplate::controller::{FieldErrors, Validate};
-use livetemplate::server::{Config, LiveRouter};
+use livetemplate::{Config, LiveRouter};
 use livetemplate::{Context, LiveTemplate, live_controller};
+use livetemplate::{FieldErrors, Validate};
 use serde::Deserialize;
 
 /// The longest title accepted, in characters.

@@ -3,7 +3,7 @@
 //! Serves the example at <http://127.0.0.1:8080> (set `ADDR` to listen elsewhere, and
 //! `RUST_LOG` to change the log level; default `info`). Stop with Ctrl-C (or SIGTERM).
 
-use livetemplate::server::ServeError;
+use livetemplate::ServeError;
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
@@ -11,5 +11,5 @@ async fn main() -> Result<(), ServeError> {
     tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
         .init();
-    livetemplate::server::serve_env(todos::app()).await
+    livetemplate::serve_env(todos::app()).await
 }

@@ -51,13 +51,13 @@ impl Table {
 fn statics_decl(parts: &[String], key: Option<u32>) -> TokenStream {
     let fingerprint = Literal::u64_suffixed(fingerprint(parts));
     let table = match key {
-        None => quote!(::livetemplate::Statics::new(&[#(#parts),*], #fingerprint)),
+        None => quote!(::livetemplate::render::Statics::new(&[#(#parts),*], #fingerprint)),
         Some(slot) => quote! {
-            ::livetemplate::Statics::list(&[#(#parts),*], #fingerprint, ::core::option::Option::Some(#slot))
+            ::livetemplate::render::Statics::list(&[#(#parts),*], #fingerprint, ::core::option::Option::Some(#slot))
         },
     };
     quote! {
-        static __LVT_STATICS: ::livetemplate::Statics = #table;
+        static __LVT_STATICS: ::livetemplate::render::Statics = #table;
     }
 }
 

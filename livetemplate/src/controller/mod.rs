@@ -34,21 +34,17 @@
 //! `on_disconnect` run when a live connection opens and closes; `on_navigate` runs on every page
 //! load and when the client reports a new query string (`__navigate__`).
 
-mod check;
+pub(crate) mod check;
 mod context;
-mod error;
-mod form;
+pub(crate) mod error;
+pub(crate) mod form;
 mod runtime;
 
 use std::future::Future;
 
 pub use context::{Context, Effect, FlashKind};
-pub use error::{ActionError, IntoActionResult, Result};
-pub use form::{BindError, FieldErrors, Validate, bind, bind_valid, get};
-pub use runtime::{GENERAL_ERROR, Outcome, act, run_action};
-
-#[doc(hidden)]
-pub use check::check_actions;
+pub use error::{ActionError, Result};
+pub(crate) use runtime::{GENERAL_ERROR, Outcome, act};
 
 use crate::LiveTemplate;
 

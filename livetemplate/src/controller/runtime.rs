@@ -14,7 +14,7 @@ use crate::wire::{ActionKind, Meta};
 use crate::{LiveTemplate, RenderError, Rendered};
 
 /// The key of `meta.errors` that carries a failure not tied to one form field.
-pub const GENERAL_ERROR: &str = "_";
+pub(crate) const GENERAL_ERROR: &str = "_";
 
 /// What running an action produced.
 #[derive(Debug)]
@@ -34,21 +34,10 @@ impl Outcome {
     }
 }
 
-/// Runs `ctx.action()` on `state` (`__navigate__` runs `on_navigate`); on error or panic,
-/// `state` is restored.
-pub async fn run_action<C: LiveController>(
-    controller: &C,
-    state: &mut C::State,
-    ctx: &mut Context,
-) -> Outcome {
-    let snapshot = state.clone();
-    run_with_snapshot(controller, state, ctx, snapshot).await.0
-}
-
 /// Runs the action and renders the result, as the server and `LiveTest` do: on error or panic
 /// the state is restored; when the new state fails to render, the state is restored too and
 /// the render error is returned with a failed outcome.
-pub async fn act<C: LiveController>(
+pub(crate) async fn act<C: LiveController>(
     controller: &C,
     state: &mut C::State,
     ctx: &mut Context,

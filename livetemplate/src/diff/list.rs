@@ -9,7 +9,7 @@ use crate::render::{Item, ItemKey, KeyMap, List, SameText, Shared, item_keys, ke
 
 /// One operation on a list the client holds, applied in order.
 #[derive(Debug, Clone, PartialEq)]
-pub enum ListOp<'r> {
+pub(crate) enum ListOp<'r> {
     /// `["r", key]`: drop the item.
     Remove(Key<'r>),
     /// `["u", key, changes]`: merge changed slots into the item.

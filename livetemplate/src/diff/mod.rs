@@ -2,23 +2,29 @@
 //!
 //! Nodes with the same statics table are compared slot by slot; a slot whose structure changed
 //! (an `if` took another branch, a text slot became a list) is replaced whole. Lists are
-//! compared by item key (see [`item_keys`](crate::render::item_keys)) and become list
-//! operations: removes, updates of changed slots, inserts, and a reorder only when moving
-//! items one by one would cost more than naming the new order.
+//! compared by item key (an item's `data-key` or `id`) and become list operations: removes,
+//! updates of changed slots, inserts, and a reorder only when moving items one by one would
+//! cost more than naming the new order. A [`Patch`] is opaque: an
+//! [`Encoder`](crate::wire::Encoder) turns it into the bytes a connection receives.
 //!
 //! ```
 //! use askama::Template;
-//! use livetemplate::{LiveTemplate, diff::{Change, diff}};
+//! use livetemplate::LiveTemplate;
+//! use livetemplate::diff::diff;
+//! use livetemplate::wire::{ClientKind, Encoder};
 //!
 //! #[derive(Template, LiveTemplate)]
 //! #[template(source = "<h1>{{ title }}</h1><p>{{ count }}</p>", ext = "html")]
 //! struct Page { title: &'static str, count: u32 }
 //!
-//! let old = LiveTemplate::render_tree(&Page { title: "Counter", count: 1 })?;
-//! let new = LiveTemplate::render_tree(&Page { title: "Counter", count: 2 })?;
+//! let old = Page { title: "Counter", count: 1 }.render_tree()?;
+//! let new = Page { title: "Counter", count: 2 }.render_tree()?;
 //! let patch = diff(&old, &new);
 //! // Only slot 1 changed.
-//! assert!(matches!(patch.root(), Some(Change::Node(c)) if c.slots().len() == 1));
+//! let mut encoder = Encoder::new(ClientKind::Livetemplate);
+//! encoder.tree(&old);
+//! assert_eq!(encoder.patch(&patch), r#"{"1":2}"#);
+//! assert!(diff(&new, &new).is_empty());
 //! # Ok::<(), askama::Error>(())
 //! ```
 
@@ -26,7 +32,7 @@ mod list;
 
 use std::borrow::Cow;
 
-pub use list::ListOp;
+pub(crate) use list::ListOp;
 
 use crate::render::{Item, Node, Rendered, Shared, Slot, Slots, same_statics, shared_entries};
 
@@ -38,7 +44,7 @@ pub struct Patch<'r> {
 
 impl<'r> Patch<'r> {
     /// The change of the root node, `None` when nothing changed.
-    pub fn root(&self) -> Option<&Change<'r>> {
+    pub(crate) fn root(&self) -> Option<&Change<'r>> {
         self.root.as_ref()
     }
 
@@ -50,7 +56,7 @@ impl<'r> Patch<'r> {
 
 /// The change of one slot (or of the root).
 #[derive(Debug, Clone, PartialEq)]
-pub enum Change<'r> {
+pub(crate) enum Change<'r> {
     /// A text slot with new text.
     Text(&'r str),
     /// A node with the same statics: only its changed slots.
@@ -63,18 +69,18 @@ pub enum Change<'r> {
 
 /// The changed slots of a node or list item, by slot index, in order.
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct Changes<'r> {
+pub(crate) struct Changes<'r> {
     slots: Vec<(usize, Change<'r>)>,
 }
 
 impl<'r> Changes<'r> {
     /// The changed slots, by index.
-    pub fn slots(&self) -> &[(usize, Change<'r>)] {
+    pub(crate) fn slots(&self) -> &[(usize, Change<'r>)] {
         &self.slots
     }
 
     /// Whether no slot changed.
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.slots.is_empty()
     }
 }
@@ -127,4 +133,4 @@ fn diff_item<'r>(old: Item<'r>, new: Item<'r>, shared: Shared) -> Changes<'r> {
 }
 
 /// A key as list operations carry it.
-pub type Key<'r> = Cow<'r, str>;
+pub(crate) type Key<'r> = Cow<'r, str>;

@@ -15,7 +15,7 @@ use super::{Item, List};
 
 /// How one item is identified.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ItemKey<'r> {
+pub(crate) struct ItemKey<'r> {
     /// The key list operations name the item by.
     pub key: Cow<'r, str>,
     /// Whether the key is made up (a position or a disambiguated duplicate); the client then
@@ -24,7 +24,7 @@ pub struct ItemKey<'r> {
 }
 
 /// The keys of a list's items, in order; unique within the list.
-pub fn item_keys<'r>(list: List<'r>) -> Vec<ItemKey<'r>> {
+pub(crate) fn item_keys<'r>(list: List<'r>) -> Vec<ItemKey<'r>> {
     let Some(_) = list.key_slot() else {
         return list
             .items()

@@ -40,8 +40,10 @@ mod build;
 mod html;
 mod keys;
 
+// The derive's generated code builds trees with these (through `crate::__private`).
+#[doc(hidden)]
 pub use build::{Builder, SizeHint};
-pub use keys::{ItemKey, item_keys};
+pub(crate) use keys::{ItemKey, item_keys};
 pub(crate) use keys::{KeyMap, key_at, key_map};
 
 /// A compile-time table of the literal text around a node's slots.

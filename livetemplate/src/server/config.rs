@@ -5,12 +5,34 @@ use std::time::Duration;
 
 use super::page::{DefaultLayout, PageLayout};
 use super::security::{OriginPolicy, SigningKey};
+use crate::pubsub::{Broker, MemoryBroker};
 use crate::wire::Limits;
 
 /// How a [`LiveRouter`](super::LiveRouter) behaves. Every limit has a default and a setter.
+///
+/// Everything a router's pages share — the signing key, the broker, the Redis connection —
+/// is set here, before [`LiveRouter::with_config`](super::LiveRouter::with_config) takes the
+/// configuration, so no route can be added with a setting that a later call changes.
+///
+/// ```
+/// use std::time::Duration;
+/// use livetemplate::{Config, LiveRouter};
+///
+/// let config = Config::new()
+///     .title("Todos")
+///     .session_idle(Duration::from_secs(10 * 60))
+///     .actions_per_second(20);
+/// let router = LiveRouter::with_config(config);
+/// # drop(router);
+/// ```
 #[derive(Clone)]
 pub struct Config {
     pub(crate) key: SigningKey,
+    /// Whether `key` was set by the app (a random one is logged when the router is built).
+    pub(crate) key_configured: bool,
+    pub(crate) broker: Arc<dyn Broker>,
+    #[cfg(feature = "redis")]
+    pub(crate) redis: Option<crate::Redis>,
     pub(crate) origins: OriginPolicy,
     pub(crate) secure: bool,
     pub(crate) limits: Limits,
@@ -31,6 +53,7 @@ pub type Authenticator = dyn Fn(&http::request::Parts) -> Option<String> + Send 
 impl std::fmt::Debug for Config {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Config")
+            .field("key_configured", &self.key_configured)
             .field("secure", &self.secure)
             .field("limits", &self.limits)
             .field("session_idle", &self.session_idle)
@@ -47,6 +70,10 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             key: SigningKey::random(),
+            key_configured: false,
+            broker: Arc::new(MemoryBroker::new()),
+            #[cfg(feature = "redis")]
+            redis: None,
             origins: OriginPolicy::same_host(),
             secure: false,
             limits: Limits::default(),
@@ -64,7 +91,8 @@ impl Default for Config {
 }
 
 impl Config {
-    /// The defaults (a random signing key, logged as such).
+    /// The defaults: a random signing key (the router logs a warning when it is built with
+    /// one), the in-memory broker, no Redis.
     pub fn new() -> Self {
         Config::default()
     }
@@ -73,6 +101,52 @@ impl Config {
     /// sessions do not survive a restart.
     pub fn signing_key(mut self, key: SigningKey) -> Self {
         self.key = key;
+        self.key_configured = true;
+        self
+    }
+
+    /// Carries broadcasts, pushes and syncs between sessions (implement [`Broker`] to use your
+    /// own transport). Default: [`MemoryBroker`], which reaches the sessions of this process.
+    pub fn broker(mut self, broker: impl Broker) -> Self {
+        self.broker = Arc::new(broker);
+        self
+    }
+
+    /// Shares broadcasts, pushes and syncs with every process connected to `redis` (its
+    /// [`RedisBroker`](crate::RedisBroker) replaces the [broker](Config::broker)), and keeps the
+    /// states of pages added with [`route_shared`](super::LiveRouter::route_shared) there, with
+    /// the [session idle time](Config::session_idle) as the keys' expiry. The processes must
+    /// share a [signing key](Config::signing_key) too, or their session cookies differ.
+    /// Default: no Redis.
+    ///
+    /// ```no_run
+    /// # use askama::Template;
+    /// # use livetemplate::{Context, LiveTemplate, live_controller};
+    /// # #[derive(Clone, Template, LiveTemplate, serde::Serialize, serde::Deserialize)]
+    /// # #[template(source = "<p>{{ n }}</p>", ext = "html")]
+    /// # struct Counter { n: i64 }
+    /// # struct Counters;
+    /// # #[live_controller]
+    /// # impl Counters {
+    /// #     async fn mount(&self, _: &mut Context) -> livetemplate::Result<Counter> { Ok(Counter { n: 0 }) }
+    /// # }
+    /// # async fn run(key: livetemplate::SigningKey) -> Result<(), Box<dyn std::error::Error>> {
+    /// use livetemplate::{Config, LiveRouter, Redis, serve};
+    ///
+    /// let mut config = Config::new().signing_key(key);
+    /// // LIVETEMPLATE_REDIS_URL=redis://… shares sessions; unset, everything stays in memory.
+    /// if let Some(redis) = Redis::from_env().await? {
+    ///     config = config.redis(&redis);
+    /// }
+    /// let router = LiveRouter::with_config(config).route_shared("/", Counters);
+    /// serve("127.0.0.1:8080".parse()?, router).await?;
+    /// # Ok(()) }
+    /// ```
+    #[cfg(feature = "redis")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
+    pub fn redis(mut self, redis: &crate::Redis) -> Self {
+        self.broker = Arc::new(redis.broker());
+        self.redis = Some(redis.clone());
         self
     }
 

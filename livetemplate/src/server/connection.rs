@@ -17,9 +17,10 @@ use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
 
 use super::config::Config;
 use crate::controller::{Context, Effect};
+use crate::diff::diff;
 use crate::session::Group;
 use crate::wire::{self, ActionKind, ClientKind, ClientMessage, Encoder, FormData, Meta, frame};
-use crate::{LiveController, Rendered, diff};
+use crate::{LiveController, Rendered};
 
 /// The socket's own buffers: an idle connection should cost kilobytes, not tungstenite's
 /// default 128 KiB read buffer.

@@ -13,11 +13,12 @@ use super::config::Config;
 use super::connection;
 use super::page;
 use super::security::{self, SessionId};
+use crate::LiveController;
 use crate::controller::Context;
+use crate::diff::diff;
 use crate::pubsub::Broker;
 use crate::session::{Groups, MountError};
 use crate::wire::{self, ActionKind, ClientKind, Encoder, FormData, Meta, frame};
-use crate::{LiveController, diff};
 
 /// The response body type of the server.
 pub type Body = Full<Bytes>;

@@ -8,14 +8,16 @@ pub(crate) mod body;
 mod config;
 mod connection;
 mod endpoint;
-pub mod page;
+pub(crate) mod page;
 mod router;
 mod run;
-pub mod security;
+pub(crate) mod security;
 
 pub use config::{Authenticator, Config};
 pub use endpoint::Body;
+pub use page::{DefaultLayout, PageLayout, PageParts};
 pub use router::{CLIENT_PATH, LiveHandle, LiveRouter, serve, serve_listener};
 pub use run::{
     ADDR_VAR, DEFAULT_ADDR, ServeError, env_addr, listen_env, serve_env, shutdown_signal,
 };
+pub use security::{KeyError, MIN_KEY_LEN, OriginPolicy, SigningKey};

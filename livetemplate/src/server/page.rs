@@ -15,11 +15,11 @@
 
 /// The name of the hidden input that carries the CSRF token in a plain (no JavaScript) form
 /// POST; `inject_csrf` adds it to every `method="post"` form of a rendered page.
-pub const CSRF_FIELD: &str = "_lvt_csrf";
+pub(crate) const CSRF_FIELD: &str = "_lvt_csrf";
 
 /// The hidden field naming a POST form's own action (its `lvt-form:action`, else its `name`),
 /// added next to the token so a form posted without JavaScript still names its action.
-pub const ACTION_FIELD: &str = "_lvt_action";
+pub(crate) const ACTION_FIELD: &str = "_lvt_action";
 
 /// The document around a live page: it places the [`PageParts`] into an HTML page.
 ///
@@ -30,7 +30,7 @@ pub const ACTION_FIELD: &str = "_lvt_action";
 ///
 /// ```
 /// use askama::Template;
-/// use livetemplate::server::page::{PageLayout, PageParts};
+/// use livetemplate::server::{PageLayout, PageParts};
 ///
 /// #[derive(Template)]
 /// #[template(

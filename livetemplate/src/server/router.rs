@@ -16,7 +16,7 @@ use hyper_util::rt::TokioIo;
 use super::config::Config;
 use super::endpoint::{Body, Endpoint, Page, status};
 use crate::LiveController;
-use crate::pubsub::{Broker, MemoryBroker, Message};
+use crate::pubsub::{Broker, Message};
 use crate::session::SessionStore;
 use crate::wire::FormData;
 
@@ -40,7 +40,7 @@ const CLIENT_JS: &str = include_str!("../../../livetemplate-client/dist/livetemp
 /// #     async fn mount(&self, _: &mut Context) -> livetemplate::Result<Counter> { Ok(Counter { n: 0 }) }
 /// # }
 /// # async fn run() -> std::io::Result<()> {
-/// use livetemplate::server::{LiveRouter, serve};
+/// use livetemplate::{LiveRouter, serve};
 ///
 /// let router = LiveRouter::new().route("/", Counters);
 /// serve("127.0.0.1:8080".parse().unwrap(), router).await
@@ -50,11 +50,7 @@ const CLIENT_JS: &str = include_str!("../../../livetemplate-client/dist/livetemp
 pub struct LiveRouter {
     pages: Arc<HashMap<String, Arc<dyn Endpoint>>>,
     config: Arc<Config>,
-    broker: Arc<dyn Broker>,
     shutdown: Arc<tokio::sync::watch::Sender<bool>>,
-    /// The shared Redis, when configured: [`LiveRouter::route_shared`] keeps states there.
-    #[cfg(feature = "redis")]
-    redis: Option<crate::Redis>,
 }
 
 impl std::fmt::Debug for LiveRouter {
@@ -78,73 +74,32 @@ impl LiveRouter {
         LiveRouter::with_config(Config::default())
     }
 
-    /// A router with `config`.
+    /// A router with `config`, which every route added afterwards shares.
     pub fn with_config(config: Config) -> Self {
+        if !config.key_configured {
+            tracing::warn!(
+                "no signing key configured; using a random key: sessions do not survive a restart and are not shared between processes"
+            );
+        }
         LiveRouter {
             pages: Arc::new(HashMap::new()),
             config: Arc::new(config),
-            broker: Arc::new(MemoryBroker::new()),
             shutdown: Arc::new(tokio::sync::watch::channel(false).0),
-            #[cfg(feature = "redis")]
-            redis: None,
         }
     }
 
-    /// Uses `broker` for broadcasts and pushes (the Redis one to share them across processes).
-    /// Call before adding routes.
-    pub fn broker(mut self, broker: impl Broker) -> Self {
-        self.broker = Arc::new(broker);
-        self
-    }
-
-    /// Shares this router's broadcasts, pushes and syncs with every process connected to
-    /// `redis` (its [`RedisBroker`](crate::RedisBroker)), and keeps the states of pages added
-    /// with [`route_shared`](LiveRouter::route_shared) there. Call before adding routes. The
-    /// processes must share a [signing key](Config::signing_key) too, or their session
-    /// cookies differ.
-    ///
-    /// ```no_run
-    /// # use askama::Template;
-    /// # use livetemplate::{Context, LiveTemplate, live_controller};
-    /// # #[derive(Clone, Template, LiveTemplate, serde::Serialize, serde::Deserialize)]
-    /// # #[template(source = "<p>{{ n }}</p>", ext = "html")]
-    /// # struct Counter { n: i64 }
-    /// # struct Counters;
-    /// # #[live_controller]
-    /// # impl Counters {
-    /// #     async fn mount(&self, _: &mut Context) -> livetemplate::Result<Counter> { Ok(Counter { n: 0 }) }
-    /// # }
-    /// # async fn run(key: livetemplate::server::security::SigningKey) -> Result<(), Box<dyn std::error::Error>> {
-    /// use livetemplate::Redis;
-    /// use livetemplate::server::{Config, LiveRouter, serve};
-    ///
-    /// let mut router = LiveRouter::with_config(Config::new().signing_key(key));
-    /// // LIVETEMPLATE_REDIS_URL=redis://… shares sessions; unset, everything stays in memory.
-    /// if let Some(redis) = Redis::from_env().await? {
-    ///     router = router.redis(&redis);
-    /// }
-    /// let router = router.route_shared("/", Counters);
-    /// serve("127.0.0.1:8080".parse()?, router).await?;
-    /// # Ok(()) }
-    /// ```
-    #[cfg(feature = "redis")]
-    pub fn redis(mut self, redis: &crate::Redis) -> Self {
-        self.broker = Arc::new(redis.broker());
-        self.redis = Some(redis.clone());
-        self
-    }
-
-    /// Serves `controller`'s page at `path`, keeping its session states in the router's
-    /// [Redis](LiveRouter::redis) when one is configured (with the configured session idle
+    /// Serves `controller`'s page at `path`, keeping its session states in the
+    /// [configured Redis](Config::redis) when there is one (with the configured session idle
     /// time as the keys' expiry), so a browser can move between processes and survive a
     /// restart; without Redis, like [`route`](LiveRouter::route).
     #[cfg(feature = "redis")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
     pub fn route_shared<C>(self, path: &str, controller: C) -> Self
     where
         C: LiveController,
         C::State: serde::Serialize + serde::de::DeserializeOwned,
     {
-        match &self.redis {
+        match &self.config.redis {
             Some(redis) => {
                 let store = redis.store::<C::State>().ttl(self.config.session_idle);
                 self.add(path, controller, Some(Arc::new(store)))
@@ -179,7 +134,7 @@ impl LiveRouter {
             path,
             controller,
             Arc::clone(&self.config),
-            Arc::clone(&self.broker),
+            Arc::clone(&self.config.broker),
             self.shutdown.subscribe(),
             store,
         );
@@ -196,7 +151,7 @@ impl LiveRouter {
     /// A handle for background tasks to push actions to subscribers.
     pub fn handle(&self) -> LiveHandle {
         LiveHandle {
-            broker: Arc::clone(&self.broker),
+            broker: Arc::clone(&self.config.broker),
         }
     }
 

@@ -3,9 +3,9 @@
 //! A `main` that serves a [`LiveRouter`] alone is one call:
 //!
 //! ```no_run
-//! # use livetemplate::server::LiveRouter;
+//! # use livetemplate::LiveRouter;
 //! # async fn run(router: LiveRouter) {
-//! if let Err(error) = livetemplate::server::serve_env(router).await {
+//! if let Err(error) = livetemplate::serve_env(router).await {
 //!     eprintln!("{error}");
 //!     std::process::exit(1);
 //! }

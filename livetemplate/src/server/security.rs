@@ -11,17 +11,6 @@
 //!   which the rendered page embeds; [`verify_csrf`] checks it in constant time.
 //! - **Origin.** A WebSocket upgrade must come from the page's own origin (`scheme://host` of
 //!   the request) or from one the app allows ([`OriginPolicy`], [`check_origin`]).
-//!
-//! ```
-//! use livetemplate::server::security::{SessionId, SigningKey, sign_session, verify_session};
-//!
-//! let key = SigningKey::from_bytes(&[7; 32])?;
-//! let id = SessionId::new();
-//! let cookie = sign_session(&key, &id);
-//! assert_eq!(verify_session(&key, &cookie), Some(id));
-//! assert_eq!(verify_session(&key, "forged.value"), None);
-//! # Ok::<(), livetemplate::server::security::KeyError>(())
-//! ```
 
 use std::fmt;
 use std::str::FromStr;
@@ -36,7 +25,7 @@ use sha2::Sha256;
 use subtle::ConstantTimeEq;
 
 /// The name of the session cookie.
-pub const SESSION_COOKIE: &str = "livetemplate-id";
+pub(crate) const SESSION_COOKIE: &str = "livetemplate-id";
 
 /// The fewest key bytes [`SigningKey::from_bytes`] accepts (the output size of SHA-256).
 pub const MIN_KEY_LEN: usize = 32;
@@ -93,9 +82,6 @@ impl SigningKey {
     ///
     /// When the operating system's random source fails.
     pub fn random() -> Self {
-        tracing::warn!(
-            "no signing key configured; using a random key: sessions do not survive a restart and are not shared between processes"
-        );
         let mut bytes = [0u8; MIN_KEY_LEN];
         os_random(&mut bytes);
         Self::keyed(&bytes)
@@ -265,7 +251,7 @@ impl std::error::Error for InvalidSessionId {}
 // ---------------------------------------------------------------------------------------------
 
 /// The signed cookie value for `id`: `<id>.<base64url(HMAC-SHA256(key, "livetemplate-id:" + id))>`.
-pub fn sign_session(key: &SigningKey, id: &SessionId) -> String {
+pub(crate) fn sign_session(key: &SigningKey, id: &SessionId) -> String {
     let tag = key.tag(SESSION_CONTEXT, id.as_str().as_bytes());
     let mut value = String::with_capacity(SIGNED_LEN);
     value.push_str(id.as_str());
@@ -277,7 +263,7 @@ pub fn sign_session(key: &SigningKey, id: &SessionId) -> String {
 /// The session id in a signed cookie value, when `value` is exactly what [`sign_session`]
 /// produces under `key`. Anything malformed, truncated, tampered with, or signed by another key
 /// gives `None`; the signature is compared in constant time.
-pub fn verify_session(key: &SigningKey, value: &str) -> Option<SessionId> {
+pub(crate) fn verify_session(key: &SigningKey, value: &str) -> Option<SessionId> {
     if value.len() != SIGNED_LEN {
         return None;
     }
@@ -293,7 +279,7 @@ pub fn verify_session(key: &SigningKey, value: &str) -> Option<SessionId> {
 ///
 /// Bytes that may not appear in a cookie value (RFC 6265 `cookie-octet`) are dropped; a value
 /// from [`sign_session`] never has any.
-pub fn session_cookie(value: &str, secure: bool, max_age: Option<Duration>) -> HeaderValue {
+pub(crate) fn session_cookie(value: &str, secure: bool, max_age: Option<Duration>) -> HeaderValue {
     let mut cookie = String::with_capacity(SESSION_COOKIE.len() + value.len() + 64);
     cookie.push_str(SESSION_COOKIE);
     cookie.push('=');
@@ -323,7 +309,7 @@ fn is_cookie_octet(c: char) -> bool {
 /// Pairs are separated by `;`; whitespace around names and values is ignored, a value in double
 /// quotes is returned without them, and pairs without `=` (or headers that are not UTF-8) are
 /// skipped. Names compare exactly (cookie names are case-sensitive).
-pub fn read_cookie<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+pub(crate) fn read_cookie<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
     headers
         .get_all(COOKIE)
         .iter()
@@ -356,12 +342,12 @@ fn is_ows(c: char) -> bool {
 /// The CSRF token a page embeds for plain-form POSTs of session `id`:
 /// base64url(HMAC-SHA256(key, "csrf:" + id)), 43 characters. It is stable for the session, so
 /// every tab and every render of the group carries the same token.
-pub fn csrf_token(key: &SigningKey, id: &SessionId) -> String {
+pub(crate) fn csrf_token(key: &SigningKey, id: &SessionId) -> String {
     key.tag(CSRF_CONTEXT, id.as_str().as_bytes())
 }
 
 /// Whether `token` is the CSRF token of session `id` under `key` (compared in constant time).
-pub fn verify_csrf(key: &SigningKey, id: &SessionId, token: &str) -> bool {
+pub(crate) fn verify_csrf(key: &SigningKey, id: &SessionId, token: &str) -> bool {
     let expected = csrf_token(key, id);
     bool::from(expected.as_bytes().ct_eq(token.as_bytes()))
 }
@@ -417,7 +403,7 @@ impl OriginPolicy {
 /// `scheme://host` of the request's `Host` header (scheme `https` when `secure`, else `http`),
 /// or be on the policy's allow-list. Scheme and host compare case-insensitively, default ports
 /// are ignored.
-pub fn check_origin(
+pub(crate) fn check_origin(
     policy: &OriginPolicy,
     headers: &HeaderMap,
     secure: bool,
@@ -559,7 +545,7 @@ fn quote(value: &str) -> String {
 /// Why a WebSocket upgrade's origin was refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum OriginError {
+pub(crate) enum OriginError {
     /// No `Origin` header (or more than one).
     MissingOrigin,
     /// `Origin: null` — an opaque origin (sandboxed frame, `file:` page, some redirects).

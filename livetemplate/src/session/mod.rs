@@ -24,7 +24,7 @@ use tokio::sync::mpsc;
 use crate::controller::{Context, Outcome, act};
 use crate::pubsub::{Broker, Message, Subscriber, lock};
 use crate::render::Rendered;
-use crate::server::security::SessionId;
+pub use crate::server::security::SessionId;
 use crate::{ActionError, LiveController, LiveTemplate, RenderError};
 
 /// Why a session could not be started.

@@ -8,7 +8,7 @@
 //! by [`WAIT`]: a server that stops answering fails the test instead of hanging it.
 //!
 //! ```no_run
-//! # use livetemplate::server::LiveRouter;
+//! # use livetemplate::LiveRouter;
 //! # use livetemplate::testing::{TestError, TestServer};
 //! # async fn run(router: LiveRouter) -> Result<(), TestError> {
 //! let server = TestServer::start(router).await?;

@@ -4,14 +4,18 @@
 //! one connection; [`frame`] wraps them (and errors) into frames.
 
 pub mod apply;
-mod decode;
-pub use decode::{ActionKind, ClientMessage, FormData, Limits, decode};
+pub(crate) mod decode;
+pub use decode::{ActionKind, ClientMessage, Limits, decode};
+// Public as `crate::form::FormData`.
+pub(crate) use decode::FormData;
 mod encode;
 mod error;
 pub use error::{NameProblem, ProtocolError};
+// The frames around trees and errors; public (hidden) for the frame-size tests and benches.
+#[doc(hidden)]
 pub mod frame;
 mod json;
 mod keys;
 
 pub use encode::{ClientKind, Encoder};
-pub use frame::Meta;
+pub(crate) use frame::Meta;

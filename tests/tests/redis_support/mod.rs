@@ -10,10 +10,12 @@ use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
 use http::HeaderValue;
-use livetemplate::server::security::SigningKey;
-use livetemplate::server::{Config, LiveHandle, LiveRouter, serve_listener};
+use livetemplate::SigningKey;
+use livetemplate::pubsub::RedisBroker;
+use livetemplate::wire::ClientKind;
 use livetemplate::wire::apply::{ClientTree, ServerFrame};
-use livetemplate::{ClientKind, Context, LiveTemplate, Redis, RedisBroker, live_controller};
+use livetemplate::{Config, LiveHandle, LiveRouter, serve_listener};
+use livetemplate::{Context, LiveTemplate, Redis, live_controller};
 use livetemplate_tests::chat::Chat;
 use livetemplate_tests::http::{ResponseExt, http};
 use serde::{Deserialize, Serialize};
@@ -70,7 +72,7 @@ pub(crate) async fn shared(test: &str) -> TestResult<Option<(String, String)>> {
 
 /// A key prefix no other test run uses.
 pub(crate) fn unique_prefix(test: &str) -> String {
-    let nonce = livetemplate::server::security::SessionId::new();
+    let nonce = livetemplate::session::SessionId::new();
     format!("lvt-test:{test}:{}", &nonce.as_str()[..12])
 }
 
@@ -258,8 +260,9 @@ impl Instance {
         // The measurement sends actions back to back: lift the per-connection rate limit.
         let config = Config::new()
             .signing_key(key()?)
-            .actions_per_second(100_000);
-        let router = LiveRouter::with_config(config).redis(&redis);
+            .actions_per_second(100_000)
+            .redis(&redis);
+        let router = LiveRouter::with_config(config);
         let router = if setup.stateless {
             router.route("/chat", Chat).route("/counter", Counter)
         } else {

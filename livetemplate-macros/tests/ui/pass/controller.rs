@@ -1,6 +1,6 @@
 //! A controller with sync and async actions, a typed form, a validated form and lifecycle hooks.
 
-use livetemplate::controller::{FieldErrors, Validate};
+use livetemplate::{FieldErrors, Validate};
 use livetemplate::{Context, LiveController, LiveTemplate, Valid, live_controller};
 
 #[derive(Clone, LiveTemplate)]

@@ -145,8 +145,8 @@ impl IntoIterator for FieldErrors {
 /// Form data that did not bind into its type, or did not validate: a message per field.
 ///
 /// ```
-/// use livetemplate::controller::get;
-/// use livetemplate::wire::FormData;
+/// use livetemplate::form::get;
+/// use livetemplate::FormData;
 ///
 /// let data: FormData = [("count", "-3")].into_iter().collect();
 /// let err = get::<u32>(&data, "count").unwrap_err();

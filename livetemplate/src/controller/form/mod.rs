@@ -67,8 +67,8 @@ use lenient::{MissingDe, RootDe, ValueDe, run};
 /// # Example
 ///
 /// ```
-/// use livetemplate::controller::bind;
-/// use livetemplate::wire::FormData;
+/// use livetemplate::form::bind;
+/// use livetemplate::FormData;
 /// use serde::Deserialize;
 ///
 /// #[derive(Debug, Deserialize, PartialEq)]
@@ -98,7 +98,7 @@ use lenient::{MissingDe, RootDe, ValueDe, run};
 /// let err = bind::<Item>(&data).unwrap_err();
 /// assert_eq!(err.field_errors().get("title"), Some("is required"));
 /// assert_eq!(err.field_errors().get("qty"), Some("must be a whole number"));
-/// # Ok::<(), livetemplate::controller::BindError>(())
+/// # Ok::<(), livetemplate::form::BindError>(())
 /// ```
 pub fn bind<T: DeserializeOwned>(data: &FormData) -> Result<T, BindError> {
     let map = data.as_map();
@@ -110,15 +110,15 @@ pub fn bind<T: DeserializeOwned>(data: &FormData) -> Result<T, BindError> {
 /// A missing field is an error ("is required") unless `T` is an `Option`.
 ///
 /// ```
-/// use livetemplate::controller::get;
-/// use livetemplate::wire::FormData;
+/// use livetemplate::form::get;
+/// use livetemplate::FormData;
 ///
 /// let data: FormData = [("page", "3")].into_iter().collect();
 /// assert_eq!(get::<u32>(&data, "page")?, 3);
 /// assert_eq!(get::<Option<u32>>(&data, "size")?, None);
 /// let err = get::<u32>(&data, "size").unwrap_err();
 /// assert_eq!(err.field_errors().get("size"), Some("is required"));
-/// # Ok::<(), livetemplate::controller::BindError>(())
+/// # Ok::<(), livetemplate::form::BindError>(())
 /// ```
 pub fn get<T: DeserializeOwned>(data: &FormData, name: &str) -> Result<T, BindError> {
     run(name, |state| match data.get(name) {
@@ -139,8 +139,8 @@ pub fn get<T: DeserializeOwned>(data: &FormData, name: &str) -> Result<T, BindEr
 /// messages of both end up in the same [`FieldErrors`]:
 ///
 /// ```
-/// use livetemplate::controller::{bind_valid, FieldErrors, Validate};
-/// use livetemplate::wire::FormData;
+/// use livetemplate::form::{bind_valid, FieldErrors, Validate};
+/// use livetemplate::FormData;
 /// use serde::Deserialize;
 ///
 /// #[derive(Debug, Deserialize)]
@@ -168,7 +168,7 @@ pub fn get<T: DeserializeOwned>(data: &FormData, name: &str) -> Result<T, BindEr
 /// let err = bind_valid::<SignUp>(&data).unwrap_err();
 /// assert_eq!(err.field_errors().get("name"), Some("must not be empty"));
 /// assert_eq!(err.field_errors().get("age"), Some("must be at least 18"));
-/// # Ok::<(), livetemplate::controller::BindError>(())
+/// # Ok::<(), livetemplate::form::BindError>(())
 /// ```
 pub fn bind_valid<T: DeserializeOwned + Validate>(data: &FormData) -> Result<T, BindError> {
     let form: T = bind(data)?;
@@ -180,7 +180,7 @@ pub fn bind_valid<T: DeserializeOwned + Validate>(data: &FormData) -> Result<T, 
 /// action's `form: Valid<T>` argument).
 ///
 /// ```
-/// use livetemplate::controller::{FieldErrors, Validate};
+/// use livetemplate::{FieldErrors, Validate};
 ///
 /// struct Transfer { amount: u64, to: String }
 ///
