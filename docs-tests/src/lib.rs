@@ -36,6 +36,8 @@ mod book {
     struct Scaling;
     #[doc = include_str!("../../docs/src/security.md")]
     struct Security;
+    #[doc = include_str!("../../docs/src/public-api.md")]
+    struct PublicApi;
     #[doc = include_str!("../../docs/src/protocol.md")]
     struct Protocol;
     #[doc = include_str!("../../docs/src/performance.md")]

@@ -29,7 +29,7 @@
 //!
 //! An action takes `&self` (the controller holds shared dependencies: a pool, config), the
 //! session's state, optionally a typed form (`form: T` binds the action's data into `T`;
-//! `form: Valid<T>` also runs `T`'s [`Validate`]), and the [`Context`]. It may be `async`.
+//! `form: Valid<T>` also runs `T`'s [`Validate`](crate::Validate)), and the [`Context`]. It may be `async`.
 //! It returns `livetemplate::Result` (or nothing). `mount` builds the state; `on_connect` and
 //! `on_disconnect` run when a live connection opens and closes; `on_navigate` runs on every page
 //! load and when the client reports a new query string (`__navigate__`).
@@ -112,7 +112,7 @@ pub trait LiveController: Send + Sync + 'static {
 }
 
 /// A typed form argument that is validated after binding: `form: Valid<SignUp>` binds the
-/// action's data into `SignUp` and runs its [`Validate`] implementation.
+/// action's data into `SignUp` and runs its [`Validate`](crate::Validate) implementation.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Valid<T>(pub T);
 

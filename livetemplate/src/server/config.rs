@@ -113,7 +113,7 @@ impl Config {
     }
 
     /// Shares broadcasts, pushes and syncs with every process connected to `redis` (its
-    /// [`RedisBroker`](crate::RedisBroker) replaces the [broker](Config::broker)), and keeps the
+    /// [`RedisBroker`](crate::pubsub::RedisBroker) replaces the [broker](Config::broker)), and keeps the
     /// states of pages added with [`route_shared`](super::LiveRouter::route_shared) there, with
     /// the [session idle time](Config::session_idle) as the keys' expiry. The processes must
     /// share a [signing key](Config::signing_key) too, or their session cookies differ.
