@@ -63,6 +63,9 @@
 //!   [`REDIS_URL_ENV`]), [`RedisBroker`] (broadcasts, pushes and syncs reach every process)
 //!   and [`RedisSessionStore`] (session states any process can resume). See `docs/src/scaling.md`.
 
+// docs.rs (`--cfg docsrs`, nightly) marks the items each feature adds.
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
 // Lets the derives' `::livetemplate::…` paths resolve inside this crate's own tests.
 extern crate self as livetemplate;
 

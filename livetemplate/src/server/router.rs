@@ -129,6 +129,7 @@ impl LiveRouter {
     /// # Ok(()) }
     /// ```
     #[cfg(feature = "redis")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
     pub fn redis(mut self, redis: &crate::Redis) -> Self {
         self.broker = Arc::new(redis.broker());
         self.redis = Some(redis.clone());
@@ -140,6 +141,7 @@ impl LiveRouter {
     /// time as the keys' expiry), so a browser can move between processes and survive a
     /// restart; without Redis, like [`route`](LiveRouter::route).
     #[cfg(feature = "redis")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
     pub fn route_shared<C>(self, path: &str, controller: C) -> Self
     where
         C: LiveController,
