@@ -1,6 +1,7 @@
 //! The book holds together: every page in `SUMMARY.md` exists and is doc-tested, every page is
-//! in `SUMMARY.md`, every relative link in `docs/` and the READMEs points at an existing file
-//! (and heading), files shown in a page match their tested copies, and no snippet is `ignore`d.
+//! in `SUMMARY.md`, every relative link in `docs/`, the README and `CONTRIBUTING.md` points at
+//! an existing file (and heading), files shown in a page match their tested copies, and no
+//! snippet is `ignore`d.
 //! The published crates' READMEs are doc-tested too, and have no relative links (crates.io
 //! shows them without the repository around them).
 
@@ -246,7 +247,7 @@ fn crate_readmes_link_only_absolute_urls() -> TestResult {
 
 #[test]
 fn relative_links_resolve() -> TestResult {
-    let mut files = vec![root().join("README.md")];
+    let mut files = vec![root().join("README.md"), root().join("CONTRIBUTING.md")];
     for page in pages()? {
         files.push(book().join(page));
     }
