@@ -1,9 +1,10 @@
 //! The book's Rust snippets, compiled and run as doc tests so the docs cannot drift from the
 //! API.
 //!
-//! Each page of `docs/src/` (and the README) is included below as the documentation of an item
-//! that exists only under `cfg(doctest)`, so `cargo test -p livetemplate-docs-tests --doc`
-//! compiles every ```` ```rust ```` block in them, and runs each one not marked `no_run`.
+//! Each page of `docs/src/` (and the READMEs: the repository's and the published crates') is
+//! included below as the documentation of an item that exists only under `cfg(doctest)`, so
+//! `cargo test -p livetemplate-docs-tests --doc` compiles every ```` ```rust ```` block in
+//! them, and runs each one not marked `no_run`.
 //! Snippets with `path = "…"` templates find them in this crate's `templates/`; the pages show
 //! those files, and `tests/book.rs` checks the copies match. `tests/book.rs` also checks that
 //! every page is listed here and in `SUMMARY.md`, and that every relative link resolves.
@@ -12,6 +13,10 @@
 mod book {
     #[doc = include_str!("../../README.md")]
     struct Readme;
+    #[doc = include_str!("../../livetemplate/README.md")]
+    struct CrateReadme;
+    #[doc = include_str!("../../livetemplate-macros/README.md")]
+    struct MacrosReadme;
     #[doc = include_str!("../../docs/src/introduction.md")]
     struct Introduction;
     #[doc = include_str!("../../docs/src/getting-started.md")]

@@ -1,6 +1,9 @@
 //! The book holds together: every page in `SUMMARY.md` exists and is doc-tested, every page is
-//! in `SUMMARY.md`, every relative link in `docs/` and the README points at an existing file
-//! (and heading), files shown in a page match their tested copies, and no snippet is `ignore`d.
+//! in `SUMMARY.md`, every relative link in `docs/`, the README and `CONTRIBUTING.md` points at
+//! an existing file (and heading), files shown in a page match their tested copies, and no
+//! snippet is `ignore`d.
+//! The published crates' READMEs are doc-tested too, and have no relative links (crates.io
+//! shows them without the repository around them).
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -18,6 +21,14 @@ fn root() -> PathBuf {
 
 fn book() -> PathBuf {
     root().join("docs").join("src")
+}
+
+/// The READMEs of the published crates (`readme` in their manifests).
+fn crate_readmes() -> [PathBuf; 2] {
+    [
+        root().join("livetemplate").join("README.md"),
+        root().join("livetemplate-macros").join("README.md"),
+    ]
 }
 
 /// The markdown pages under `docs/src`, by file name.
@@ -207,12 +218,36 @@ fn every_page_is_doc_tested() -> TestResult {
         );
     }
     assert!(lib.contains("include_str!(\"../../README.md\")"));
+    for readme in ["livetemplate/README.md", "livetemplate-macros/README.md"] {
+        let include = format!("include_str!(\"../../{readme}\")");
+        assert!(
+            lib.contains(&include),
+            "src/lib.rs does not doc-test {readme}"
+        );
+    }
+    Ok(())
+}
+
+#[test]
+fn crate_readmes_link_only_absolute_urls() -> TestResult {
+    for readme in crate_readmes() {
+        let text = fs::read_to_string(&readme)?;
+        let relative: Vec<_> = links(&text)
+            .into_iter()
+            .filter(|(_, target)| !target.contains("://"))
+            .collect();
+        assert!(
+            relative.is_empty(),
+            "{}: relative links break on crates.io: {relative:?}",
+            readme.display()
+        );
+    }
     Ok(())
 }
 
 #[test]
 fn relative_links_resolve() -> TestResult {
-    let mut files = vec![root().join("README.md")];
+    let mut files = vec![root().join("README.md"), root().join("CONTRIBUTING.md")];
     for page in pages()? {
         files.push(book().join(page));
     }
@@ -268,6 +303,7 @@ fn files_shown_in_pages_match_their_tested_copies() -> TestResult {
 #[test]
 fn no_snippet_is_ignored() -> TestResult {
     let mut files = vec![root().join("README.md")];
+    files.extend(crate_readmes());
     for page in pages()? {
         files.push(book().join(page));
     }

@@ -1,7 +1,8 @@
-// Builds dist/livetemplate.min.js (`npm run build`): esbuild bundles src/global.js into one
-// classic script, and terser minifies it (its output is about 3% smaller than esbuild's own
-// minifier after brotli, and the bundle's size is a goal). test/build.test.js checks that the
-// committed bundle is what this builds.
+// Builds ../livetemplate/client/livetemplate.min.js (`npm run build`): esbuild bundles
+// src/global.js into one classic script, and terser minifies it (its output is about 3% smaller
+// than esbuild's own minifier after brotli, and the bundle's size is a goal). The bundle is
+// written inside the Rust crate, which embeds it, so the published crate carries it; it is the
+// one committed copy. test/bundle.test.js checks that it is what this builds.
 
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -9,7 +10,7 @@ import { build } from "esbuild";
 import { minify } from "terser";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-export const OUT = `${ROOT}dist/livetemplate.min.js`;
+export const OUT = fileURLToPath(new URL("../../livetemplate/client/livetemplate.min.js", import.meta.url));
 
 /**
  * The bundle's text. `LVT_DEV` is false: errors keep their kinds but drop their paths, details

@@ -1,13 +1,14 @@
-// Prints the size of the bundle: minified, gzip (level 9) and brotli (quality 11), in bytes.
-// `npm run size` (after `npm run build`); `node scripts/size.mjs <file>` for another file;
-// `npm run size -- --modules` adds each source module's minified bytes in the bundle (esbuild's
-// metafile, a guide: terser's output is a little smaller).
+// Prints the size of the bundle (../livetemplate/client/livetemplate.min.js): minified, gzip
+// (level 9) and brotli (quality 11), in bytes. `npm run size` (after `npm run build`);
+// `node scripts/size.mjs <file>` for another file; `npm run size -- --modules` adds each source
+// module's minified bytes in the bundle (esbuild's metafile, a guide: terser's output is a
+// little smaller).
 
 import { readFileSync } from "node:fs";
 import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 
 const args = process.argv.slice(2);
-const file = args.find((arg) => !arg.startsWith("--")) ?? new URL("../dist/livetemplate.min.js", import.meta.url);
+const file = args.find((arg) => !arg.startsWith("--")) ?? new URL("../../livetemplate/client/livetemplate.min.js", import.meta.url);
 const min = readFileSync(file);
 const gzip = gzipSync(min, { level: 9 }).length;
 const brotli = brotliCompressSync(min, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;

@@ -1,5 +1,5 @@
-// The bundle's entry (dist/livetemplate.min.js, a classic <script>): the client starts itself
-// (see index.js), and the page's scripts get the global `LiveTemplate`.
+// The bundle's entry (livetemplate/client/livetemplate.min.js, a classic <script>): the client
+// starts itself (see index.js), and the page's scripts get the global `LiveTemplate`.
 
 import { ApplyError, Rendered, navigate, send, start, views } from "./index.js";
 

@@ -1,5 +1,6 @@
-// The bundle's entry point (dist/livetemplate.min.js, global `LiveTemplate`): starts a View
-// for every live region (`[data-lvt-id]`) once the document is parsed, and exports the API.
+// The bundle's entry point (livetemplate/client/livetemplate.min.js, global `LiveTemplate`):
+// starts a View for every live region (`[data-lvt-id]`) once the document is parsed, and
+// exports the API.
 
 import { View } from "./view.js";
 

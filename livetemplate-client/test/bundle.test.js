@@ -1,5 +1,7 @@
-// Checks that the committed dist/livetemplate.min.js is the build of src/ (`npm run build`),
-// and that the bundle works as a classic <script>: it defines the global `LiveTemplate`.
+// Checks that the committed bundle, livetemplate/client/livetemplate.min.js (inside the Rust
+// crate, which embeds it, so that the published crate carries it), is the build of src/
+// (`npm run build`), and that it works as a classic <script>: it defines the global
+// `LiveTemplate`.
 
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
@@ -9,19 +11,22 @@ import { test } from "node:test";
 import vm from "node:vm";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const DIST = join(ROOT, "dist", "livetemplate.min.js");
+// The same path as scripts/build.mjs's OUT (that module imports esbuild and terser, which the
+// second test does not need).
+const BUNDLE = join(ROOT, "..", "livetemplate", "client", "livetemplate.min.js");
 
-test("dist/livetemplate.min.js is up to date (run `npm run build`)", {
+test("livetemplate/client/livetemplate.min.js is up to date (run `npm run build`)", {
   skip: !existsSync(join(ROOT, "node_modules", "terser")) && "esbuild and terser are not installed",
 }, async () => {
-  const { bundle } = await import("../scripts/build.mjs");
-  assert.equal(readFileSync(DIST, "utf8"), await bundle(), "the committed bundle is stale");
+  const { OUT, bundle } = await import("../scripts/build.mjs");
+  assert.equal(OUT, BUNDLE, "the build writes the bundle this test reads");
+  assert.equal(readFileSync(BUNDLE, "utf8"), await bundle(), "the committed bundle is stale");
 });
 
 test("the bundle defines the global LiveTemplate", () => {
   /** @type {Record<string, any>} */
   const context = {};
-  vm.runInNewContext(readFileSync(DIST, "utf8"), context);
+  vm.runInNewContext(readFileSync(BUNDLE, "utf8"), context);
   const { Rendered, ApplyError } = context.LiveTemplate;
   const rendered = new Rendered();
   rendered.applyTree('{"s":["<p>","</p>"],"f":0,"0":"one"}');

@@ -102,6 +102,7 @@
 //! - `testing`: [`LiveTest`], [`TestServer`] and the reference client they check frames with;
 //!   enable it in `[dev-dependencies]`.
 
+// docs.rs (`--cfg docsrs`, nightly) marks the items each feature adds.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 // Lets the derives' `::livetemplate::…` paths resolve inside this crate's own tests.

@@ -12,6 +12,7 @@ use crate::pubsub::{RedisBroker, lock};
 use crate::session::RedisSessionStore;
 
 /// The environment variable [`Redis::from_env`] reads: a `redis://…` (or `rediss://…`) URL.
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub const REDIS_URL_ENV: &str = "LIVETEMPLATE_REDIS_URL";
 
 /// How long one connection attempt may take.
@@ -24,6 +25,7 @@ const RESPONSE_TIMEOUT: Duration = Duration::from_secs(5);
 const FIRST_BACKOFF: Duration = Duration::from_millis(50);
 
 /// Why a [`Redis`] could not be set up.
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 #[derive(Debug)]
 pub enum RedisError {
     /// The URL is not a Redis URL (`redis://[user:password@]host[:port][/db]`).
@@ -72,6 +74,7 @@ impl std::error::Error for RedisError {}
 /// let from_env: Option<Redis> = Redis::from_env().await?;
 /// # Ok(()) }
 /// ```
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 #[derive(Clone)]
 pub struct Redis {
     client: Client,

@@ -4,8 +4,9 @@
 //! form POSTs). Servers run in this process on ephemeral ports.
 //!
 //! Skipped with a notice when Chromium or chromedriver is missing, unless
-//! `LIVETEMPLATE_REQUIRE_BROWSER=1`. The page under test embeds `livetemplate-client/dist`:
-//! run `npm run build` there after changing the client.
+//! `LIVETEMPLATE_REQUIRE_BROWSER=1`. The page under test embeds the committed bundle
+//! `livetemplate/client/livetemplate.min.js`: run `npm run build --prefix livetemplate-client`
+//! after changing the client.
 
 #[path = "browser_support/mod.rs"]
 mod support;

@@ -41,6 +41,7 @@ const BATCH: usize = 512;
 
 /// A broker shared by every process connected to one Redis. Clone it freely: clones are one
 /// broker. Made by [`Redis::broker`](crate::Redis::broker).
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 #[derive(Clone)]
 pub struct RedisBroker {
     shared: Arc<Shared>,
@@ -58,6 +59,7 @@ impl std::fmt::Debug for RedisBroker {
 }
 
 /// What a [`RedisBroker`] has done so far; see [`RedisBroker::stats`].
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct BrokerStats {
     /// Whether the subscription connection is up (messages from other processes arrive).

@@ -23,8 +23,9 @@ use crate::wire::FormData;
 /// Where the browser client's bundle is served.
 pub const CLIENT_PATH: &str = "/_livetemplate/livetemplate.min.js";
 
-/// The browser client, embedded at compile time.
-const CLIENT_JS: &str = include_str!("../../../livetemplate-client/dist/livetemplate.min.js");
+/// The browser client, embedded at compile time. The bundle lives inside this crate (so the
+/// published package carries it); `livetemplate-client/scripts/build.mjs` writes it.
+const CLIENT_JS: &str = include_str!("../../client/livetemplate.min.js");
 
 /// Live pages by path. Clone it freely: clones share pages and sessions.
 ///

@@ -42,6 +42,7 @@ return version
 const CLAIM_TTL_MS: u64 = 60_000;
 
 /// Session states of type `S` in Redis. Made by [`Redis::store`](crate::Redis::store).
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub struct RedisSessionStore<S> {
     link: Arc<Link>,
     prefix: String,
