@@ -16,6 +16,7 @@ use super::security::{self, SessionId};
 use crate::controller::Context;
 use crate::pubsub::Broker;
 use crate::session::{Groups, MountError};
+use crate::wire::keys as k;
 use crate::wire::{self, ActionKind, ClientKind, Encoder, FormData, Meta, frame};
 use crate::{LiveController, diff};
 
@@ -77,12 +78,6 @@ impl<C: LiveController> Endpoint for Page<C> {
         Box::pin(async move { self.respond(parts, body).await })
     }
 }
-
-/// The reserved action that runs the controller's `on_navigate`.
-const NAVIGATE: &str = "__navigate__";
-
-/// The query parameter our client adds to its socket URL to announce the extensions it reads.
-pub(crate) const CLIENT_PARAM: &str = "_lvt";
 
 impl<C: LiveController> Page<C> {
     async fn respond(self: Arc<Self>, mut parts: Parts, body: Option<Bytes>) -> Response<Body> {
@@ -158,7 +153,7 @@ impl<C: LiveController> Page<C> {
                 };
                 let tree = if C::NAVIGATES {
                     let mut ctx = Context::new(session.as_str())
-                        .with_action(NAVIGATE, query.clone())
+                        .with_action(k::ACTION_NAVIGATE, query.clone())
                         .with_query(query)
                         .with_user(user);
                     group.act(None, &mut ctx).await.1
@@ -367,7 +362,7 @@ fn form_action(form: &FormData, actions: &[&str]) -> String {
         return name.to_owned();
     }
     form.get_str(page::ACTION_FIELD)
-        .unwrap_or("submit")
+        .unwrap_or(k::ACTION_SUBMIT)
         .to_owned()
 }
 
@@ -376,7 +371,7 @@ fn query(parts: &Parts) -> (FormData, bool) {
     let mut ours = false;
     if let Some(query) = parts.uri.query() {
         for (name, value) in form_urlencoded::parse(query.as_bytes()) {
-            if name == CLIENT_PARAM {
+            if name == k::CLIENT_PARAM {
                 ours = true;
                 continue;
             }
@@ -417,10 +412,9 @@ fn accepts_json(parts: &Parts) -> bool {
 
 fn probe() -> Response<Body> {
     let mut response = Response::new(Body::default());
-    response.headers_mut().insert(
-        "x-livetemplate-websocket",
-        HeaderValue::from_static("enabled"),
-    );
+    response
+        .headers_mut()
+        .insert(k::PROBE_HEADER, HeaderValue::from_static(k::PROBE_ENABLED));
     response
 }
 
