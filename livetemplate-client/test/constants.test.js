@@ -8,10 +8,12 @@ import { test } from "node:test";
 
 import { expandTree } from "./compact.js";
 import * as wire from "../src/constants.js";
+import { OP_NAMES } from "../src/patch.js";
 import { goldenFiles, ourGoldenFiles } from "./golden.js";
 
 const TREE_KEYS = [wire.STATICS, wire.ITEMS, wire.LIST_META, wire.ID_KEY, wire.ITEM_KEY, wire.FINGERPRINT];
 const OPS = [wire.OP_REMOVE, wire.OP_UPDATE, wire.OP_INSERT, wire.OP_APPEND, wire.OP_PREPEND, wire.OP_REORDER];
+const CODES = [wire.CODE_REMOVE, wire.CODE_UPDATE, wire.CODE_INSERT, wire.CODE_APPEND, wire.CODE_PREPEND, wire.CODE_REORDER];
 /** Exports of constants.js that are the client's own, not names of the protocol. */
 const CLIENT_ONLY = ["DEV", "MAX_DEPTH", "MAX_HTML"];
 
@@ -58,6 +60,12 @@ test("the legacy golden files use no tree key or op outside constants.js", () =>
 test("every wire key is spelled once", () => {
   const values = [...TREE_KEYS, ...OPS];
   assert.equal(new Set(values).size, values.length);
+});
+
+test("each plain op name sits at its short code", () => {
+  assert.equal(OP_NAMES.length, OPS.length);
+  OPS.forEach((name, n) => assert.equal(OP_NAMES[CODES[n]], name, `code ${CODES[n]}`));
+  assert.deepEqual([...CODES].sort(), OPS.map((_, n) => n));
 });
 
 const KEYS_RS = new URL("../../livetemplate/src/wire/keys.rs", import.meta.url);
