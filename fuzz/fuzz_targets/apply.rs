@@ -2,7 +2,7 @@
 //! client's tree cache (`livetemplate::wire::apply::ClientTree`), both client models.
 //!
 //! The input is applied twice per model: as an update on top of a fixed, valid first tree (the
-//! cart page from PROTOCOL.md), and as a first tree of its own. `apply` must return `Ok` or
+//! cart page of `docs/src/protocol.md`, "Trees"), and as a first tree of its own. `apply` must return `Ok` or
 //! `Err`, and `html` must not panic afterwards. The same text is also read as a whole server
 //! frame (`ServerFrame::parse`, both envelopes), whose tree, if any, is applied too.
 

@@ -1,6 +1,8 @@
-// Reading the server's frames: the plain object form of PROTOCOL.md and our client's short
-// update envelope (`[tree]`, `[ref, tree]`, `[ref, tree, meta]`). The tree is left as sent:
-// `Rendered.applyTree` reads its short forms.
+// Reading the server's frames (docs/src/protocol.md, "Server → client frames"): the plain
+// object form and our client's short update envelope (`[tree]`, `[ref, tree]`,
+// `[ref, tree, meta]`). The tree is left as sent: `Rendered.applyTree` reads its short forms.
+
+import { FRAME_CODE, FRAME_MESSAGE, FRAME_META, FRAME_PONG, FRAME_REF, FRAME_TO, FRAME_TREE, FRAME_TYPE, TYPE_ERROR, TYPE_REDIRECT } from "./constants.js";
 
 /**
  * A frame from the server.
@@ -20,12 +22,13 @@ export function parseFrame(text) {
   let frame = JSON.parse(text);
   const n = frame?.length;
   // The short envelope as the plain one: `[tree]`, `[ref, tree]`, `[ref, tree, meta]`.
-  if (Array.isArray(frame)) frame = n && n < 4 && { tree: frame[+(n > 1)], meta: frame[2], ref: n > 1 ? frame[0] : null };
+  if (Array.isArray(frame)) frame = n && n < 4 && { [FRAME_TREE]: frame[+(n > 1)], [FRAME_META]: frame[2], [FRAME_REF]: n > 1 ? frame[0] : null };
   // (`in` throws a TypeError for anything but an object.)
-  if ("tree" in frame) return { kind: "update", tree: frame.tree, meta: frame.meta ?? null, ref: frame.ref ?? null };
-  const { type } = frame;
-  if (type == "error") return { kind: type, code: String(frame.code), message: String(frame.message ?? "") };
-  if (type == "redirect") return { kind: type, to: String(frame.to) };
-  if (frame.pong === true) return { kind: "pong" };
+  if (FRAME_TREE in frame) return { kind: "update", tree: frame[FRAME_TREE], meta: frame[FRAME_META] ?? null, ref: frame[FRAME_REF] ?? null };
+  const { [FRAME_TYPE]: type } = frame;
+  // (A frame's kind is named as its type.)
+  if (type == TYPE_ERROR) return { kind: type, code: String(frame[FRAME_CODE]), message: String(frame[FRAME_MESSAGE] ?? "") };
+  if (type == TYPE_REDIRECT) return { kind: type, to: String(frame[FRAME_TO]) };
+  if (frame[FRAME_PONG] === true) return { kind: "pong" };
   throw new TypeError("not a frame");
 }

@@ -2,6 +2,7 @@
 // starts a View for every live region (`[data-lvt-id]`) once the document is parsed, and
 // exports the API.
 
+import { REGION_ATTR } from "./constants.js";
 import { View } from "./view.js";
 
 export { Rendered } from "./rendered.js";
@@ -20,7 +21,7 @@ export const views = new Map();
  * @returns {View[]} the views started
  */
 export function start(doc = document) {
-  return [...doc.querySelectorAll("[data-lvt-id]")]
+  return [...doc.querySelectorAll(`[${REGION_ATTR}]`)]
     .filter((region) => !views.has(region))
     .map((region) => {
       const view = new View(region);

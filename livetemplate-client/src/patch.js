@@ -2,7 +2,21 @@
 // plain or short form. Copy-on-write: a merge returns new nodes along the changed paths and
 // never touches the old tree, so a frame that fails half-way leaves the tree as it was.
 
-import { DEV, OP_APPEND, OP_INSERT, OP_PREPEND, OP_REMOVE, OP_REORDER, OP_UPDATE } from "./constants.js";
+import {
+  CODE_APPEND,
+  CODE_INSERT,
+  CODE_PREPEND,
+  CODE_REMOVE,
+  CODE_REORDER,
+  CODE_UPDATE,
+  DEV,
+  OP_APPEND,
+  OP_INSERT,
+  OP_PREPEND,
+  OP_REMOVE,
+  OP_REORDER,
+  OP_UPDATE,
+} from "./constants.js";
 import { ROOT, deeper, expect, fail, shape, unknownKey } from "./errors.js";
 import { hasStatics, isId, isObject, item, itemKey, parseIdKey, slotIndex, staticsParts, whole } from "./tree.js";
 
@@ -110,8 +124,8 @@ export function merge(slot, change, cache, path) {
  */
 const replaced = (old, value) => (value !== old ? { kind: "replace", old, value } : null);
 
-/** The plain operation names, at their short codes. */
-const OP_NAMES = [OP_REMOVE, OP_UPDATE, OP_INSERT, OP_APPEND, OP_PREPEND, OP_REORDER];
+/** The plain operation names, each at its short code (test/constants.test.js checks the order). */
+export const OP_NAMES = [OP_REMOVE, OP_UPDATE, OP_INSERT, OP_APPEND, OP_PREPEND, OP_REORDER];
 
 /**
  * A list's operations, in the order given, each recorded, normalized, in the change's `ops`.
@@ -159,13 +173,13 @@ function applyOps(list, ops, cache, path) {
       items = [...items.slice(0, index), ...added, ...items.slice(index)];
     };
 
-    if (code == 0 && (short ? n : n == 1)) {
+    if (code == CODE_REMOVE && (short ? n : n == 1)) {
       for (const key of args) {
         const [index, text] = find(key);
         items.splice(index, 1);
         track.push({ op: "remove", index, key: text });
       }
-    } else if (code == 1 && n == 2 && (!DEV || !short || isObject(args[1]))) {
+    } else if (code == CODE_UPDATE && n == 2 && (!DEV || !short || isObject(args[1]))) {
       // (Under DEV, changes that are no object make a short update a `Shape` before its key is
       // looked up, as in the Rust client; the bundle may find the key missing first.)
       const [index, key] = find(args[0]);
@@ -176,9 +190,9 @@ function applyOps(list, ops, cache, path) {
         items[index] = change.value;
         track.push({ op: "update", index, key, item: change.value, slots: change.slots });
       }
-    } else if (code == 2 && n == 2) {
+    } else if (code == CODE_INSERT && n == 2) {
       insert(find(args[0])[0] + 1, [item(args[1], statics.length - 1, cache, deeper(at, 2))]);
-    } else if (code > 2 && code < 5 && n && (short || n < 7 - code)) {
+    } else if ((code == CODE_APPEND || code == CODE_PREPEND) && n && (short || n < (code == CODE_APPEND ? 4 : 3))) {
       // `[3, item…]`, `[4, item…]`; `["a", items, statics?, meta?]`, `["p", items, statics?]`.
       let values = args;
       if (!short) {
@@ -190,9 +204,9 @@ function applyOps(list, ops, cache, path) {
         expect(Array.isArray(values), at, DEV && "an array of items");
       }
       // Paths name a short item by its position in the operation, a plain one in its array.
-      insert(code == 3 ? items.length : 0, values.map((value, n) => item(value, statics.length - 1, cache, deeper(at, n + (short ? 1 : 0)))));
+      insert(code == CODE_APPEND ? items.length : 0, values.map((value, n) => item(value, statics.length - 1, cache, deeper(at, n + (short ? 1 : 0)))));
       if (!short && args[2] != null) idKey = parseIdKey(args[2], statics.length - 1, at);
-    } else if (code == 5 && (short ? n : n == 1 && Array.isArray(args[0]))) {
+    } else if (code == CODE_REORDER && (short ? n : n == 1 && Array.isArray(args[0]))) {
       // The items named, in that order; the others are dropped. A key names its first item
       // (the entries are reversed: the first item with a key is set last).
       const positions = new Map(items.map((it, n) => /** @type {const} */ ([itemKey(it, idKey), n])).reverse());

@@ -3,11 +3,8 @@
 // POST for actions) whenever the socket cannot be opened — never a permanent downgrade: the
 // socket is retried on the same backoff, and takes over as soon as it opens.
 
-import { ACTION_PING } from "./constants.js";
+import { ACTION_PING, CLIENT_PARAM, MSG_ACTION } from "./constants.js";
 import { parseFrame } from "./frame.js";
-
-/** The query parameter that announces our client (its extensions: `ref`, redirect, flash). */
-export const CLIENT_PARAM = "_lvt";
 
 /** @typedef {import("./frame.js").ServerFrame} Frame */
 
@@ -196,7 +193,7 @@ export class Socket {
     this.#beat = setTimeout(() => {
       // Background tabs run timers late: no verdict on a socket from a hidden page.
       if (globalThis.document?.hidden) return this.#alive();
-      this.#ws?.send(JSON.stringify({ action: ACTION_PING }));
+      this.#ws?.send(JSON.stringify({ [MSG_ACTION]: ACTION_PING }));
       this.#beat = setTimeout(() => {
         this.#drop();
         this.#failed(true);

@@ -1,7 +1,7 @@
 // The tree cache's data types, the statics cache, and building whole values of a frame (a
 // subtree with "s" or "f", or a node in short form) into them, validated on the way.
 
-import { DEV, FINGERPRINT, ID_KEY, ITEM_KEY, ITEMS, META, STATICS } from "./constants.js";
+import { DEV, FINGERPRINT, ID_KEY, ITEM_KEY, ITEMS, LIST_META, STATICS } from "./constants.js";
 import { ROOT, child, deeper, expect, fail, shape, slotCount, unknownKey } from "./errors.js";
 
 /** @typedef {import("./errors.js").Path} Path */
@@ -140,7 +140,7 @@ export function whole(value, cache, path) {
   }
   if (isId(id)) cache.set(id, statics); // (a table read from the cache is set again, unchanged)
   const count = statics.length - 1;
-  const { [ITEMS]: values, [META]: meta, ...stray } = slots;
+  const { [ITEMS]: values, [LIST_META]: meta, ...stray } = slots;
   // (A short form has no "d".)
   if (values === undefined) {
     return {
@@ -150,7 +150,7 @@ export function whole(value, cache, path) {
     };
   }
   noKeys(stray, path);
-  const idKey = meta === undefined ? null : parseIdKey(meta, count, child(path, META));
+  const idKey = meta === undefined ? null : parseIdKey(meta, count, child(path, LIST_META));
   expect(Array.isArray(values), child(path, ITEMS), DEV && "an array of items");
   return { kind: "list", statics, idKey, items: values.map((v, n) => item(v, count, cache, deeper(path, n))) };
 }

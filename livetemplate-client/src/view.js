@@ -3,7 +3,21 @@
 // loading state until the frame answering it (same `ref`) arrives; after a reconnect the region
 // is resynced from the full tree and the fields the user was editing keep their values.
 
-import { ACTION_CHANGE, ACTION_NAVIGATE, STATICS } from "./constants.js";
+import {
+  ACTION_CHANGE,
+  ACTION_NAVIGATE,
+  FLASH_KIND,
+  FLASH_MESSAGE,
+  META_CAPABILITIES,
+  META_ERRORS,
+  META_FLASH,
+  META_SUCCESS,
+  MSG_ACTION,
+  MSG_DATA,
+  MSG_REF,
+  MSG_SUBMITTER,
+  STATICS,
+} from "./constants.js";
 import { patchRegion } from "./dom/patch.js";
 import { Events } from "./events.js";
 import { formData, put, restore } from "./forms.js";
@@ -29,7 +43,7 @@ export function emit(target, name, detail) {
 }
 
 /** @param {string} error */
-const failed = (error) => ({ success: false, errors: {}, error });
+const failed = (error) => ({ [META_SUCCESS]: false, [META_ERRORS]: {}, error });
 
 /** A live region. */
 export class View extends Events {
@@ -102,9 +116,9 @@ export class View extends Events {
   send(action, data = {}, el, submitter) {
     const ref = ++this.#ref;
     /** @type {Record<string, unknown>} */
-    const message = { action, data, ref };
+    const message = { [MSG_ACTION]: action, [MSG_DATA]: data, [MSG_REF]: ref };
     const name = /** @type {HTMLButtonElement | null | undefined} */ (submitter)?.name;
-    if (name) message.submitter = name;
+    if (name) message[MSG_SUBMITTER] = name;
     if (!this.socket.send(message)) {
       // Not connected: the action is dropped, and its element told so.
       emit(el ?? this.region, "error", failed("disconnected"));
@@ -174,7 +188,7 @@ export class View extends Events {
       // server's values, and after a reconnect each edited form is sent again (its
       // `lvt-on:change` or `lvt-on:input` action, or `change` per field for live validation)
       // so the server sees them too.
-      const caps = meta?.capabilities;
+      const caps = meta?.[META_CAPABILITIES];
       this.change = Array.isArray(caps) && caps.includes(ACTION_CHANGE);
       restore(region, this.edits);
       /** The messages sent again, each once. @type {Set<string>} */
@@ -194,13 +208,13 @@ export class View extends Events {
       }
       this.#resync = false;
     }
-    const flash = meta?.flash;
+    const flash = meta?.[META_FLASH];
     if (flash?.length) {
       // `meta.flash`: `[{kind, message}]`, also shown in the page's `[data-lvt-flash]` element.
       emit(region, "flash", flash);
       const doc = region.ownerDocument;
       const box = doc.querySelector("[data-lvt-flash]");
-      for (const { kind, message } of box ? flash : []) {
+      for (const { [FLASH_KIND]: kind, [FLASH_MESSAGE]: message } of box ? flash : []) {
         const p = doc.createElement("p");
         p.className = "lvt-flash";
         p.dataset.kind = kind;
@@ -209,7 +223,7 @@ export class View extends Events {
         box?.append(p);
       }
     }
-    this.#settle(ref, /** @type {Meta} */ (meta ?? { success: true, errors: {} }));
+    this.#settle(ref, /** @type {Meta} */ (meta ?? { [META_SUCCESS]: true, [META_ERRORS]: {} }));
     emit(region, "updated", { ref, meta, whole, received: at, ms: performance.now() - at });
   }
 
@@ -229,11 +243,11 @@ export class View extends Events {
     }
     const form = /** @type {HTMLFormElement} */ (els[0]);
     emit(form, "done", meta);
-    if (meta.success && form.localName == "form") {
+    if (meta[META_SUCCESS] && form.localName == "form") {
       for (const field of this.edits.keys()) if (/** @type {HTMLInputElement} */ (field).form == form) this.edits.delete(field);
       // The prototype's reset: a form's `.reset` is its field named "reset", if it has one.
       if (!form.hasAttribute("lvt-form:preserve")) Object.getPrototypeOf(form).reset.call(form);
     }
-    emit(form, meta.success ? "success" : "error", meta);
+    emit(form, meta[META_SUCCESS] ? "success" : "error", meta);
   }
 }

@@ -1,5 +1,6 @@
 // For tests: our client's short forms (livetemplate/src/wire/encode.rs, "Our client's short
-// forms") expanded into the plain forms of PROTOCOL.md. The client itself reads the short forms
+// forms") expanded into the plain forms of docs/src/protocol.md ("Short forms"). The client
+// itself reads the short forms
 // natively (src/tree.js, src/patch.js); constants.test.js reads the golden files through this.
 //
 //   42                 → "42"                    a whole number as text

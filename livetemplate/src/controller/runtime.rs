@@ -14,7 +14,7 @@ use crate::wire::{ActionKind, Meta};
 use crate::{LiveTemplate, RenderError, Rendered};
 
 /// The key of `meta.errors` that carries a failure not tied to one form field.
-pub(crate) const GENERAL_ERROR: &str = "_";
+pub(crate) const GENERAL_ERROR: &str = crate::wire::keys::GENERAL_ERROR;
 
 /// What running an action produced.
 #[derive(Debug)]
@@ -92,8 +92,8 @@ async fn run_with_snapshot<C: LiveController>(
             for effect in &effects {
                 if let super::Effect::Flash { kind, message } = effect {
                     let kind = match kind {
-                        super::FlashKind::Info => "info",
-                        super::FlashKind::Error => "error",
+                        super::FlashKind::Info => crate::wire::keys::FLASH_INFO,
+                        super::FlashKind::Error => crate::wire::keys::FLASH_ERROR,
                     };
                     meta.flash.push((kind.to_owned(), message.clone()));
                 }

@@ -1,7 +1,8 @@
 //! Request bodies of the `POST` uses: reading them under a size limit, and parsing plain HTML
 //! form submissions into [`FormData`].
 //!
-//! A live route takes two kinds of `POST` (see `PROTOCOL.md`, "One URL, four uses"):
+//! A live route takes two kinds of `POST` (see `docs/src/protocol.md`, "JSON POST" and
+//! "Form POST"):
 //!
 //! - `Content-Type: application/json`, a body `{"action": …, "data": {…}}` sent by the client
 //!   script: read it with [`read_body`] and hand it to [`crate::wire::decode`];

@@ -19,6 +19,7 @@ use super::config::Config;
 use crate::controller::{Context, Effect};
 use crate::diff::diff;
 use crate::session::Group;
+use crate::wire::keys as k;
 use crate::wire::{self, ActionKind, ClientKind, ClientMessage, Encoder, FormData, Meta, frame};
 use crate::{LiveController, Rendered};
 
@@ -70,7 +71,11 @@ pub(crate) async fn run<C: LiveController>(
         .with_query(query.clone())
         .with_user(user.clone());
     if let Err(error) = group.connect(tab.id(), &mut ctx).await {
-        let _ = send(&mut socket, frame::error("connect_failed", error.message())).await;
+        let _ = send(
+            &mut socket,
+            frame::error(k::ERR_CONNECT_FAILED, error.message()),
+        )
+        .await;
         return;
     }
     let mut encoder = Encoder::new(client);
@@ -93,13 +98,13 @@ pub(crate) async fn run<C: LiveController>(
                 let message = match incoming {
                     Err(_) => {
                         tracing::debug!(%session, "live connection idle; closing");
-                        let _ = close(&mut socket, CloseCode::Away, "idle").await;
+                        let _ = close(&mut socket, k::CLOSE_GOING_AWAY, "idle").await;
                         break;
                     }
                     Ok(None) => break,
                     Ok(Some(Err(error))) => {
                         if let tokio_tungstenite::tungstenite::Error::Capacity(_) = error {
-                            let _ = close(&mut socket, CloseCode::Size, "frame too large").await;
+                            let _ = close(&mut socket, k::CLOSE_MESSAGE_TOO_BIG, "frame too large").await;
                         }
                         tracing::debug!(%error, "live connection ended");
                         break;
@@ -109,7 +114,7 @@ pub(crate) async fn run<C: LiveController>(
                 let text = match message {
                     Message::Text(text) => text,
                     Message::Binary(_) => {
-                        let _ = send(&mut socket, frame::error("binary_frame", "send JSON text frames")).await;
+                        let _ = send(&mut socket, frame::error(k::ERR_BINARY_FRAME, "send JSON text frames")).await;
                         continue;
                     }
                     Message::Close(_) => break,
@@ -119,21 +124,21 @@ pub(crate) async fn run<C: LiveController>(
                     Ok(message) => message,
                     Err(error) => {
                         let _ = send(&mut socket, error.to_frame()).await;
-                        if error.close_code().is_some() {
-                            let _ = close(&mut socket, CloseCode::Size, "frame too large").await;
+                        if let Some(code) = error.close_code() {
+                            let _ = close(&mut socket, code, "frame too large").await;
                             break;
                         }
                         continue;
                     }
                 };
                 if message.is_heartbeat() {
-                    if send(&mut socket, frame::PONG.to_owned()).await.is_err() {
+                    if send(&mut socket, frame::pong()).await.is_err() {
                         break;
                     }
                     continue;
                 }
                 if !rate.allow() {
-                    let _ = send(&mut socket, frame::error("rate_limited", "too many actions; slow down")).await;
+                    let _ = send(&mut socket, frame::error(k::ERR_RATE_LIMITED, "too many actions; slow down")).await;
                     continue;
                 }
                 let action = action_of(&message, C::ACTIONS);
@@ -167,14 +172,14 @@ pub(crate) async fn run<C: LiveController>(
                 // A closed channel means the router is gone: shut down as well.
                 let stopping = changed.is_err() || *shutdown.borrow_and_update();
                 if stopping {
-                    let _ = close(&mut socket, CloseCode::Away, "server shutting down").await;
+                    let _ = close(&mut socket, k::CLOSE_GOING_AWAY, "server shutting down").await;
                     break;
                 }
             }
             event = events.recv() => {
                 if event.is_none() {
                     // Dropped by the group: this tab fell too far behind.
-                    let _ = close(&mut socket, CloseCode::Again, "too slow").await;
+                    let _ = close(&mut socket, k::CLOSE_TRY_AGAIN_LATER, "too slow").await;
                     break;
                 }
                 // Catch up to the group's latest render, not to the queued one: a render
@@ -218,13 +223,15 @@ where
         .map_err(|error| tracing::debug!(%error, "send failed"))
 }
 
-async fn close<S>(socket: &mut WebSocketStream<S>, code: CloseCode, reason: &str) -> Result<(), ()>
+/// Closes the socket with one of the protocol's close codes (`docs/src/protocol.md`, "Close
+/// codes").
+async fn close<S>(socket: &mut WebSocketStream<S>, code: u16, reason: &str) -> Result<(), ()>
 where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
 {
     socket
         .close(Some(CloseFrame {
-            code,
+            code: CloseCode::from(code),
             reason: Utf8Bytes::from(reason.to_owned()),
         }))
         .await

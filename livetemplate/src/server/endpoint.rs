@@ -18,6 +18,7 @@ use crate::controller::Context;
 use crate::diff::diff;
 use crate::pubsub::Broker;
 use crate::session::{Groups, MountError};
+use crate::wire::keys as k;
 use crate::wire::{self, ActionKind, ClientKind, Encoder, FormData, Meta, frame};
 
 /// The response body type of the server.
@@ -78,12 +79,6 @@ impl<C: LiveController> Endpoint for Page<C> {
         Box::pin(async move { self.respond(parts, body).await })
     }
 }
-
-/// The reserved action that runs the controller's `on_navigate`.
-const NAVIGATE: &str = "__navigate__";
-
-/// The query parameter our client adds to its socket URL to announce the extensions it reads.
-pub(crate) const CLIENT_PARAM: &str = "_lvt";
 
 impl<C: LiveController> Page<C> {
     async fn respond(self: Arc<Self>, mut parts: Parts, body: Option<Bytes>) -> Response<Body> {
@@ -159,7 +154,7 @@ impl<C: LiveController> Page<C> {
                 };
                 let tree = if C::NAVIGATES {
                     let mut ctx = Context::new(session.as_str())
-                        .with_action(NAVIGATE, query.clone())
+                        .with_action(k::ACTION_NAVIGATE, query.clone())
                         .with_query(query)
                         .with_user(user);
                     group.act(None, &mut ctx).await.1
@@ -368,7 +363,7 @@ fn form_action(form: &FormData, actions: &[&str]) -> String {
         return name.to_owned();
     }
     form.get_str(page::ACTION_FIELD)
-        .unwrap_or("submit")
+        .unwrap_or(k::ACTION_SUBMIT)
         .to_owned()
 }
 
@@ -377,7 +372,7 @@ fn query(parts: &Parts) -> (FormData, bool) {
     let mut ours = false;
     if let Some(query) = parts.uri.query() {
         for (name, value) in form_urlencoded::parse(query.as_bytes()) {
-            if name == CLIENT_PARAM {
+            if name == k::CLIENT_PARAM {
                 ours = true;
                 continue;
             }
@@ -418,10 +413,9 @@ fn accepts_json(parts: &Parts) -> bool {
 
 fn probe() -> Response<Body> {
     let mut response = Response::new(Body::default());
-    response.headers_mut().insert(
-        "x-livetemplate-websocket",
-        HeaderValue::from_static("enabled"),
-    );
+    response
+        .headers_mut()
+        .insert(k::PROBE_HEADER, HeaderValue::from_static(k::PROBE_ENABLED));
     response
 }
 

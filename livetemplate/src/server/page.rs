@@ -15,11 +15,11 @@
 
 /// The name of the hidden input that carries the CSRF token in a plain (no JavaScript) form
 /// POST; `inject_csrf` adds it to every `method="post"` form of a rendered page.
-pub(crate) const CSRF_FIELD: &str = "_lvt_csrf";
+pub(crate) const CSRF_FIELD: &str = crate::wire::keys::CSRF_FIELD;
 
 /// The hidden field naming a POST form's own action (its `lvt-form:action`, else its `name`),
 /// added next to the token so a form posted without JavaScript still names its action.
-pub(crate) const ACTION_FIELD: &str = "_lvt_action";
+pub(crate) const ACTION_FIELD: &str = crate::wire::keys::ACTION_FIELD;
 
 /// The document around a live page: it places the [`PageParts`] into an HTML page.
 ///
@@ -144,7 +144,9 @@ impl PageLayout for DefaultLayout {
 /// the attribute and `html` (the rendered live template) inserted as is.
 pub(crate) fn live_region(region_id: &str, html: &str) -> String {
     let mut out = String::with_capacity(html.len() + region_id.len() + 32);
-    out.push_str("<div data-lvt-id=\"");
+    out.push_str("<div ");
+    out.push_str(crate::wire::keys::REGION_ATTR);
+    out.push_str("=\"");
     push_escaped(&mut out, region_id);
     out.push_str("\">");
     out.push_str(html);

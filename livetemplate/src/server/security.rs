@@ -25,7 +25,7 @@ use sha2::Sha256;
 use subtle::ConstantTimeEq;
 
 /// The name of the session cookie.
-pub(crate) const SESSION_COOKIE: &str = "livetemplate-id";
+pub(crate) const SESSION_COOKIE: &str = crate::wire::keys::SESSION_COOKIE;
 
 /// The fewest key bytes [`SigningKey::from_bytes`] accepts (the output size of SHA-256).
 pub const MIN_KEY_LEN: usize = 32;

@@ -39,6 +39,7 @@ use super::TestError;
 use crate::server::LiveRouter;
 use crate::wire::ClientKind;
 use crate::wire::apply::{ClientTree, ServerFrame};
+use crate::wire::keys as k;
 
 /// The longest any single wait (a response, a frame) may take.
 pub const WAIT: Duration = Duration::from_secs(5);
@@ -231,10 +232,10 @@ impl Browser {
             self.get(path).await?;
         }
         let url = match kind {
-            ClientKind::Livetemplate if path.contains('?') => {
-                format!("ws://{}{path}&_lvt=1", self.addr)
+            ClientKind::Livetemplate => {
+                let separator = if path.contains('?') { '&' } else { '?' };
+                format!("ws://{}{path}{separator}{}=1", self.addr, k::CLIENT_PARAM)
             }
-            ClientKind::Livetemplate => format!("ws://{}{path}?_lvt=1", self.addr),
             _ => format!("ws://{}{path}", self.addr),
         };
         let mut request = url.into_client_request()?;
@@ -257,7 +258,7 @@ impl Browser {
             reference: 0,
         };
         let first = tab.next_frame().await?;
-        if !first["tree"].is_object() {
+        if !first[k::FRAME_TREE].is_object() {
             return Err(unexpected(format!("the first frame has no tree: {first}")));
         }
         Ok(tab)
@@ -305,7 +306,7 @@ impl Tab {
     pub async fn send(&mut self, action: &str, data: Value) -> Result<Value, TestError> {
         self.reference += 1;
         let reference = self.reference;
-        let message = json!({"action": action, "data": data, "ref": reference});
+        let message = json!({k::MSG_ACTION: action, k::MSG_DATA: data, k::MSG_REF: reference});
         within(
             &format!("sending {action}"),
             self.socket.send(Message::Text(message.to_string().into())),
@@ -313,14 +314,16 @@ impl Tab {
         .await??;
         loop {
             let frame = self.next_frame().await?;
-            if frame["ref"] == json!(reference) || frame.get("type") == Some(&json!("error")) {
+            if frame[k::FRAME_REF] == json!(reference)
+                || frame.get(k::FRAME_TYPE) == Some(&json!(k::TYPE_ERROR))
+            {
                 return Ok(frame);
             }
         }
     }
 
     /// Waits for the next frame, applies its tree (if any) and returns it whole, in the plain
-    /// object form of `PROTOCOL.md` whichever envelope it came in (see [`ServerFrame`]).
+    /// object form of the protocol whichever envelope it came in (see [`ServerFrame`]).
     pub async fn next_frame(&mut self) -> Result<Value, TestError> {
         loop {
             let message = within("the next frame", self.socket.next())
@@ -338,7 +341,7 @@ impl Tab {
             let frame = ServerFrame::parse(text.as_str())
                 .map_err(|e| unexpected(format!("not a server frame ({e}): {text}")))?
                 .to_object();
-            if let Some(tree) = frame.get("tree") {
+            if let Some(tree) = frame.get(k::FRAME_TREE) {
                 self.client
                     .apply(&tree.to_string())
                     .map_err(TestError::Client)?;

@@ -7,7 +7,8 @@
 //!
 //! There are two models, one per [`ClientKind`]:
 //!
-//! - [`ClientKind::Livetemplate`], our client: the rules of `PROTOCOL.md`, strictly. A value
+//! - [`ClientKind::Livetemplate`], our client: the rules of the protocol (`docs/src/protocol.md`,
+//!   "Applying updates"), strictly. A value
 //!   carrying `"s"` or `"f"` is a whole subtree and replaces what the slot held; any other
 //!   object merges changed slots into the node there; an array is list operations on the list
 //!   there. Statics are cached by their `"f"` id whenever `"f"` comes with `"s"`, and a subtree
@@ -38,6 +39,7 @@ use std::sync::Arc;
 use serde_json::{Map, Number, Value};
 
 use super::ClientKind;
+use super::keys as k;
 
 /// The deepest nesting a frame may reach: each slot, list item and list operation is a level.
 pub const MAX_DEPTH: usize = 64;
@@ -266,27 +268,29 @@ impl ServerFrame {
                 })
             }
             Value::Object(mut object) => {
-                if let Some(tree) = object.remove("tree") {
-                    let reference = match object.get("ref") {
+                if let Some(tree) = object.remove(k::FRAME_TREE) {
+                    let reference = match object.get(k::FRAME_REF) {
                         None => None,
                         Some(value) => Some(value.as_u64().ok_or_else(frame_shape)?),
                     };
                     return Ok(ServerFrame::Update {
                         tree,
-                        meta: object.remove("meta"),
+                        meta: object.remove(k::FRAME_META),
                         reference,
                     });
                 }
                 let text = |key: &str| object.get(key).and_then(Value::as_str).map(str::to_owned);
-                match object.get("type").and_then(Value::as_str) {
-                    Some("error") => Ok(ServerFrame::Error {
-                        code: text("code").ok_or_else(frame_shape)?,
-                        message: text("message").unwrap_or_default(),
+                match object.get(k::FRAME_TYPE).and_then(Value::as_str) {
+                    Some(k::TYPE_ERROR) => Ok(ServerFrame::Error {
+                        code: text(k::FRAME_CODE).ok_or_else(frame_shape)?,
+                        message: text(k::FRAME_MESSAGE).unwrap_or_default(),
                     }),
-                    Some("redirect") => Ok(ServerFrame::Redirect {
-                        to: text("to").ok_or_else(frame_shape)?,
+                    Some(k::TYPE_REDIRECT) => Ok(ServerFrame::Redirect {
+                        to: text(k::FRAME_TO).ok_or_else(frame_shape)?,
                     }),
-                    _ if object.get("pong") == Some(&Value::Bool(true)) => Ok(ServerFrame::Pong),
+                    _ if object.get(k::FRAME_PONG) == Some(&Value::Bool(true)) => {
+                        Ok(ServerFrame::Pong)
+                    }
                     _ => Err(frame_shape()),
                 }
             }
@@ -302,7 +306,7 @@ impl ServerFrame {
         }
     }
 
-    /// The frame in the plain object form of `PROTOCOL.md` (`{"tree":…,"meta":…,"ref":n}`,
+    /// The frame in the plain object form of the protocol (`{"tree":…,"meta":…,"ref":n}`,
     /// `{"type":"error",…}`, …), whichever envelope it came in: handy for assertions.
     pub fn to_object(&self) -> Value {
         let mut object = Map::new();
@@ -312,25 +316,25 @@ impl ServerFrame {
                 meta,
                 reference,
             } => {
-                object.insert("tree".into(), tree.clone());
+                object.insert(k::FRAME_TREE.into(), tree.clone());
                 if let Some(meta) = meta {
-                    object.insert("meta".into(), meta.clone());
+                    object.insert(k::FRAME_META.into(), meta.clone());
                 }
                 if let Some(reference) = reference {
-                    object.insert("ref".into(), Value::from(*reference));
+                    object.insert(k::FRAME_REF.into(), Value::from(*reference));
                 }
             }
             ServerFrame::Error { code, message } => {
-                object.insert("type".into(), "error".into());
-                object.insert("code".into(), code.as_str().into());
-                object.insert("message".into(), message.as_str().into());
+                object.insert(k::FRAME_TYPE.into(), k::TYPE_ERROR.into());
+                object.insert(k::FRAME_CODE.into(), code.as_str().into());
+                object.insert(k::FRAME_MESSAGE.into(), message.as_str().into());
             }
             ServerFrame::Redirect { to } => {
-                object.insert("type".into(), "redirect".into());
-                object.insert("to".into(), to.as_str().into());
+                object.insert(k::FRAME_TYPE.into(), k::TYPE_REDIRECT.into());
+                object.insert(k::FRAME_TO.into(), to.as_str().into());
             }
             ServerFrame::Pong => {
-                object.insert("pong".into(), Value::Bool(true));
+                object.insert(k::FRAME_PONG.into(), Value::Bool(true));
             }
         }
         Value::Object(object)
@@ -482,7 +486,7 @@ fn js_number(n: f64) -> String {
 }
 
 fn has_statics(object: &Map<String, Value>) -> bool {
-    object.contains_key("s") || object.contains_key("f")
+    object.contains_key(k::STATICS) || object.contains_key(k::FINGERPRINT)
 }
 
 // ---- our client --------------------------------------------------------------------------
@@ -544,7 +548,7 @@ impl OurTree {
             return Err(shape(&ROOT, "an object"));
         };
         if has_statics(object) {
-            if object.contains_key("d") {
+            if object.contains_key(k::ITEMS) {
                 return Err(shape(&ROOT, "a node at the root, not a list"));
             }
             let statics = statics(object, &mut self.cache, &ROOT)?;
@@ -592,7 +596,7 @@ fn whole(
                 ));
             }
             let statics = statics(object, cache, path)?;
-            if object.contains_key("d") {
+            if object.contains_key(k::ITEMS) {
                 list(object, statics, cache, path).map(OurValue::List)
             } else {
                 node(object, statics, cache, path).map(OurValue::Node)
@@ -608,14 +612,14 @@ fn statics(
     cache: &mut HashMap<u64, Statics>,
     path: &Path<'_>,
 ) -> Result<Statics, ApplyError> {
-    let id = match object.get("f") {
+    let id = match object.get(k::FINGERPRINT) {
         None => None,
         Some(id) => Some(
             id.as_u64()
                 .ok_or_else(|| shape(path, "\"f\": a statics id (a non-negative integer)"))?,
         ),
     };
-    match (object.get("s"), id) {
+    match (object.get(k::STATICS), id) {
         (Some(parts), id) => {
             let parts = statics_parts(parts)
                 .ok_or_else(|| shape(path, "\"s\": a non-empty array of strings"))?;
@@ -642,7 +646,13 @@ fn node(
     cache: &mut HashMap<u64, Statics>,
     path: &Path<'_>,
 ) -> Result<OurNode, ApplyError> {
-    let slots = exact_slots(object, statics.len() - 1, &["s", "f"], cache, path)?;
+    let slots = exact_slots(
+        object,
+        statics.len() - 1,
+        &[k::STATICS, k::FINGERPRINT],
+        cache,
+        path,
+    )?;
     Ok(OurNode { statics, slots })
 }
 
@@ -707,22 +717,24 @@ fn list(
     cache: &mut HashMap<u64, Statics>,
     path: &Path<'_>,
 ) -> Result<OurList, ApplyError> {
-    if let Some(key) = object
-        .keys()
-        .find(|key| !matches!(key.as_str(), "s" | "f" | "d" | "m"))
-    {
+    if let Some(key) = object.keys().find(|key| {
+        !matches!(
+            key.as_str(),
+            k::STATICS | k::FINGERPRINT | k::ITEMS | k::LIST_META
+        )
+    }) {
         return Err(ApplyError::UnknownKey {
             path: path.to_string(),
             key: key.clone(),
         });
     }
     let count = statics.len() - 1;
-    let id_key = match object.get("m") {
+    let id_key = match object.get(k::LIST_META) {
         None => None,
-        Some(meta) => id_key(meta, count, &path.key("m"))?,
+        Some(meta) => id_key(meta, count, &path.key(k::LIST_META))?,
     };
-    let Some(Value::Array(items)) = object.get("d") else {
-        return Err(shape(&path.key("d"), "an array of items"));
+    let Some(Value::Array(items)) = object.get(k::ITEMS) else {
+        return Err(shape(&path.key(k::ITEMS), "an array of items"));
     };
     let items = items
         .iter()
@@ -741,13 +753,13 @@ fn id_key(meta: &Value, count: usize, path: &Path<'_>) -> Result<Option<usize>, 
     let Value::Object(meta) = meta else {
         return Err(shape(path, "an object"));
     };
-    if let Some(key) = meta.keys().find(|key| key.as_str() != "idKey") {
+    if let Some(key) = meta.keys().find(|key| key.as_str() != k::ID_KEY) {
         return Err(ApplyError::UnknownKey {
             path: path.to_string(),
             key: key.clone(),
         });
     }
-    match meta.get("idKey") {
+    match meta.get(k::ID_KEY) {
         None => Ok(None),
         Some(Value::String(slot)) => match slot_index(slot) {
             Some(slot) if slot < count => Ok(Some(slot)),
@@ -774,12 +786,12 @@ fn item(
     let Value::Object(object) = value else {
         return Err(shape(path, "an item: an object or an array of slots"));
     };
-    let key = match object.get("_k") {
+    let key = match object.get(k::ITEM_KEY) {
         None => None,
         Some(Value::String(key)) => Some(key.clone()),
-        Some(_) => return Err(shape(&path.key("_k"), "a string")),
+        Some(_) => return Err(shape(&path.key(k::ITEM_KEY), "a string")),
     };
-    let slots = exact_slots(object, count, &["_k"], cache, path)?;
+    let slots = exact_slots(object, count, &[k::ITEM_KEY], cache, path)?;
     Ok(OurItem { key, slots })
 }
 
@@ -904,15 +916,17 @@ fn apply_ops(
             return Err(shape(&path, OP_SHAPES));
         };
         if let Some(code) = op.first().and_then(Value::as_u64) {
+            // A code past `u8` names no operation: `short_op` refuses it as `u8::MAX`.
+            let code = u8::try_from(code).unwrap_or(u8::MAX);
             short_op(list, code, &op[1..], cache, &path)?;
             continue;
         }
         match (op.first().and_then(Value::as_str), op.as_slice()) {
-            (Some("r"), [_, key]) => {
+            (Some(k::OP_REMOVE), [_, key]) => {
                 let at = find(list, key_arg(key, &path)?, &path)?;
                 list.items.remove(at);
             }
-            (Some("u"), [_, key, changes]) => {
+            (Some(k::OP_UPDATE), [_, key, changes]) => {
                 let at = find(list, key_arg(key, &path)?, &path)?;
                 let Value::Object(changes) = changes else {
                     return Err(shape(&path, "[\"u\",key,changes] with changes an object"));
@@ -921,14 +935,14 @@ fn apply_ops(
                     merge_slots(&mut item.slots, changes, cache, &path)?;
                 }
             }
-            (Some("i"), [_, after, new]) => {
+            (Some(k::OP_INSERT), [_, after, new]) => {
                 let at = find(list, key_arg(after, &path)?, &path)?;
                 let count = list.statics.len() - 1;
                 let new = item(new, count, cache, &path.index(2))?;
                 list.items.insert(at + 1, new);
             }
-            (Some(name @ ("a" | "p")), [_, items, rest @ ..])
-                if rest.len() <= if name == "a" { 2 } else { 1 } =>
+            (Some(name @ (k::OP_APPEND | k::OP_PREPEND)), [_, items, rest @ ..])
+                if rest.len() <= if name == k::OP_APPEND { 2 } else { 1 } =>
             {
                 if let Some(parts) = rest.first().filter(|parts| !parts.is_null()) {
                     let parts = statics_parts(parts)
@@ -944,7 +958,7 @@ fn apply_ops(
                     .enumerate()
                     .map(|(n, value)| item(value, count, cache, &path.index(n)))
                     .collect::<Result<Vec<_>, _>>()?;
-                if name == "a" {
+                if name == k::OP_APPEND {
                     list.items.extend(items);
                 } else {
                     list.items.splice(0..0, items);
@@ -953,7 +967,7 @@ fn apply_ops(
                     list.id_key = id_key(meta, count, &path)?;
                 }
             }
-            (Some("o"), [_, Value::Array(keys)]) => reorder(list, keys, false, &path)?,
+            (Some(k::OP_REORDER), [_, Value::Array(keys)]) => reorder(list, keys, false, &path)?,
             _ => return Err(shape(&path, OP_SHAPES)),
         }
     }
@@ -965,43 +979,43 @@ const SHORT_OP_SHAPES: &str = "an operation in short form: [0,key…], [1,key,ch
 /// One list operation in our client's short form: a numeric code and its arguments, flat.
 fn short_op(
     list: &mut OurList,
-    code: u64,
+    code: u8,
     args: &[Value],
     cache: &mut HashMap<u64, Statics>,
     path: &Path<'_>,
 ) -> Result<(), ApplyError> {
     let count = list.statics.len() - 1;
     match (code, args) {
-        (0, keys) if !keys.is_empty() => {
+        (k::CODE_REMOVE, keys) if !keys.is_empty() => {
             for key in keys {
                 let at = find(list, &short_key(key, path)?, path)?;
                 list.items.remove(at);
             }
         }
-        (1, [key, Value::Object(changes)]) => {
+        (k::CODE_UPDATE, [key, Value::Object(changes)]) => {
             let at = find(list, &short_key(key, path)?, path)?;
             if let Some(item) = list.items.get_mut(at) {
                 merge_slots(&mut item.slots, changes, cache, path)?;
             }
         }
-        (2, [after, new]) => {
+        (k::CODE_INSERT, [after, new]) => {
             let at = find(list, &short_key(after, path)?, path)?;
             let new = item(new, count, cache, &path.index(2))?;
             list.items.insert(at + 1, new);
         }
-        (3 | 4, items) if !items.is_empty() => {
+        (k::CODE_APPEND | k::CODE_PREPEND, items) if !items.is_empty() => {
             let items = items
                 .iter()
                 .enumerate()
                 .map(|(n, value)| item(value, count, cache, &path.index(n + 1)))
                 .collect::<Result<Vec<_>, _>>()?;
-            if code == 3 {
+            if code == k::CODE_APPEND {
                 list.items.extend(items);
             } else {
                 list.items.splice(0..0, items);
             }
         }
-        (5, keys) if !keys.is_empty() => reorder(list, keys, true, path)?,
+        (k::CODE_REORDER, keys) if !keys.is_empty() => reorder(list, keys, true, path)?,
         _ => return Err(shape(path, SHORT_OP_SHAPES)),
     }
     Ok(())
@@ -1145,7 +1159,7 @@ impl LegacyTree {
 
     /// `reconstructFromTree(treeState, "")`.
     fn html(&self) -> Result<String, ApplyError> {
-        if !matches!(self.state.get("s"), Some(Value::Array(_))) {
+        if !matches!(self.state.get(k::STATICS), Some(Value::Array(_))) {
             return Err(ApplyError::NoTree);
         }
         reconstruct(&self.state, "", 0)
@@ -1165,8 +1179,8 @@ fn is_ops(value: &Value) -> bool {
 
 /// `isRangeNode`: an object with `"d"` and `"s"` arrays.
 fn is_range(object: &Map<String, Value>) -> bool {
-    matches!(object.get("d"), Some(Value::Array(_)))
-        && matches!(object.get("s"), Some(Value::Array(_)))
+    matches!(object.get(k::ITEMS), Some(Value::Array(_)))
+        && matches!(object.get(k::STATICS), Some(Value::Array(_)))
 }
 
 /// `/^\d+$/`.
@@ -1241,7 +1255,7 @@ fn deep_merge(
 /// `shouldFullReplace`: the update has statics, and either the existing value holds a list
 /// somewhere the update does not, or it has a slot the update lacks.
 fn should_full_replace(existing: &Map<String, Value>, update: &Map<String, Value>) -> bool {
-    if !matches!(update.get("s"), Some(Value::Array(_))) {
+    if !matches!(update.get(k::STATICS), Some(Value::Array(_))) {
         return false;
     }
     if has_range_anywhere(existing, 0) && !has_range_anywhere(update, 0) {
@@ -1276,7 +1290,7 @@ fn legacy_key<'v>(
     let Value::Object(item) = item else {
         return None;
     };
-    if let Some(Value::String(key)) = item.get("_k")
+    if let Some(Value::String(key)) = item.get(k::ITEM_KEY)
         && !key.is_empty()
     {
         return Some(key);
@@ -1302,7 +1316,7 @@ fn items_mut<'r>(
     range: &'r mut Map<String, Value>,
     path: &str,
 ) -> Result<&'r mut Vec<Value>, ApplyError> {
-    match range.get_mut("d") {
+    match range.get_mut(k::ITEMS) {
         Some(Value::Array(items)) => Ok(items),
         _ => Err(shape(&path, "a list with \"d\"")),
     }
@@ -1335,8 +1349,8 @@ fn legacy_ops(
             path: path.to_owned(),
         });
     }
-    if let Some(Value::Object(meta)) = range.get("m")
-        && let Some(Value::String(slot)) = meta.get("idKey")
+    if let Some(Value::Object(meta)) = range.get(k::LIST_META)
+        && let Some(Value::String(slot)) = meta.get(k::ID_KEY)
     {
         id_keys.insert(path.to_owned(), slot.clone());
     }
@@ -1352,7 +1366,7 @@ fn legacy_ops(
             return Err(shape(&at(), OP_SHAPES));
         };
         match name {
-            "r" => {
+            k::OP_REMOVE => {
                 let key = arg
                     .as_str()
                     .ok_or_else(|| shape(&at(), "a key: a string"))?;
@@ -1360,7 +1374,7 @@ fn legacy_ops(
                     .ok_or_else(|| missing_key(&at(), key))?;
                 items_mut(range, path)?.remove(found);
             }
-            "u" => {
+            k::OP_UPDATE => {
                 let key = arg
                     .as_str()
                     .ok_or_else(|| shape(&at(), "a key: a string"))?;
@@ -1374,19 +1388,19 @@ fn legacy_ops(
                     deep_merge(item, changes, &item_path, depth + 1, id_keys)?;
                 }
             }
-            "a" | "p" => {
+            k::OP_APPEND | k::OP_PREPEND => {
                 let items = new_items(arg, &at())?;
                 if let Some(parts) = op.get(2).filter(|parts| truthy(parts)) {
                     if statics_parts(parts).is_none() {
                         return Err(shape(&at(), "statics: a non-empty array of strings"));
                     }
-                    range.insert("s".to_owned(), parts.clone());
+                    range.insert(k::STATICS.to_owned(), parts.clone());
                 }
                 let list = items_mut(range, path)?;
-                if name == "a" {
+                if name == k::OP_APPEND {
                     list.extend(items);
                     if let Some(Value::Object(meta)) = op.get(3)
-                        && let Some(Value::String(slot)) = meta.get("idKey")
+                        && let Some(Value::String(slot)) = meta.get(k::ID_KEY)
                         && !slot.is_empty()
                     {
                         id_keys.insert(path.to_owned(), slot.clone());
@@ -1395,7 +1409,7 @@ fn legacy_ops(
                     list.splice(0..0, items);
                 }
             }
-            "i" => {
+            k::OP_INSERT => {
                 let key = arg
                     .as_str()
                     .ok_or_else(|| shape(&at(), "a key: a string"))?;
@@ -1409,7 +1423,7 @@ fn legacy_ops(
                 let after = (found + 1).min(list.len());
                 list.splice(after..after, items);
             }
-            "o" => {
+            k::OP_REORDER => {
                 let Value::Array(keys) = arg else {
                     return Err(shape(&at(), "[\"o\",keys] with keys an array"));
                 };
@@ -1455,9 +1469,9 @@ fn reconstruct(node: &Map<String, Value>, path: &str, depth: usize) -> Result<St
         });
     }
     let parts = node
-        .get("s")
+        .get(k::STATICS)
         .and_then(statics_parts)
-        .ok_or_else(|| shape(&join(path, "s"), "a non-empty array of strings"))?;
+        .ok_or_else(|| shape(&join(path, k::STATICS), "a non-empty array of strings"))?;
     let mut html = String::new();
     let gaps = parts.len() - 1;
     for (index, part) in parts.iter().enumerate() {
@@ -1505,7 +1519,7 @@ fn render_value(value: &Value, path: &str, depth: usize) -> Result<String, Apply
         Value::Number(number) => Ok(number_text(number)),
         Value::Bool(b) => Ok(b.to_string()),
         Value::Object(object) if is_range(object) => render_range(object, path, depth),
-        Value::Object(object) if matches!(object.get("s"), Some(Value::Array(_))) => {
+        Value::Object(object) if matches!(object.get(k::STATICS), Some(Value::Array(_))) => {
             reconstruct(object, path, depth)
         }
         Value::Object(_) => Err(shape(
@@ -1526,19 +1540,19 @@ fn render_range(
     path: &str,
     depth: usize,
 ) -> Result<String, ApplyError> {
-    let Some(Value::Array(items)) = range.get("d") else {
+    let Some(Value::Array(items)) = range.get(k::ITEMS) else {
         return Err(shape(&path, "a list with \"d\""));
     };
     if items.is_empty() {
-        return match range.get("else").filter(|value| truthy(value)) {
-            Some(otherwise) => render_value(otherwise, &join(path, "else"), depth + 1),
+        return match range.get(k::ELSE).filter(|value| truthy(value)) {
+            Some(otherwise) => render_value(otherwise, &join(path, k::ELSE), depth + 1),
             None => Ok(String::new()),
         };
     }
     let parts = range
-        .get("s")
+        .get(k::STATICS)
         .and_then(statics_parts)
-        .ok_or_else(|| shape(&join(path, "s"), "a non-empty array of strings"))?;
+        .ok_or_else(|| shape(&join(path, k::STATICS), "a non-empty array of strings"))?;
     let gaps = parts.len() - 1;
     let mut html = String::new();
     for (position, item) in items.iter().enumerate() {

@@ -11,24 +11,7 @@ use serde_json::{Map, Value};
 
 use super::error::{NameProblem, ProtocolError};
 use super::json;
-
-/// Member holding the action name.
-const ACTION: &str = "action";
-/// Member holding the form or element data.
-const DATA: &str = "data";
-/// Member naming the button that submitted a form.
-const SUBMITTER: &str = "submitter";
-/// Member the client numbers its messages with (**ext**).
-const REF: &str = "ref";
-
-/// The reserved heartbeat action.
-const HEARTBEAT: &str = "__ping__";
-/// The reserved action sent when the query string changes.
-const NAVIGATE: &str = "__navigate__";
-/// The reserved live-validation action.
-const CHANGE: &str = "change";
-/// The reserved action of a form submitted without a named action.
-const SUBMIT: &str = "submit";
+use super::keys as k;
 
 /// serde_json refuses to parse 128 or more nested arrays and objects; a larger
 /// [`Limits::max_depth`] acts as this.
@@ -143,10 +126,10 @@ impl ActionKind {
     /// Classifies an action name.
     pub fn of(action: &str) -> Self {
         match action {
-            HEARTBEAT => ActionKind::Heartbeat,
-            NAVIGATE => ActionKind::Navigate,
-            CHANGE => ActionKind::Change,
-            SUBMIT => ActionKind::Submit,
+            k::ACTION_PING => ActionKind::Heartbeat,
+            k::ACTION_NAVIGATE => ActionKind::Navigate,
+            k::ACTION_CHANGE => ActionKind::Change,
+            k::ACTION_SUBMIT => ActionKind::Submit,
             _ => ActionKind::Named,
         }
     }
@@ -155,10 +138,10 @@ impl ActionKind {
     /// `"submit"`), or `None` for [`Named`](Self::Named).
     pub fn reserved_name(self) -> Option<&'static str> {
         match self {
-            ActionKind::Heartbeat => Some(HEARTBEAT),
-            ActionKind::Navigate => Some(NAVIGATE),
-            ActionKind::Change => Some(CHANGE),
-            ActionKind::Submit => Some(SUBMIT),
+            ActionKind::Heartbeat => Some(k::ACTION_PING),
+            ActionKind::Navigate => Some(k::ACTION_NAVIGATE),
+            ActionKind::Change => Some(k::ACTION_CHANGE),
+            ActionKind::Submit => Some(k::ACTION_SUBMIT),
             ActionKind::Named => None,
         }
     }
@@ -367,12 +350,12 @@ impl ClientMessage {
     pub fn to_json(&self) -> String {
         let mut out = String::with_capacity(self.action.len() + 32);
         out.push('{');
-        json::string(&mut out, ACTION);
+        json::string(&mut out, k::MSG_ACTION);
         out.push(':');
         json::string(&mut out, &self.action);
         if !self.data.is_empty() {
             out.push(',');
-            json::string(&mut out, DATA);
+            json::string(&mut out, k::MSG_DATA);
             out.push_str(":{");
             for (i, (name, value)) in self.data.iter().enumerate() {
                 if i > 0 {
@@ -385,13 +368,13 @@ impl ClientMessage {
         }
         if let Some(submitter) = &self.submitter {
             out.push(',');
-            json::string(&mut out, SUBMITTER);
+            json::string(&mut out, k::MSG_SUBMITTER);
             out.push(':');
             json::string(&mut out, submitter);
         }
         if let Some(reference) = self.reference {
             out.push(',');
-            json::string(&mut out, REF);
+            json::string(&mut out, k::MSG_REF);
             let _ = write!(out, ":{reference}");
         }
         out.push('}');
@@ -445,17 +428,17 @@ pub fn decode(frame: impl AsRef<[u8]>, limits: &Limits) -> Result<ClientMessage,
         });
     };
 
-    let action = match message.remove(ACTION) {
+    let action = match message.remove(k::MSG_ACTION) {
         None | Some(Value::Null) => return Err(ProtocolError::MissingAction),
         Some(Value::String(action)) => action,
-        Some(other) => return Err(wrong_type(ACTION, "a string", &other)),
+        Some(other) => return Err(wrong_type(k::MSG_ACTION, "a string", &other)),
     };
-    check_name(ACTION, &action, limits)?;
+    check_name(k::MSG_ACTION, &action, limits)?;
 
-    let data = match message.remove(DATA) {
+    let data = match message.remove(k::MSG_DATA) {
         None | Some(Value::Null) => Map::new(),
         Some(Value::Object(data)) => data,
-        Some(other) => return Err(wrong_type(DATA, "an object", &other)),
+        Some(other) => return Err(wrong_type(k::MSG_DATA, "an object", &other)),
     };
     let count = count_values(&data);
     if count > limits.max_fields {
@@ -465,20 +448,20 @@ pub fn decode(frame: impl AsRef<[u8]>, limits: &Limits) -> Result<ClientMessage,
         });
     }
 
-    let submitter = match message.remove(SUBMITTER) {
+    let submitter = match message.remove(k::MSG_SUBMITTER) {
         None | Some(Value::Null) => None,
         Some(Value::String(submitter)) if submitter.is_empty() => None,
         Some(Value::String(submitter)) => {
-            check_name(SUBMITTER, &submitter, limits)?;
+            check_name(k::MSG_SUBMITTER, &submitter, limits)?;
             Some(submitter)
         }
-        Some(other) => return Err(wrong_type(SUBMITTER, "a string", &other)),
+        Some(other) => return Err(wrong_type(k::MSG_SUBMITTER, "a string", &other)),
     };
 
-    let reference = match message.remove(REF) {
+    let reference = match message.remove(k::MSG_REF) {
         None | Some(Value::Null) => None,
         Some(Value::Number(n)) if n.as_u64().is_some() => n.as_u64(),
-        Some(other) => return Err(wrong_type(REF, "a non-negative integer", &other)),
+        Some(other) => return Err(wrong_type(k::MSG_REF, "a non-negative integer", &other)),
     };
 
     Ok(ClientMessage {

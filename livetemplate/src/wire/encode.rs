@@ -1,4 +1,5 @@
-//! Encoding trees and patches as the JSON of `../shared/PROTOCOL.md`.
+//! Encoding trees and patches as the JSON of the protocol (`docs/src/protocol.md`, "Trees"
+//! and "Updates").
 //!
 //! One [`Encoder`] per connection remembers which statics tables that connection has been
 //! sent, so each table crosses the wire once. Our client caches tables by the small id in
@@ -7,8 +8,8 @@
 //!
 //! # Our client's short forms
 //!
-//! `PROTOCOL.md` lets our own client take additive extensions. To keep the common frames a few
-//! dozen bytes, [`ClientKind::Livetemplate`] trees use these forms (the reference client
+//! The protocol lets our own client take additive extensions (`docs/src/protocol.md`,
+//! "Short forms"). To keep the common frames a few dozen bytes, [`ClientKind::Livetemplate`] trees use these forms (the reference client
 //! [`apply`](super::apply) and the browser client read both these and the plain ones):
 //!
 //! | value | plain form | short form |
@@ -117,8 +118,8 @@ impl Encoder {
             // @livetemplate/client merges a replacing node into the old one unless a slot
             // went missing; an old list's `"d"` would survive and keep rendering the list.
             out.push(',');
-            out.push_str(k::ITEMS);
-            out.push_str(":null");
+            json::key(out, k::ITEMS);
+            out.push_str("null");
         }
         out.push('}');
     }
@@ -152,8 +153,8 @@ impl Encoder {
         out.push('{');
         self.statics(out, list.statics());
         out.push(',');
-        out.push_str(k::ITEMS);
-        out.push_str(":[");
+        json::key(out, k::ITEMS);
+        out.push('[');
         let keys = item_keys(list);
         for (i, (item, key)) in list.items().zip(&keys).enumerate() {
             if i > 0 {
@@ -164,10 +165,9 @@ impl Encoder {
         out.push(']');
         if let Some(slot) = list.key_slot() {
             out.push(',');
-            out.push_str(k::META);
-            out.push_str(":{");
-            out.push_str(k::ID_KEY);
-            out.push(':');
+            json::key(out, k::LIST_META);
+            out.push('{');
+            json::key(out, k::ID_KEY);
             json::string(out, &slot.to_string());
             out.push('}');
         }
@@ -192,8 +192,7 @@ impl Encoder {
         self.slots(out, item.slots(), &mut first);
         if key.synthetic {
             comma(out, &mut first);
-            out.push_str(k::ITEM_KEY);
-            out.push(':');
+            json::key(out, k::ITEM_KEY);
             json::string(out, &key.key);
         }
         out.push('}');
@@ -211,8 +210,8 @@ impl Encoder {
             }
         };
         if new || client == ClientKind::Legacy {
-            out.push_str(k::STATICS);
-            out.push_str(":[");
+            json::key(out, k::STATICS);
+            out.push('[');
             for (i, part) in statics.parts().iter().enumerate() {
                 if i > 0 {
                     out.push(',');
@@ -225,8 +224,7 @@ impl Encoder {
             if new {
                 out.push(',');
             }
-            out.push_str(k::FINGERPRINT);
-            out.push(':');
+            json::key(out, k::FINGERPRINT);
             // No temporary string on this per-node path.
             let _ = write!(out, "{id}");
         }
@@ -262,7 +260,8 @@ impl Encoder {
         out.push('}');
     }
 
-    /// The operations of `PROTOCOL.md`, for `@livetemplate/client`.
+    /// The plain list operations (`docs/src/protocol.md`, "List operations"), for
+    /// `@livetemplate/client`.
     fn ops(&mut self, out: &mut String, ops: &[ListOp<'_>]) {
         out.push('[');
         for (i, op) in ops.iter().enumerate() {
@@ -271,27 +270,29 @@ impl Encoder {
             }
             match op {
                 ListOp::Remove(key) => {
-                    out.push_str("[\"r\",");
+                    plain_op(out, k::OP_REMOVE);
                     json::string(out, key);
                 }
                 ListOp::Update(key, changes) => {
-                    out.push_str("[\"u\",");
+                    plain_op(out, k::OP_UPDATE);
                     json::string(out, key);
                     out.push(',');
                     self.changes(out, changes);
                 }
                 ListOp::Insert { after, item } => {
-                    out.push_str("[\"i\",");
+                    plain_op(out, k::OP_INSERT);
                     json::string(out, after);
                     out.push(',');
                     self.item(out, item.0, &item.1);
                 }
                 ListOp::Append(items) | ListOp::Prepend(items) => {
-                    out.push_str(if matches!(op, ListOp::Append(_)) {
-                        "[\"a\",["
+                    let name = if matches!(op, ListOp::Append(_)) {
+                        k::OP_APPEND
                     } else {
-                        "[\"p\",["
-                    });
+                        k::OP_PREPEND
+                    };
+                    plain_op(out, name);
+                    out.push('[');
                     for (n, (item, key)) in items.iter().enumerate() {
                         if n > 0 {
                             out.push(',');
@@ -301,7 +302,8 @@ impl Encoder {
                     out.push(']');
                 }
                 ListOp::Reorder(keys) => {
-                    out.push_str("[\"o\",[");
+                    plain_op(out, k::OP_REORDER);
+                    out.push('[');
                     for (n, key) in keys.iter().enumerate() {
                         if n > 0 {
                             out.push(',');
@@ -329,7 +331,7 @@ impl Encoder {
                     if i > 0 {
                         out.push(',');
                     }
-                    let _ = write!(out, "[{}", OpCode::Remove as u8);
+                    let _ = write!(out, "[{}", k::CODE_REMOVE);
                     out.push(',');
                     open_remove = true;
                 }
@@ -346,31 +348,31 @@ impl Encoder {
             match op {
                 ListOp::Remove(_) => {}
                 ListOp::Update(key, changes) => {
-                    let _ = write!(out, "[{},", OpCode::Update as u8);
+                    let _ = write!(out, "[{},", k::CODE_UPDATE);
                     self.text(out, key);
                     out.push(',');
                     self.changes(out, changes);
                 }
                 ListOp::Insert { after, item } => {
-                    let _ = write!(out, "[{},", OpCode::Insert as u8);
+                    let _ = write!(out, "[{},", k::CODE_INSERT);
                     self.text(out, after);
                     out.push(',');
                     self.item(out, item.0, &item.1);
                 }
                 ListOp::Append(items) | ListOp::Prepend(items) => {
                     let code = if matches!(op, ListOp::Append(_)) {
-                        OpCode::Append
+                        k::CODE_APPEND
                     } else {
-                        OpCode::Prepend
+                        k::CODE_PREPEND
                     };
-                    let _ = write!(out, "[{}", code as u8);
+                    let _ = write!(out, "[{code}");
                     for (item, key) in items {
                         out.push(',');
                         self.item(out, *item, key);
                     }
                 }
                 ListOp::Reorder(keys) => {
-                    let _ = write!(out, "[{}", OpCode::Reorder as u8);
+                    let _ = write!(out, "[{}", k::CODE_REORDER);
                     for key in keys {
                         out.push(',');
                         self.text(out, key);
@@ -386,22 +388,11 @@ impl Encoder {
     }
 }
 
-/// Our client's list operation codes (the first element of each operation in short form).
-#[derive(Debug, Clone, Copy)]
-#[repr(u8)]
-pub(crate) enum OpCode {
-    /// `[0, key, key, …]`: drop these items.
-    Remove = 0,
-    /// `[1, key, changes]`: merge changed slots into the item.
-    Update = 1,
-    /// `[2, after, item]`: insert one item after the item keyed `after`.
-    Insert = 2,
-    /// `[3, item, item, …]`: add items at the end.
-    Append = 3,
-    /// `[4, item, item, …]`: add items at the start.
-    Prepend = 4,
-    /// `[5, key, key, …]`: put the items in this order.
-    Reorder = 5,
+/// Opens a plain list operation: `["r",`.
+fn plain_op(out: &mut String, name: &str) {
+    out.push('[');
+    json::string(out, name);
+    out.push(',');
 }
 
 fn comma(out: &mut String, first: &mut bool) {

@@ -1,11 +1,10 @@
-//! Protocol errors: every bad input becomes a typed error and an error frame.
+//! Protocol errors: every bad input becomes a typed error and an error frame
+//! (`docs/src/protocol.md`, "Error codes").
 
 use std::fmt;
 
 use super::frame;
-
-/// The WebSocket close code for a message too big to process (RFC 6455, section 7.4.1).
-const CLOSE_MESSAGE_TOO_BIG: u16 = 1009;
+use super::keys as k;
 
 /// At most this many characters of a client-sent name appear in an error message.
 const SHOWN_CHARS: usize = 64;
@@ -118,15 +117,15 @@ impl ProtocolError {
     /// `"missing_action"`, `"invalid_action"`, `"wrong_type"` or `"unknown_action"`.
     pub fn code(&self) -> &'static str {
         match self {
-            ProtocolError::InvalidJson { .. } => "invalid_json",
-            ProtocolError::NotAnObject { .. } => "not_an_object",
-            ProtocolError::FrameTooLarge { .. } => "frame_too_large",
-            ProtocolError::TooDeep { .. } => "too_deep",
-            ProtocolError::TooManyFields { .. } => "too_many_fields",
-            ProtocolError::MissingAction => "missing_action",
-            ProtocolError::InvalidAction { .. } => "invalid_action",
-            ProtocolError::WrongType { .. } => "wrong_type",
-            ProtocolError::UnknownAction(_) => "unknown_action",
+            ProtocolError::InvalidJson { .. } => k::ERR_INVALID_JSON,
+            ProtocolError::NotAnObject { .. } => k::ERR_NOT_AN_OBJECT,
+            ProtocolError::FrameTooLarge { .. } => k::ERR_FRAME_TOO_LARGE,
+            ProtocolError::TooDeep { .. } => k::ERR_TOO_DEEP,
+            ProtocolError::TooManyFields { .. } => k::ERR_TOO_MANY_FIELDS,
+            ProtocolError::MissingAction => k::ERR_MISSING_ACTION,
+            ProtocolError::InvalidAction { .. } => k::ERR_INVALID_ACTION,
+            ProtocolError::WrongType { .. } => k::ERR_WRONG_TYPE,
+            ProtocolError::UnknownAction(_) => k::ERR_UNKNOWN_ACTION,
         }
     }
 
@@ -135,7 +134,7 @@ impl ProtocolError {
     /// socket stays open.
     pub fn close_code(&self) -> Option<u16> {
         match self {
-            ProtocolError::FrameTooLarge { .. } => Some(CLOSE_MESSAGE_TOO_BIG),
+            ProtocolError::FrameTooLarge { .. } => Some(k::CLOSE_MESSAGE_TOO_BIG),
             _ => None,
         }
     }

@@ -1,9 +1,11 @@
-//! Server → client frames: updates (with `meta` and `ref`), errors and the heartbeat reply.
+//! Server → client frames: updates (with `meta` and `ref`), errors and the heartbeat reply
+//! (`docs/src/protocol.md`, "Server → client frames").
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use super::json;
+use super::keys as k;
 
 /// The outcome of an action, as `meta` reports it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -39,7 +41,7 @@ impl Meta {
     pub fn connected(actions: &[&str]) -> Self {
         Meta {
             success: true,
-            capabilities: [CHANGE]
+            capabilities: [k::ACTION_CHANGE]
                 .into_iter()
                 .filter(|capability| actions.contains(capability))
                 .collect(),
@@ -48,22 +50,23 @@ impl Meta {
     }
 }
 
-/// The action (and capability) of live validation, `PROTOCOL.md`'s reserved `change`.
-const CHANGE: &str = "change";
-
 /// An update frame: `{"tree": …, "meta": …, "ref": n}`. `tree` is the JSON from an
 /// [`Encoder`](super::Encoder); `meta` and `reference` are left out when `None`. A connection's
 /// first frame and the HTTP answers take this form for both clients.
 pub fn update(tree: &str, meta: Option<&Meta>, reference: Option<u64>) -> String {
     let mut out = String::with_capacity(tree.len() + 48);
-    out.push_str("{\"tree\":");
+    out.push('{');
+    json::key(&mut out, k::FRAME_TREE);
     out.push_str(tree);
     if let Some(meta) = meta {
-        out.push_str(",\"meta\":");
+        out.push(',');
+        json::key(&mut out, k::FRAME_META);
         write_meta(&mut out, meta);
     }
     if let Some(reference) = reference {
-        let _ = write!(out, ",\"ref\":{reference}");
+        out.push(',');
+        json::key(&mut out, k::FRAME_REF);
+        let _ = write!(out, "{reference}");
     }
     out.push('}');
     out
@@ -92,9 +95,12 @@ fn short_update(tree: &str, meta: Option<&Meta>, reference: Option<u64>) -> Stri
 }
 
 fn write_meta(out: &mut String, meta: &Meta) {
-    out.push_str("{\"success\":");
+    out.push('{');
+    json::key(out, k::META_SUCCESS);
     out.push_str(if meta.success { "true" } else { "false" });
-    out.push_str(",\"errors\":{");
+    out.push(',');
+    json::key(out, k::META_ERRORS);
+    out.push('{');
     for (i, (field, message)) in meta.errors.iter().enumerate() {
         if i > 0 {
             out.push(',');
@@ -105,25 +111,32 @@ fn write_meta(out: &mut String, meta: &Meta) {
     }
     out.push('}');
     if let Some(action) = &meta.action {
-        out.push_str(",\"action\":");
+        out.push(',');
+        json::key(out, k::META_ACTION);
         json::string(out, action);
     }
     if !meta.flash.is_empty() {
-        out.push_str(",\"flash\":[");
+        out.push(',');
+        json::key(out, k::META_FLASH);
+        out.push('[');
         for (i, (kind, message)) in meta.flash.iter().enumerate() {
             if i > 0 {
                 out.push(',');
             }
-            out.push_str("{\"kind\":");
+            out.push('{');
+            json::key(out, k::FLASH_KIND);
             json::string(out, kind);
-            out.push_str(",\"message\":");
+            out.push(',');
+            json::key(out, k::FLASH_MESSAGE);
             json::string(out, message);
             out.push('}');
         }
         out.push(']');
     }
     if !meta.capabilities.is_empty() {
-        out.push_str(",\"capabilities\":[");
+        out.push(',');
+        json::key(out, k::META_CAPABILITIES);
+        out.push('[');
         for (i, capability) in meta.capabilities.iter().enumerate() {
             if i > 0 {
                 out.push(',');
@@ -138,16 +151,32 @@ fn write_meta(out: &mut String, meta: &Meta) {
 /// An error frame: `{"type":"error","code":…,"message":…}`; the socket stays open.
 pub fn error(code: &str, message: &str) -> String {
     let mut out = String::with_capacity(code.len() + message.len() + 40);
-    out.push_str("{\"type\":\"error\",\"code\":");
+    typed(&mut out, k::TYPE_ERROR);
+    out.push(',');
+    json::key(&mut out, k::FRAME_CODE);
     json::string(&mut out, code);
-    out.push_str(",\"message\":");
+    out.push(',');
+    json::key(&mut out, k::FRAME_MESSAGE);
     json::string(&mut out, message);
     out.push('}');
     out
 }
 
-/// The reply to a `__ping__` heartbeat.
-pub const PONG: &str = "{\"pong\":true}";
+/// The reply to a `__ping__` heartbeat: `{"pong":true}`.
+pub fn pong() -> String {
+    let mut out = String::with_capacity(16);
+    out.push('{');
+    json::key(&mut out, k::FRAME_PONG);
+    out.push_str("true}");
+    out
+}
+
+/// Opens a typed frame: `{"type":"…"`.
+fn typed(out: &mut String, kind: &str) {
+    out.push('{');
+    json::key(out, k::FRAME_TYPE);
+    json::string(out, kind);
+}
 
 /// The frame answering a client's action. The existing `@livetemplate/client` needs `meta` on
 /// every reply; ours reads a reply without `meta` as a success with no errors, so `meta` is
@@ -183,7 +212,9 @@ pub fn push(client: super::ClientKind, tree: &str) -> String {
 /// A redirect (an extension, sent only to our client): `{"type":"redirect","to":…}`.
 pub fn redirect(to: &str) -> String {
     let mut out = String::with_capacity(to.len() + 32);
-    out.push_str("{\"type\":\"redirect\",\"to\":");
+    typed(&mut out, k::TYPE_REDIRECT);
+    out.push(',');
+    json::key(&mut out, k::FRAME_TO);
     json::string(&mut out, to);
     out.push('}');
     out
@@ -205,6 +236,28 @@ mod tests {
         assert_eq!(
             without,
             r#"{"tree":{},"meta":{"success":true,"errors":{}}}"#
+        );
+    }
+
+    #[test]
+    fn typed_frames_and_flash() {
+        assert_eq!(
+            error("rate_limited", "slow \"down\""),
+            r#"{"type":"error","code":"rate_limited","message":"slow \"down\""}"#
+        );
+        assert_eq!(redirect("/next"), r#"{"type":"redirect","to":"/next"}"#);
+        assert_eq!(pong(), r#"{"pong":true}"#);
+        let meta = Meta {
+            flash: vec![("info".into(), "Saved".into())],
+            errors: [("title".to_owned(), "is required".to_owned())].into(),
+            ..Meta::ok("save")
+        };
+        assert_eq!(
+            update("{}", Some(&meta), Some(3)),
+            concat!(
+                r#"{"tree":{},"meta":{"success":true,"errors":{"title":"is required"},"#,
+                r#""action":"save","flash":[{"kind":"info","message":"Saved"}]},"ref":3}"#
+            )
         );
     }
 

@@ -29,6 +29,18 @@ pub(crate) fn string(out: &mut String, value: &str) {
     out.push('"');
 }
 
+/// Appends `"name":` for a wire key from [`keys`](super::keys), which needs no escaping.
+pub(crate) fn key(out: &mut String, name: &str) {
+    debug_assert!(
+        name.bytes()
+            .all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\\'),
+        "{name:?} needs escaping"
+    );
+    out.push('"');
+    out.push_str(name);
+    out.push_str("\":");
+}
+
 /// Appends `"key":` for a numeric slot key.
 pub(crate) fn slot_key(out: &mut String, index: usize) {
     let _ = write!(out, "\"{index}\":");

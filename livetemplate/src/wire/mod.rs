@@ -1,7 +1,9 @@
-//! The wire format: frames in and out, as `../shared/PROTOCOL.md` specifies.
+//! The wire format: frames in and out, as the book's protocol page (`docs/src/protocol.md`)
+//! specifies.
 //!
-//! This is the only module that spells wire keys. [`Encoder`] writes trees and patches for
-//! one connection; [`frame`] wraps them (and errors) into frames.
+//! Its private `keys` module is the only place the server spells a wire key, op name, error
+//! code or close code. [`Encoder`] writes trees and patches for one connection; [`frame`]
+//! wraps them (and errors) into frames.
 
 pub mod apply;
 pub(crate) mod decode;
@@ -15,7 +17,7 @@ pub use error::{NameProblem, ProtocolError};
 #[doc(hidden)]
 pub mod frame;
 mod json;
-mod keys;
+pub(crate) mod keys;
 
 pub use encode::{ClientKind, Encoder};
 pub(crate) use frame::Meta;
