@@ -15,6 +15,7 @@ use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::protocol::{CloseFrame, Role, WebSocketConfig};
 use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
 
+use super::action_data;
 use super::config::Config;
 use crate::controller::{Context, Effect};
 use crate::session::Group;
@@ -136,17 +137,19 @@ pub(crate) async fn run<C: LiveController>(
                     continue;
                 }
                 let action = action_of(&message, C::ACTIONS);
-                let navigate = message.kind() == ActionKind::Navigate;
-                if navigate {
+                let data = if message.kind() == ActionKind::Navigate {
                     // The page's query changed: later actions see the new one too.
                     query = message.data.clone();
+                    message.data
                 } else if !C::ACTIONS.contains(&action.as_str()) {
                     let error = wire::ProtocolError::UnknownAction(action);
                     let _ = send(&mut socket, error.to_frame()).await;
                     continue;
-                }
+                } else {
+                    action_data::without_page_fields(message.data)
+                };
                 let mut ctx = Context::new(session.clone())
-                    .with_action(action, message.data)
+                    .with_action(action, data)
                     .with_query(query.clone())
                     .with_user(user.clone());
                 let (outcome, tree) = group.act(Some(tab.id()), &mut ctx).await;

@@ -8,6 +8,7 @@ use http::request::Parts;
 use http::{Method, Response, StatusCode};
 use http_body_util::Full;
 
+use super::action_data::{self, Posted};
 use super::body::{self, BodyError};
 use super::config::Config;
 use super::connection;
@@ -266,13 +267,13 @@ impl<C: LiveController> Page<C> {
             // (below), since over plain HTTP nothing tells which render it holds.
             let before = (!ours).then(|| group.tree());
             let action = connection::action_of(&message, C::ACTIONS);
-            let query = if message.kind() == ActionKind::Navigate {
-                message.data.clone()
+            let (query, data) = if message.kind() == ActionKind::Navigate {
+                (message.data.clone(), message.data)
             } else {
-                query
+                (query, action_data::without_page_fields(message.data))
             };
             let mut ctx = Context::new(session.as_str())
-                .with_action(action, message.data)
+                .with_action(action, data)
                 .with_query(query)
                 .with_user(user);
             let (outcome, after) = group.act(None, &mut ctx).await;
@@ -293,17 +294,12 @@ impl<C: LiveController> Page<C> {
         if !security::verify_csrf(&self.config.key, &session, token) {
             return status(StatusCode::FORBIDDEN, "missing or invalid CSRF token");
         }
+        // The same name and data the browser client would send for this form.
+        let Posted { action, data } = action_data::read_form_post(form, C::ACTIONS);
         let group = match self.group(&session, &query, &user).await {
             Ok(group) => group,
             Err(response) => return response,
         };
-        let action = form_action(&form, C::ACTIONS);
-        let mut data = FormData::new();
-        for (name, value) in form.iter() {
-            if name != page::CSRF_FIELD && name != page::ACTION_FIELD {
-                data.insert(name.clone(), value.clone());
-            }
-        }
         let mut ctx = Context::new(session.as_str())
             .with_action(action, data)
             .with_query(query)
@@ -354,21 +350,6 @@ impl<C: LiveController> Page<C> {
         });
         format!("lvt-{:08x}", hash as u32)
     }
-}
-
-/// The action a plain form posts: the submit button pressed (a field named after an action),
-/// else the form's own action (a hidden field the page adds), else `submit`.
-fn form_action(form: &FormData, actions: &[&str]) -> String {
-    if let Some(name) = form
-        .iter()
-        .map(|(name, _)| name.as_str())
-        .find(|name| actions.contains(name))
-    {
-        return name.to_owned();
-    }
-    form.get_str(page::ACTION_FIELD)
-        .unwrap_or("submit")
-        .to_owned()
 }
 
 fn query(parts: &Parts) -> (FormData, bool) {
