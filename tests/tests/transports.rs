@@ -1,8 +1,12 @@
 //! One rule for an action's data on every transport: the socket, a JSON `POST` and a plain form
 //! `POST` (urlencoded and multipart) give an action the same name and data for the same form —
 //! the cases of `testdata/actions/forms.json`, which the browser client's tests read too.
+//! Clients cannot run a `#[server_only]` action on any of them (refused as an unknown name),
+//! and a plain `POST` naming an unknown action gets a 400 page instead of a silent redirect.
 
 use std::collections::BTreeMap;
+use std::io::Write;
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use livetemplate::server::LiveRouter;
 use livetemplate::testing::{Browser, Response, TestError, TestServer};
@@ -57,6 +61,12 @@ impl Recorder {
     }
 
     pub(crate) fn submit(&self, state: &mut Forms, ctx: &mut Context) {
+        record(state, ctx);
+    }
+
+    /// For broadcasts only.
+    #[server_only]
+    pub(crate) fn refresh(&self, state: &mut Forms, ctx: &mut Context) {
         record(state, ctx);
     }
 }
@@ -256,5 +266,147 @@ async fn the_same_form_gives_the_same_action_and_data_on_every_transport() -> Re
             assert_eq!(seen(&page)?, expected, "{what}: form POST, {how}");
         }
     }
+    server.stop().await
+}
+
+/// Everything logged in this test binary (installed once; tests run in parallel, so each
+/// looks for lines naming its own actions).
+fn logs() -> String {
+    static LOGS: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
+    let buffer = LOGS.get_or_init(|| {
+        let buffer = Arc::new(Mutex::new(Vec::new()));
+        let writer = Capture(Arc::clone(&buffer));
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::DEBUG)
+            .with_ansi(false)
+            .with_writer(move || writer.clone())
+            .finish();
+        if let Err(error) = tracing::subscriber::set_global_default(subscriber) {
+            panic!("cannot install the log capture: {error}");
+        }
+        buffer
+    });
+    let bytes = buffer.lock().unwrap_or_else(PoisonError::into_inner);
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+/// Appends log output to a shared buffer.
+#[derive(Clone)]
+struct Capture(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Capture {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        let mut buffer = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        buffer.extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The log lines that contain every one of `parts`.
+fn logged(parts: &[&str]) -> Vec<String> {
+    logs()
+        .lines()
+        .filter(|line| parts.iter().all(|part| line.contains(part)))
+        .map(str::to_owned)
+        .collect()
+}
+
+#[tokio::test]
+async fn server_only_actions_are_refused_like_unknown_ones_on_every_transport()
+-> Result<(), TestError> {
+    logs();
+    let server = server().await?;
+    let mut browser = server.browser();
+    let mut tab = browser.connect("/").await?;
+
+    // The socket: the same error frame, but for the name.
+    let refused = tab.send("refresh", json!({"x": "1"})).await?;
+    let unknown = tab.send("nothing_here", json!({"x": "1"})).await?;
+    assert_eq!(refused["code"], "unknown_action", "{refused}");
+    assert_eq!(
+        refused.to_string().replace("refresh", "NAME"),
+        unknown.to_string().replace("nothing_here", "NAME")
+    );
+
+    // A JSON POST: a 400 with that frame.
+    let refused = post_json(&mut browser, &server, "refresh", &json!({})).await?;
+    let unknown = post_json(&mut browser, &server, "nothing_here", &json!({})).await?;
+    assert_eq!(refused.status, 400, "{refused:?}");
+    assert_eq!(unknown.status, 400, "{unknown:?}");
+    assert_eq!(
+        refused.body.replace("refresh", "NAME"),
+        unknown.body.replace("nothing_here", "NAME")
+    );
+    assert!(
+        refused.body.contains("\"code\":\"unknown_action\""),
+        "{refused:?}"
+    );
+
+    // A plain form POST naming it (only a forged form can: no template may name it).
+    let refused = browser
+        .post_form("/", &[("_lvt_action", "refresh")])
+        .await?;
+    let unknown = browser
+        .post_form("/", &[("_lvt_action", "nothing_here")])
+        .await?;
+    assert_eq!(refused.status, 400, "{refused:?}");
+    assert_eq!(refused.body, "unknown action \"refresh\"");
+    assert_eq!(unknown.body, "unknown action \"nothing_here\"");
+    // A field named after it is only a field: the form's own action runs.
+    let posted = browser
+        .post_form("/", &[("_lvt_form", "rename"), ("refresh", "1")])
+        .await?;
+    assert_eq!(posted.status, 303, "{posted:?}");
+    let page = browser.get("/").await?.body;
+    assert_eq!(seen(&page)?, "rename: refresh=1");
+
+    // Each refusal of the server-only name is a warning naming the transport.
+    for via in ["socket", "JSON POST", "form POST"] {
+        let lines = logged(&[
+            "WARN",
+            &format!("via=\"{via}\""),
+            "a client named a server-only action (unknown action \"refresh\")",
+        ]);
+        assert_eq!(lines.len(), 1, "{via}: {}", logs());
+    }
+    tab.close().await?;
+    server.stop().await
+}
+
+#[tokio::test]
+async fn an_unknown_plain_post_action_gets_a_400_that_names_it_safely() -> Result<(), TestError> {
+    logs();
+    let server = server().await?;
+    let mut browser = server.browser();
+    let name = format!("<b>\u{202e}{}", "x".repeat(200));
+    let posted = browser.post_form("/", &[("_lvt_action", &name)]).await?;
+    assert_eq!(posted.status, 400, "{posted:?}");
+    assert_eq!(
+        posted.header("content-type"),
+        Some("text/plain; charset=utf-8")
+    );
+    assert_eq!(posted.header("x-content-type-options"), Some("nosniff"));
+    assert_eq!(
+        posted.body,
+        format!("unknown action \"<b>\\u{{202e}}{}\"…", "x".repeat(60))
+    );
+    // A form without any name posts `submit`; this controller has one, so that one runs.
+    let posted = browser.post_form("/", &[("q", "tea")]).await?;
+    assert_eq!(posted.status, 303, "{posted:?}");
+
+    let lines = logged(&[
+        "WARN",
+        "via=\"form POST\"",
+        "(the page posts an action its controller lacks)",
+    ]);
+    assert!(
+        lines.iter().any(|line| line.contains("<b>\\u{202e}xxx")),
+        "{}",
+        logs()
+    );
     server.stop().await
 }

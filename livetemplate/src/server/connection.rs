@@ -17,7 +17,7 @@ use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
 
 use super::action_data;
 use super::config::Config;
-use crate::controller::{Context, Effect};
+use crate::controller::{Context, Effect, Via, client_may_run, log_refused};
 use crate::session::Group;
 use crate::wire::{self, ActionKind, ClientKind, ClientMessage, Encoder, FormData, Meta, frame};
 use crate::{LiveController, Rendered, diff};
@@ -137,14 +137,17 @@ pub(crate) async fn run<C: LiveController>(
                     continue;
                 }
                 let action = action_of(&message, C::ACTIONS);
+                if !client_may_run::<C>(&action) {
+                    // Unknown and server-only names get the same error.
+                    log_refused::<C>(&action, Via::Socket);
+                    let error = wire::ProtocolError::UnknownAction(action);
+                    let _ = send(&mut socket, error.to_frame()).await;
+                    continue;
+                }
                 let data = if message.kind() == ActionKind::Navigate {
                     // The page's query changed: later actions see the new one too.
                     query = message.data.clone();
                     message.data
-                } else if !C::ACTIONS.contains(&action.as_str()) {
-                    let error = wire::ProtocolError::UnknownAction(action);
-                    let _ = send(&mut socket, error.to_frame()).await;
-                    continue;
                 } else {
                     action_data::without_page_fields(message.data)
                 };

@@ -14,10 +14,10 @@ use super::config::Config;
 use super::connection;
 use super::page;
 use super::security::{self, SessionId};
-use crate::controller::Context;
+use crate::controller::{Context, Via, client_may_run, log_refused};
 use crate::pubsub::Broker;
 use crate::session::{Groups, MountError};
-use crate::wire::{self, ActionKind, ClientKind, Encoder, FormData, Meta, frame};
+use crate::wire::{self, ActionKind, ClientKind, Encoder, FormData, Meta, ProtocolError, frame};
 use crate::{LiveController, diff};
 
 /// The response body type of the server.
@@ -259,6 +259,14 @@ impl<C: LiveController> Page<C> {
                     return response;
                 }
             };
+            let action = connection::action_of(&message, C::ACTIONS);
+            if !client_may_run::<C>(&action) {
+                // Unknown and server-only names alike: the socket's error, with a 400.
+                log_refused::<C>(&action, Via::JsonPost);
+                let mut response = json(ProtocolError::UnknownAction(action).to_frame());
+                *response.status_mut() = StatusCode::BAD_REQUEST;
+                return response;
+            }
             let group = match self.group(&session, &query, &user).await {
                 Ok(group) => group,
                 Err(response) => return response,
@@ -266,7 +274,6 @@ impl<C: LiveController> Page<C> {
             // The existing client merges a diff into what it holds; ours gets the whole tree
             // (below), since over plain HTTP nothing tells which render it holds.
             let before = (!ours).then(|| group.tree());
-            let action = connection::action_of(&message, C::ACTIONS);
             let (query, data) = if message.kind() == ActionKind::Navigate {
                 (message.data.clone(), message.data)
             } else {
@@ -296,12 +303,26 @@ impl<C: LiveController> Page<C> {
         }
         // The same name and data the browser client would send for this form.
         let Posted { action, data } = action_data::read_form_post(form, C::ACTIONS);
+        if !client_may_run::<C>(&action) {
+            // Unknown and server-only names alike: a page that says which, not a silent 303.
+            log_refused::<C>(&action, Via::FormPost);
+            let mut response = status(
+                StatusCode::BAD_REQUEST,
+                &ProtocolError::UnknownAction(action).to_string(),
+            );
+            // The name is the client's: never let a browser read the text as HTML.
+            response.headers_mut().insert(
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            );
+            return response;
+        }
         let group = match self.group(&session, &query, &user).await {
             Ok(group) => group,
             Err(response) => return response,
         };
         let mut ctx = Context::new(session.as_str())
-            .with_action(action, data)
+            .with_action(action.as_str(), data)
             .with_query(query)
             .with_user(user);
         let (outcome, tree) = group.act(None, &mut ctx).await;
