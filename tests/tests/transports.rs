@@ -2,7 +2,7 @@
 //! `POST` (urlencoded and multipart) give an action the same name and data for the same form —
 //! the cases of `testdata/actions/forms.json`, which the browser client's tests read too.
 //! Clients cannot run a `#[server_only]` action on any of them (refused as an unknown name),
-//! and a plain `POST` naming an unknown action gets a 400 page instead of a silent redirect.
+//! and a plain `POST` whose action fails or is unknown says so instead of a silent redirect.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -52,8 +52,10 @@ impl Recorder {
         record(state, ctx);
     }
 
+    /// Also leaves a flash message.
     pub(crate) fn save(&self, state: &mut Forms, ctx: &mut Context) {
         record(state, ctx);
+        ctx.flash(livetemplate::controller::FlashKind::Info, "saved <all>");
     }
 
     pub(crate) fn go(&self, state: &mut Forms, ctx: &mut Context) {
@@ -374,6 +376,60 @@ async fn server_only_actions_are_refused_like_unknown_ones_on_every_transport()
         assert_eq!(lines.len(), 1, "{via}: {}", logs());
     }
     tab.close().await?;
+    server.stop().await
+}
+
+#[tokio::test]
+async fn a_failed_plain_post_shows_why_on_the_next_page_once() -> Result<(), TestError> {
+    logs();
+    let server = server().await?;
+    let mut browser = server.browser();
+    browser.get("/").await?;
+    // `vote` fails unless its value is a whole number.
+    let posted = browser.post_form("/", &[("vote", "many")]).await?;
+    assert_eq!(posted.status, 303, "{posted:?}");
+    assert_eq!(posted.header("location"), Some("/"));
+    assert!(
+        posted
+            .header("set-cookie")
+            .is_some_and(|cookie| cookie.starts_with("livetemplate-flash=")),
+        "{posted:?}"
+    );
+
+    let page = browser.get("/").await?;
+    let flash = "<div class=\"lvt-flashes\" data-lvt-flash><p class=\"lvt-flash\" data-kind=\"error\" role=\"status\">value: must be a whole number</p></div><div data-lvt-id=";
+    assert!(page.body.contains(flash), "{}", page.body);
+    assert_eq!(seen(&page.body)?, "", "the failed action changed nothing");
+    // Shown once: the page load cleared it.
+    let again = browser.get("/").await?;
+    assert!(!again.body.contains("lvt-flash"), "{}", again.body);
+
+    let lines = logged(&["INFO", "action=vote", "a plain form action failed"]);
+    assert_eq!(lines.len(), 1, "{}", logs());
+    assert!(lines[0].contains("must be a whole number"), "{}", lines[0]);
+    server.stop().await
+}
+
+#[tokio::test]
+async fn a_plain_post_shows_the_actions_own_flash_once() -> Result<(), TestError> {
+    let server = server().await?;
+    let mut browser = server.browser();
+    browser.get("/").await?;
+    let posted = browser
+        .post_form("/", &[("_lvt_action", "save"), ("note", "x")])
+        .await?;
+    assert_eq!(posted.status, 303, "{posted:?}");
+    let page = browser.get("/").await?.body;
+    assert!(
+        page.contains(
+            "<p class=\"lvt-flash\" data-kind=\"info\" role=\"status\">saved &lt;all&gt;</p>"
+        ),
+        "{page}"
+    );
+    assert_eq!(seen(&page)?, "save: note=x");
+    assert!(!browser.get("/").await?.body.contains("lvt-flash"));
+    // Another browser never sees it.
+    assert!(!server.browser().get("/").await?.body.contains("lvt-flash"));
     server.stop().await
 }
 

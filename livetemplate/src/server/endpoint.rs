@@ -12,6 +12,7 @@ use super::action_data::{self, Posted};
 use super::body::{self, BodyError};
 use super::config::Config;
 use super::connection;
+use super::flash;
 use super::page;
 use super::security::{self, SessionId};
 use crate::controller::{Context, Via, client_may_run, log_refused};
@@ -152,6 +153,10 @@ impl<C: LiveController> Page<C> {
                 response
             }
             Method::GET => {
+                // A plain POST's flash messages, shown (and cleared) by this page load.
+                let flashes = session
+                    .as_ref()
+                    .and_then(|session| flash::take(&self.config.key, session, &parts.headers));
                 let session = session.unwrap_or_else(SessionId::new);
                 let group = match self.group(&session, &query, &user).await {
                     Ok(group) => group,
@@ -166,7 +171,8 @@ impl<C: LiveController> Page<C> {
                 } else {
                     group.current().await
                 };
-                let mut response = if accepts_json(&parts) {
+                let json_wanted = accepts_json(&parts);
+                let mut response = if json_wanted {
                     let tree = Encoder::new(client_kind(ours)).tree(&tree);
                     json(frame::update(
                         &tree,
@@ -175,10 +181,13 @@ impl<C: LiveController> Page<C> {
                     ))
                 } else {
                     let csrf = security::csrf_token(&self.config.key, &session);
-                    let region = page::live_region(
+                    // The flash box sits just before the live region: inside it, it would not
+                    // be part of the tree the client takes over.
+                    let mut region = flash::html(flashes.as_deref().unwrap_or_default());
+                    region.push_str(&page::live_region(
                         &self.region_id(),
                         &page::inject_csrf(&tree.to_html(), &csrf),
-                    );
+                    ));
                     let head = page::head(super::CLIENT_PATH, &csrf);
                     let html = self.config.layout.render(&page::PageParts {
                         title: &self.config.title,
@@ -198,6 +207,12 @@ impl<C: LiveController> Page<C> {
                     None,
                 );
                 response.headers_mut().insert(header::SET_COOKIE, cookie);
+                if flashes.is_some()
+                    && !json_wanted
+                    && let Some(clear) = flash::clear(self.config.secure)
+                {
+                    response.headers_mut().append(header::SET_COOKIE, clear);
+                }
                 response
             }
             Method::POST => {
@@ -328,9 +343,16 @@ impl<C: LiveController> Page<C> {
         let (outcome, tree) = group.act(None, &mut ctx).await;
         if outcome.succeeded() {
             group.refresh(None, &tree);
+        } else {
+            tracing::info!(
+                %action,
+                errors = ?outcome.meta.errors,
+                "a plain form action failed; the next page load shows why"
+            );
         }
         // Back to the page, which renders the new state (and its errors, if the template
-        // shows them from the state).
+        // shows them from the state) and the flash messages: the action's own, or why it
+        // failed.
         let redirect = outcome.effects.iter().find_map(|effect| match effect {
             crate::controller::Effect::Redirect(to) => Some(to.clone()),
             _ => None,
@@ -344,6 +366,11 @@ impl<C: LiveController> Page<C> {
         let mut response = status(StatusCode::SEE_OTHER, "");
         if let Ok(location) = HeaderValue::from_str(&location) {
             response.headers_mut().insert(header::LOCATION, location);
+        }
+        let flashes = flash::of_outcome(&outcome);
+        if let Some(cookie) = flash::keep(&self.config.key, &session, &flashes, self.config.secure)
+        {
+            response.headers_mut().insert(header::SET_COOKIE, cookie);
         }
         response
     }

@@ -9,6 +9,7 @@ pub(crate) mod body;
 mod config;
 mod connection;
 mod endpoint;
+mod flash;
 pub mod page;
 mod router;
 mod run;

@@ -97,7 +97,9 @@ where
 pub struct PageParts<'a> {
     /// The page's title, plain text: the layout must HTML-escape it.
     pub title: &'a str,
-    /// The live region, complete HTML (`<div data-lvt-id="…">…</div>`): inserted as is.
+    /// The live region, complete HTML (`<div data-lvt-id="…">…</div>`): inserted as is. After
+    /// a plain form POST it is preceded by the flash messages that POST left
+    /// (`<div class="lvt-flashes" data-lvt-flash>…</div>`).
     pub region: &'a str,
     /// HTML for the document's `<head>` (the CSRF `<meta>` tag and the client's `<script>`,
     /// each on its own line): inserted as is.
@@ -415,7 +417,7 @@ fn is_space(b: u8) -> bool {
 
 /// Appends `text` escaped for HTML text and quoted attribute values: `&`, `<`, `>`, `"` and
 /// `'` become character references.
-fn push_escaped(out: &mut String, text: &str) {
+pub(crate) fn push_escaped(out: &mut String, text: &str) {
     let mut plain = 0;
     for (at, c) in text.char_indices() {
         let escaped = match c {
