@@ -162,8 +162,9 @@ export class Events {
     } else if (type == "submit") {
       const form = /** @type {HTMLFormElement} */ (/** @type {Element} */ (target));
       if (form.localName != "form" || form.hasAttribute("lvt-form:no-intercept") || (!this.live() && /^post$/i.test(form.getAttribute("method") ?? ""))) return;
-      // The action: `lvt-form:action`, else the submit button's name, else the form's `name`.
-      const named = sub?.localName == "button" && /** @type {HTMLButtonElement} */ (sub).name;
+      // The action: `lvt-form:action`, else the submit button's (or submit input's) name,
+      // else the form's `name`.
+      const named = /** @type {HTMLButtonElement | null} */ (sub)?.name;
       action = form.getAttribute("lvt-form:action") || named || form.getAttribute("name") || ACTION_SUBMIT;
       el = form;
     } else if (type == "click") {

@@ -15,10 +15,11 @@ export function put(data, name, value) {
 }
 
 /**
- * A form's fields as the action's data: every value a name has (checkbox groups,
- * `<select multiple>`) becomes an array when there are several; values stay strings (`"007"`
- * is not `7`); files are left out. The submitter's own name/value is not a field: it names the
- * action, and its `value` and `data-*` attributes are added as for a button.
+ * A form's fields as the action's data, by the rule the server reads a plain POST with
+ * (`testdata/actions/forms.json`): every value a name has (checkbox groups, `<select multiple>`)
+ * becomes an array when there are several; values stay strings (`"007"` is not `7`); files are
+ * left out. The submit button's name is not a field: a named one's non-empty `value` arrives as
+ * `value` (the browser posts only named buttons), and its `data-*` attributes are added.
  * @param {HTMLFormElement} form
  * @param {Element | null} [submitter]
  * @returns {Data}
@@ -28,7 +29,10 @@ export function formData(form, submitter) {
   const data = {};
   const Data = /** @type {typeof FormData} */ (/** @type {any} */ (form.ownerDocument.defaultView).FormData);
   for (const [name, value] of new Data(form)) if (typeof value == "string") put(data, name, value);
-  return submitter ? elementData(submitter, data) : data;
+  if (!submitter) return data;
+  const { name, value } = /** @type {HTMLButtonElement} */ (submitter);
+  if (name && value) data.value = value;
+  return dataAttributes(submitter, data);
 }
 
 /**
@@ -47,6 +51,17 @@ export function elementData(el, data = {}) {
   if (typeof field.value == "string" && (field.value || box || named)) {
     data[(named && field.name) || "value"] = box ? field.checked : field.value;
   }
+  return dataAttributes(el, data);
+}
+
+/**
+ * Adds an element's `data-*` attributes (`data-user-id` → `user-id`), but not `data-key` nor
+ * `data-lvt-*`.
+ * @param {Element} el
+ * @param {Data} data
+ * @returns {Data}
+ */
+function dataAttributes(el, data) {
   for (const { name, value } of el.attributes) if (/^data-(?!key$|lvt-)/.test(name)) data[name.slice(5)] = value;
   return data;
 }

@@ -3,6 +3,7 @@
 // heartbeat, reconnects and HTTP path, and a view's refs, loading states and reconnect.
 
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { afterEach, beforeEach, describe, mock, test } from "node:test";
 import { JSDOM } from "jsdom";
 
@@ -78,6 +79,24 @@ describe("form and element data", () => {
   });
 });
 
+describe("one rule for action data (testdata/actions/forms.json, shared with the server)", () => {
+  const html = readFileSync(new URL("../../tests/templates/transports/forms.html", import.meta.url), "utf8");
+  /** @type {{ cases: { what: string, form: number, submitter: number, post: [string, string][], action: string, data: any }[] }} */
+  const golden = JSON.parse(readFileSync(new URL("../../testdata/actions/forms.json", import.meta.url), "utf8"));
+  for (const { what, form: at, submitter: index, post, action, data } of golden.cases) {
+    test(what, () => {
+      const { window, document, sent } = events(html);
+      const form = document.querySelectorAll("form")[at];
+      const submitter = form.querySelectorAll("button, input[type=submit]")[index];
+      // What a browser posts without JavaScript (the golden's `post`) ...
+      assert.deepEqual([...new window.FormData(form, submitter)], post);
+      // ... and what the client sends for the same click.
+      submit(window, form, submitter);
+      assert.deepEqual(sent.map((s) => [s.action, s.data]), [[action, data]]);
+    });
+  }
+});
+
 describe("events → actions", () => {
   test("a form's action: lvt-form:action, then the submit button's name, then its name, then submit", () => {
     const { window, document, sent } = events(`
@@ -91,7 +110,7 @@ describe("events → actions", () => {
     submit(window, $(document, "#b"), $(document, "#b button:not([name])"));
     submit(window, $(document, "#c"));
     assert.deepEqual(sent.map((s) => [s.action, s.submitter?.name]), [
-      ["store", "b"], ["publish", "publish"], ["save", "draft"], ["save", ""], ["submit", undefined],
+      ["store", "b"], ["publish", "publish"], ["draft", "draft"], ["save", ""], ["submit", undefined],
     ]);
     assert.deepEqual(sent[4].data, { t: "1" });
     assert.equal(sent[4].el, $(document, "#c"));

@@ -1,10 +1,17 @@
 //! `#[live_controller]`: an `impl` block → `impl LiveController` with an action router named
 //! after the methods, plus a compile-time check that the template's actions all exist.
+//!
+//! A method marked `#[server_only]` (the attribute is consumed here) is an action that only
+//! `broadcast_action` and `LiveHandle::push` run: it is listed in `SERVER_ACTIONS`, not in
+//! `ACTIONS`, and a template that names it fails the build.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{FnArg, ImplItem, ImplItemFn, ItemImpl, PatType, Type, Visibility};
+
+/// The method attribute that makes an action server-only.
+const SERVER_ONLY: &str = "server_only";
 
 /// The attribute's work; errors become `compile_error!`.
 pub(crate) fn live_controller(attr: TokenStream, item: TokenStream) -> TokenStream {
@@ -15,7 +22,9 @@ pub(crate) fn live_controller(attr: TokenStream, item: TokenStream) -> TokenStre
     match syn::parse2::<ItemImpl>(item.clone()) {
         Ok(block) => expand(&block).unwrap_or_else(|err| {
             let err = err.to_compile_error();
-            quote!(#item #err)
+            // The block as written, but without our attribute: the compiler does not know it.
+            let (block, _) = without_server_only(&block);
+            quote!(#block #err)
         }),
         Err(err) => err.to_compile_error(),
     }
@@ -26,6 +35,8 @@ struct Action {
     name: syn::Ident,
     is_async: bool,
     form: Option<Form>,
+    /// Marked `#[server_only]`: run by broadcasts and pushes, refused from clients.
+    server_only: bool,
 }
 
 /// A typed form parameter: bound from the action's data (and validated for `Valid<T>`).
@@ -53,9 +64,28 @@ fn expand(block: &ItemImpl) -> syn::Result<TokenStream> {
     let mut state: Option<Type> = None;
     let mut actions = Vec::new();
     let mut lifecycle = Lifecycle::default();
-    for item in &block.items {
+    let (output, marked) = without_server_only(block);
+    for (item, marked) in block.items.iter().zip(marked) {
         let ImplItem::Fn(method) = item else { continue };
         let name = method.sig.ident.to_string();
+        if let Some(attr) = marked {
+            // An explicit marker: whatever the visibility, the method must be an action.
+            check_marker(&attr, method, &name)?;
+            let Some((ty, mut action)) = action(method)? else {
+                return Err(syn::Error::new_spanned(
+                    &attr,
+                    format!(
+                        "`#[server_only]` marks an action, but `{name}` is not one: an action \
+                         is `fn {name}(&self, state: &mut State, ctx: &mut Context)`, with an \
+                         optional typed form before `ctx`"
+                    ),
+                ));
+            };
+            agree(&mut state, ty)?;
+            action.server_only = true;
+            actions.push(action);
+            continue;
+        }
         match name.as_str() {
             "mount" => {
                 let (ty, is_result) = mount_state(method)?;
@@ -101,7 +131,16 @@ fn expand(block: &ItemImpl) -> syn::Result<TokenStream> {
     let navigates = lifecycle.on_navigate.is_some();
     let self_ty = &block.self_ty;
     let (impl_generics, _, where_clause) = block.generics.split_for_impl();
-    let names: Vec<String> = actions.iter().map(|a| a.name.to_string()).collect();
+    let names: Vec<String> = actions
+        .iter()
+        .filter(|a| !a.server_only)
+        .map(|a| a.name.to_string())
+        .collect();
+    let server_names: Vec<String> = actions
+        .iter()
+        .filter(|a| a.server_only)
+        .map(|a| a.name.to_string())
+        .collect();
 
     let mount_call = call(quote!(Self::mount(self, ctx)), mount_async);
     let mount_body = if mount_result {
@@ -162,12 +201,14 @@ fn expand(block: &ItemImpl) -> syn::Result<TokenStream> {
     let check = if block.generics.params.is_empty() {
         let controller = quote!(#self_ty).to_string().replace(' ', "");
         quote_spanned! {block.self_ty.span()=>
-            // A template naming an action this controller lacks fails the build here.
+            // A template naming an action this controller lacks, or one only the server may
+            // run, fails the build here.
             const _: () = ::livetemplate::__private::check_actions(
                 <#state as ::livetemplate::LiveTemplate>::TEMPLATE,
                 <#state as ::livetemplate::LiveTemplate>::ACTIONS,
                 #controller,
                 &[#(#names),*],
+                &[#(#server_names),*],
             );
         }
     } else {
@@ -176,11 +217,12 @@ fn expand(block: &ItemImpl) -> syn::Result<TokenStream> {
     };
 
     Ok(quote! {
-        #block
+        #output
 
         impl #impl_generics ::livetemplate::LiveController for #self_ty #where_clause {
             type State = #state;
             const ACTIONS: &'static [&'static str] = &[#(#names),*];
+            const SERVER_ACTIONS: &'static [&'static str] = &[#(#server_names),*];
             const NAVIGATES: bool = #navigates;
 
             fn mount(
@@ -211,6 +253,54 @@ fn expand(block: &ItemImpl) -> syn::Result<TokenStream> {
 
         #check
     })
+}
+
+/// The block with every `#[server_only]` removed from its methods (the compiler does not know
+/// the attribute), and for each item the first such attribute it had.
+fn without_server_only(block: &ItemImpl) -> (ItemImpl, Vec<Option<syn::Attribute>>) {
+    let mut output = block.clone();
+    let marked = output
+        .items
+        .iter_mut()
+        .map(|item| {
+            let ImplItem::Fn(method) = item else {
+                return None;
+            };
+            let mut found = None;
+            method.attrs.retain(|attr| {
+                let ours = attr.path().is_ident(SERVER_ONLY);
+                if ours && found.is_none() {
+                    found = Some(attr.clone());
+                }
+                !ours
+            });
+            found
+        })
+        .collect();
+    (output, marked)
+}
+
+/// `#[server_only]` takes no arguments and does not go on a lifecycle hook.
+fn check_marker(attr: &syn::Attribute, method: &ImplItemFn, name: &str) -> syn::Result<()> {
+    if !matches!(attr.meta, syn::Meta::Path(_)) {
+        return Err(syn::Error::new_spanned(
+            &attr.meta,
+            "`#[server_only]` takes no arguments",
+        ));
+    }
+    if matches!(
+        name,
+        "mount" | "on_connect" | "on_disconnect" | "on_navigate"
+    ) {
+        return Err(syn::Error::new(
+            method.sig.ident.span(),
+            format!(
+                "`{name}` is a lifecycle hook, which only the runtime calls; `#[server_only]` \
+                 goes on an action that `broadcast_action` or `LiveHandle::push` runs"
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// `call` or `call.await`.
@@ -368,6 +458,7 @@ fn action(method: &ImplItemFn) -> syn::Result<Option<(Type, Action)>> {
             name: method.sig.ident.clone(),
             is_async: method.sig.asyncness.is_some(),
             form,
+            server_only: false,
         },
     )))
 }

@@ -45,7 +45,7 @@ use std::fmt;
 
 use serde_json::Value;
 
-use crate::controller::{Context, Effect, LiveController, Outcome, act};
+use crate::controller::{Context, Effect, LiveController, Outcome, act, client_may_run, refused};
 use crate::diff::diff;
 use crate::render::Rendered;
 use crate::wire::apply::{ApplyError, ClientTree};
@@ -210,15 +210,37 @@ impl<C: LiveController> LiveTest<C> {
         .await
     }
 
-    /// Runs `action` with `data`, as a client message would.
+    /// Runs `action` with `data`, as a client message would: a name the controller lacks, or a
+    /// [server-only](LiveController::SERVER_ACTIONS) one, fails as `unknown action …` and
+    /// changes nothing, as the server refuses it.
     pub async fn send(&mut self, action: &str, data: FormData) -> Result<&mut Self, TestError> {
+        self.run(action, data, true).await
+    }
+
+    /// Runs `action` with `data` as a [`broadcast_action`](Context::broadcast_action) or a
+    /// [`LiveHandle::push`](crate::server::LiveHandle::push) delivers it to this page:
+    /// [server-only](LiveController::SERVER_ACTIONS) actions run too.
+    pub async fn deliver(&mut self, action: &str, data: FormData) -> Result<&mut Self, TestError> {
+        self.run(action, data, false).await
+    }
+
+    /// Runs `action`; `from_client` refuses what a client may not name.
+    async fn run(
+        &mut self,
+        action: &str,
+        data: FormData,
+        from_client: bool,
+    ) -> Result<&mut Self, TestError> {
         self.reference += 1;
         let mut ctx = Context::new(self.session.clone()).with_action(action, data.clone());
         if ActionKind::of(action) == ActionKind::Navigate {
             ctx = ctx.with_query(data);
         }
-        let (Outcome { meta, effects, .. }, tree) =
-            act(&self.controller, &mut self.state, &mut ctx).await;
+        let (Outcome { meta, effects, .. }, tree) = if from_client && !client_may_run::<C>(action) {
+            (refused(action), self.state.render_tree())
+        } else {
+            act(&self.controller, &mut self.state, &mut ctx).await
+        };
         let tree = tree.map_err(TestError::Render)?;
         let patch = self.encoder.patch(&diff(&self.tree, &tree));
         self.client.apply(&patch).map_err(TestError::Client)?;

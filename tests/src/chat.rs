@@ -42,7 +42,8 @@ impl Chat {
         ctx.broadcast_action("room", "receive", data);
     }
 
-    /// Hears a line.
+    /// Hears a line (broadcast by `send`; no client may call it).
+    #[server_only]
     pub fn receive(&self, state: &mut Room, form: Line, _ctx: &mut Context) {
         state.lines.push(form.text);
     }

@@ -113,6 +113,7 @@ impl TodoPage {
         Ok(())
     }
 
+    #[server_only]
     pub(crate) fn tick(&self, state: &mut Todos, _ctx: &mut Context) {
         state.ticks += 1;
     }

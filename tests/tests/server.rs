@@ -126,6 +126,7 @@ impl Clock {
         Ok(())
     }
 
+    #[server_only]
     pub(crate) fn tick(&self, state: &mut Face, form: Tick, _ctx: &mut Context) {
         state.now = form.now;
         state.ticks += 1;

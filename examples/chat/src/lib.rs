@@ -170,7 +170,9 @@ impl ChatController {
         ctx.sync();
     }
 
-    /// Broadcast after every message: re-reads the room's history.
+    /// Broadcast after every message: re-reads the room's history. Server-only: no client
+    /// can call it (nor name it in the template).
+    #[server_only]
     pub fn receive(&self, state: &mut ChatPage, _ctx: &mut Context) {
         state.messages = self.history(&state.room);
     }

@@ -53,6 +53,14 @@ async fn messages_reach_everyone_in_the_room_and_survive_reloads() -> Result<(),
         })
         .await?;
 
+    // `receive` is for broadcasts only: a client naming it is refused like an unknown name.
+    let refused = carol_tab.send("receive", json!({})).await?;
+    assert_eq!(refused["code"], "unknown_action", "{refused}");
+    assert_eq!(
+        refused["message"], "unknown action \"receive\"",
+        "{refused}"
+    );
+
     // Carol is in another room: she hears nothing, and her own message stays there.
     carol_tab.send("send", json!({"text": "anyone?"})).await?;
     assert!(!carol_tab.html()?.contains("hi alice"));

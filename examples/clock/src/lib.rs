@@ -51,7 +51,8 @@ impl ClockController {
         Ok(())
     }
 
-    /// Pushed by the ticker: shows the new time.
+    /// Pushed by the ticker: shows the new time. Server-only: a client cannot set the time.
+    #[server_only]
     pub fn tick(&self, state: &mut Clock, form: Tick, _ctx: &mut Context) {
         state.time = form.time;
         state.ticks += 1;

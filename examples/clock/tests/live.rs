@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use livetemplate::testing::{TestError, TestServer};
+use serde_json::json;
 
 #[tokio::test]
 async fn pushed_ticks_reach_every_open_page() -> Result<(), TestError> {
@@ -38,5 +39,32 @@ async fn pushed_ticks_reach_every_open_page() -> Result<(), TestError> {
     assert_eq!(time.len(), 8, "HH:MM:SS: {time}");
 
     ticker.abort();
+    server.stop().await
+}
+
+#[tokio::test]
+async fn a_client_cannot_push_a_tick() -> Result<(), TestError> {
+    // No ticker: only a client could change the time.
+    let server = TestServer::start(clock::app()).await?;
+    let mut browser = server.browser();
+    let mut tab = browser.connect("/").await?;
+    // `tick` is `#[server_only]`: refused exactly like a name the clock does not have.
+    let refused = tab.send("tick", json!({"time": "99:99:99"})).await?;
+    let unknown = tab.send("tock", json!({"time": "99:99:99"})).await?;
+    assert_eq!(refused["code"], "unknown_action", "{refused}");
+    assert_eq!(refused["message"], "unknown action \"tick\"", "{refused}");
+    assert_eq!(unknown["message"], "unknown action \"tock\"", "{unknown}");
+    // And without JavaScript: a forged form naming it gets a 400 page, not a tick.
+    let posted = browser
+        .post_form("/", &[("_lvt_action", "tick"), ("time", "99:99:99")])
+        .await?;
+    assert_eq!(posted.status, 400, "{posted:?}");
+    assert_eq!(posted.body, "unknown action \"tick\"");
+    let page = browser.get("/").await?;
+    assert!(
+        !page.body.contains("99:99:99") && page.body.contains("0 ticks pushed"),
+        "{}",
+        page.body
+    );
     server.stop().await
 }

@@ -97,7 +97,9 @@ impl PresenceController {
         Ok(())
     }
 
-    /// Broadcast when someone joins or leaves: re-reads who is here.
+    /// Broadcast when someone joins or leaves: re-reads who is here. Server-only: no client
+    /// can call it.
+    #[server_only]
     pub fn refresh(&self, state: &mut Lobby, _ctx: &mut Context) {
         state.here = self.registry.people();
     }

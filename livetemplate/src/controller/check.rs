@@ -1,27 +1,54 @@
-//! The compile-time action check: every action a template names must be a controller method.
+//! The compile-time action check: every action a template names must be a controller method
+//! that clients may call.
 //!
 //! `#[live_controller]` emits `const _: () = check_actions(..);`. Evaluating it at compile time
 //! turns a typo in a template into a build error that names the template, the action and the
-//! closest method. Everything here is `const fn`, so it runs in the compiler.
+//! closest method, and a template naming a `#[server_only]` method into one that says so.
+//! Everything here is `const fn`, so it runs in the compiler.
 
 /// The room for the error message; longer messages are cut.
 const MESSAGE: usize = 512;
 
-/// Fails compilation when `template_actions` names an action that `methods` lacks.
+/// Fails compilation when `template_actions` names an action that `methods` (the client
+/// actions) lacks; the message differs when it is one of `server_only` (the `#[server_only]`
+/// methods).
 #[doc(hidden)]
 pub const fn check_actions(
     template: &str,
     template_actions: &[&str],
     controller: &str,
     methods: &[&str],
+    server_only: &[&str],
 ) {
     let mut i = 0;
     while i < template_actions.len() {
         let action = template_actions[i];
-        if !contains(methods, action) {
+        if contains(server_only, action) {
+            fail_server_only(template, action, controller);
+        } else if !contains(methods, action) {
             fail(template, action, controller, closest(methods, action));
         }
         i += 1;
+    }
+}
+
+const fn fail_server_only(template: &str, action: &str, controller: &str) {
+    let mut message = Message::new();
+    message.push("template `");
+    message.push(template);
+    message.push("` uses the action `");
+    message.push(action);
+    message.push("`, but `");
+    message.push(controller);
+    message.push("::");
+    message.push(action);
+    message.push("` is `#[server_only]`: only `broadcast_action` and `LiveHandle::push` run it, ");
+    message.push("never a client; give the page an action of its own");
+    let (bytes, len) = (message.bytes, message.len);
+    let (head, _) = bytes.split_at(len);
+    match core::str::from_utf8(head) {
+        Ok(text) => panic!("{}", text),
+        Err(_) => panic!("a template names an action that only the server may run"),
     }
 }
 
@@ -196,6 +223,7 @@ mod tests {
             &["add", "toggle"],
             "Todos",
             &["add", "toggle", "clear"],
+            &["refresh"],
         );
     }
 
@@ -204,6 +232,20 @@ mod tests {
         expected = "template `todos.html` uses the action `ad`, but `Todos` has no method `ad`; did you mean `add`?"
     )]
     fn names_template_action_and_closest_method() {
-        check_actions("todos.html", &["ad"], "Todos", &["add", "toggle"]);
+        check_actions("todos.html", &["ad"], "Todos", &["add", "toggle"], &[]);
+    }
+
+    #[test]
+    #[should_panic(
+        expected = "template `chat.html` uses the action `receive`, but `Chat::receive` is `#[server_only]`: only `broadcast_action` and `LiveHandle::push` run it, never a client; give the page an action of its own"
+    )]
+    fn a_server_only_action_in_a_template_fails() {
+        check_actions(
+            "chat.html",
+            &["send", "receive"],
+            "Chat",
+            &["send"],
+            &["receive"],
+        );
     }
 }

@@ -2,7 +2,7 @@
 //!
 //! `#[live_controller]` on an `impl` block turns its public methods (`pub` or `pub(crate)`)
 //! into actions named after them (`<button name="add">` calls `fn add`), and checks at compile time that every action
-//! the page's template names exists:
+//! the page's template names exists (and is not [server-only](#server-only-actions)):
 //!
 //! ```
 //! use askama::Template;
@@ -33,6 +33,47 @@
 //! It returns `livetemplate::Result` (or nothing). `mount` builds the state; `on_connect` and
 //! `on_disconnect` run when a live connection opens and closes; `on_navigate` runs on every page
 //! load and when the client reports a new query string (`__navigate__`).
+//!
+//! # Server-only actions
+//!
+//! An action meant only for [`Context::broadcast_action`] and
+//! [`LiveHandle::push`](crate::server::LiveHandle::push) — a chat's `receive`, a clock's
+//! `tick` — is marked `#[server_only]`. The runtime runs it for broadcasts and pushes, and
+//! refuses it from clients on every transport exactly as it refuses an unknown action (the
+//! same error, so a client cannot tell the names apart), logging a warning. A template that
+//! names it fails the build:
+//!
+//! ```
+//! use askama::Template;
+//! use livetemplate::FormData;
+//! use livetemplate::{Context, LiveController, LiveTemplate, live_controller};
+//!
+//! #[derive(Clone, Template, LiveTemplate)]
+//! #[template(source = "<p>{{ said }}</p><button name=\"say\">Say</button>", ext = "html")]
+//! struct Room { said: u32 }
+//!
+//! struct Rooms;
+//!
+//! #[live_controller]
+//! impl Rooms {
+//!     async fn mount(&self, _ctx: &mut Context) -> livetemplate::Result<Room> {
+//!         Ok(Room { said: 0 })
+//!     }
+//!
+//!     pub fn say(&self, _state: &mut Room, ctx: &mut Context) {
+//!         ctx.broadcast_action("room", "receive", FormData::new());
+//!     }
+//!
+//!     /// Runs on every page subscribed to the room; no client can call it.
+//!     #[server_only]
+//!     pub fn receive(&self, state: &mut Room, _ctx: &mut Context) {
+//!         state.said += 1;
+//!     }
+//! }
+//!
+//! assert_eq!(Rooms::ACTIONS, &["say"]);
+//! assert_eq!(Rooms::SERVER_ACTIONS, &["receive"]);
+//! ```
 
 pub(crate) mod check;
 mod context;
@@ -44,7 +85,7 @@ use std::future::Future;
 
 pub use context::{Context, Effect, FlashKind};
 pub use error::{ActionError, Result};
-pub(crate) use runtime::{GENERAL_ERROR, Outcome, act};
+pub(crate) use runtime::{GENERAL_ERROR, Outcome, Via, act, client_may_run, log_refused, refused};
 
 use crate::LiveTemplate;
 
@@ -56,8 +97,15 @@ pub trait LiveController: Send + Sync + 'static {
     /// The page state: a template whose render the client sees.
     type State: LiveTemplate + Clone + Send + Sync + 'static;
 
-    /// The actions this controller answers: its action methods' names.
+    /// The actions clients may call: the names of the action methods not marked
+    /// `#[server_only]`. A client naming anything else is answered `unknown_action`.
     const ACTIONS: &'static [&'static str];
+
+    /// The server-only actions: the `#[server_only]` methods, which only
+    /// [`Context::broadcast_action`] and [`LiveHandle::push`](crate::server::LiveHandle::push)
+    /// run. [`dispatch`](Self::dispatch) runs them; the server refuses them from clients.
+    /// Default: none.
+    const SERVER_ACTIONS: &'static [&'static str] = &[];
 
     /// Builds the initial state for a new session from the request (query, user).
     fn mount(&self, ctx: &mut Context) -> impl Future<Output = Result<Self::State>> + Send;
@@ -102,7 +150,8 @@ pub trait LiveController: Send + Sync + 'static {
         std::future::ready(Ok(()))
     }
 
-    /// Runs the action named `action`; an unknown name is [`ActionError::unknown_action`].
+    /// Runs the action named `action` (a client action or a server-only one); an unknown name
+    /// is [`ActionError::unknown_action`]. The server checks who may run it before calling.
     fn dispatch(
         &self,
         action: &str,

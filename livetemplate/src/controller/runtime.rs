@@ -1,8 +1,11 @@
-//! Running one action: snapshot the state, dispatch (catching panics), roll back on failure.
+//! Running one action: snapshot the state, dispatch (catching panics), roll back on failure;
+//! and who may name which action.
 //!
 //! Shared by [`LiveTest`](crate::testing::LiveTest) and the server, so both give an action the
 //! same semantics: a failing or panicking action leaves the state as it was, drops the effects
-//! it asked for, and reports why.
+//! it asked for, and reports why. Clients may name only the controller's
+//! [`ACTIONS`](LiveController::ACTIONS) (and `__navigate__`); every transport checks
+//! [`client_may_run`] before it runs anything, and refuses the rest alike.
 
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -10,7 +13,7 @@ use std::pin::Pin;
 use std::task::{Context as TaskContext, Poll};
 
 use super::{ActionError, Context, Effect, LiveController};
-use crate::wire::{ActionKind, Meta};
+use crate::wire::{ActionKind, Meta, ProtocolError};
 use crate::{LiveTemplate, RenderError, Rendered};
 
 /// The key of `meta.errors` that carries a failure not tied to one form field.
@@ -31,6 +34,75 @@ impl Outcome {
     /// Whether the action succeeded (the state may have changed).
     pub fn succeeded(&self) -> bool {
         self.meta.success
+    }
+}
+
+/// Whether a client may name `action`: one of the controller's
+/// [`ACTIONS`](LiveController::ACTIONS), or the reserved `__navigate__` (which runs
+/// `on_navigate`). A [server-only](LiveController::SERVER_ACTIONS) action is refused exactly
+/// like any other name the controller lacks.
+pub(crate) fn client_may_run<C: LiveController>(action: &str) -> bool {
+    C::ACTIONS.contains(&action) || ActionKind::of(action) == ActionKind::Navigate
+}
+
+/// The transport a client action arrived on, for log lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Via {
+    /// A live connection's message.
+    Socket,
+    /// A scripted `POST` of `{"action", "data"}`.
+    JsonPost,
+    /// A plain HTML form `POST` (no JavaScript).
+    FormPost,
+}
+
+impl Via {
+    fn name(self) -> &'static str {
+        match self {
+            Via::Socket => "socket",
+            Via::JsonPost => "JSON POST",
+            Via::FormPost => "form POST",
+        }
+    }
+}
+
+/// Logs an action refused by [`client_may_run`]. A server-only name is a warning (no page
+/// names one: a client was written to try it), and so is any unknown name from a plain form
+/// (the page itself posted it); other unknown names are debug lines. The name is shown
+/// escaped and cut, as in the error the client gets.
+pub(crate) fn log_refused<C: LiveController>(action: &str, via: Via) {
+    let shown = ProtocolError::UnknownAction(action.to_owned());
+    let name = via.name();
+    if C::SERVER_ACTIONS.contains(&action) {
+        tracing::warn!(
+            via = name,
+            "refused: a client named a server-only action ({shown})"
+        );
+    } else if via == Via::FormPost {
+        tracing::warn!(
+            via = name,
+            "refused: {shown} (the page posts an action its controller lacks)"
+        );
+    } else {
+        tracing::debug!(via = name, "refused: {shown}");
+    }
+}
+
+/// The outcome of an action refused before it ran: what dispatching an unknown name gives
+/// (`meta.errors["_"]` says `unknown action …`), so a refused server-only name looks the same.
+pub(crate) fn refused(action: &str) -> Outcome {
+    let error = ActionError::unknown_action(action);
+    let mut meta = Meta {
+        success: false,
+        action: Some(action.to_owned()),
+        ..Meta::default()
+    };
+    meta.errors
+        .insert(GENERAL_ERROR.to_owned(), error.message().to_owned());
+    Outcome {
+        meta,
+        effects: Vec::new(),
+        error: Some(error),
     }
 }
 

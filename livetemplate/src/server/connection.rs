@@ -15,8 +15,9 @@ use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::protocol::{CloseFrame, Role, WebSocketConfig};
 use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
 
+use super::action_data;
 use super::config::Config;
-use crate::controller::{Context, Effect};
+use crate::controller::{Context, Effect, Via, client_may_run, log_refused};
 use crate::diff::diff;
 use crate::session::Group;
 use crate::wire::keys as k;
@@ -142,17 +143,22 @@ pub(crate) async fn run<C: LiveController>(
                     continue;
                 }
                 let action = action_of(&message, C::ACTIONS);
-                let navigate = message.kind() == ActionKind::Navigate;
-                if navigate {
-                    // The page's query changed: later actions see the new one too.
-                    query = message.data.clone();
-                } else if !C::ACTIONS.contains(&action.as_str()) {
+                if !client_may_run::<C>(&action) {
+                    // Unknown and server-only names get the same error.
+                    log_refused::<C>(&action, Via::Socket);
                     let error = wire::ProtocolError::UnknownAction(action);
                     let _ = send(&mut socket, error.to_frame()).await;
                     continue;
                 }
+                let data = if message.kind() == ActionKind::Navigate {
+                    // The page's query changed: later actions see the new one too.
+                    query = message.data.clone();
+                    message.data
+                } else {
+                    action_data::without_page_fields(message.data)
+                };
                 let mut ctx = Context::new(session.clone())
-                    .with_action(action, message.data)
+                    .with_action(action, data)
                     .with_query(query.clone())
                     .with_user(user.clone());
                 let (outcome, tree) = group.act(Some(tab.id()), &mut ctx).await;

@@ -8,18 +8,20 @@ use http::request::Parts;
 use http::{Method, Response, StatusCode};
 use http_body_util::Full;
 
+use super::action_data::{self, Posted};
 use super::body::{self, BodyError};
 use super::config::Config;
 use super::connection;
+use super::flash;
 use super::page;
 use super::security::{self, SessionId};
 use crate::LiveController;
-use crate::controller::Context;
+use crate::controller::{Context, Via, client_may_run, log_refused};
 use crate::diff::diff;
 use crate::pubsub::Broker;
 use crate::session::{Groups, MountError};
 use crate::wire::keys as k;
-use crate::wire::{self, ActionKind, ClientKind, Encoder, FormData, Meta, frame};
+use crate::wire::{self, ActionKind, ClientKind, Encoder, FormData, Meta, ProtocolError, frame};
 
 /// The response body type of the server.
 pub type Body = Full<Bytes>;
@@ -147,6 +149,10 @@ impl<C: LiveController> Page<C> {
                 response
             }
             Method::GET => {
+                // A plain POST's flash messages, shown (and cleared) by this page load.
+                let flashes = session
+                    .as_ref()
+                    .and_then(|session| flash::take(&self.config.key, session, &parts.headers));
                 let session = session.unwrap_or_else(SessionId::new);
                 let group = match self.group(&session, &query, &user).await {
                     Ok(group) => group,
@@ -161,7 +167,8 @@ impl<C: LiveController> Page<C> {
                 } else {
                     group.current().await
                 };
-                let mut response = if accepts_json(&parts) {
+                let json_wanted = accepts_json(&parts);
+                let mut response = if json_wanted {
                     let tree = Encoder::new(client_kind(ours)).tree(&tree);
                     json(frame::update(
                         &tree,
@@ -170,10 +177,13 @@ impl<C: LiveController> Page<C> {
                     ))
                 } else {
                     let csrf = security::csrf_token(&self.config.key, &session);
-                    let region = page::live_region(
+                    // The flash box sits just before the live region: inside it, it would not
+                    // be part of the tree the client takes over.
+                    let mut region = flash::html(flashes.as_deref().unwrap_or_default());
+                    region.push_str(&page::live_region(
                         &self.region_id(),
                         &page::inject_csrf(&tree.to_html(), &csrf),
-                    );
+                    ));
                     let head = page::head(super::CLIENT_PATH, &csrf);
                     let html = self.config.layout.render(&page::PageParts {
                         title: &self.config.title,
@@ -193,6 +203,12 @@ impl<C: LiveController> Page<C> {
                     None,
                 );
                 response.headers_mut().insert(header::SET_COOKIE, cookie);
+                if flashes.is_some()
+                    && !json_wanted
+                    && let Some(clear) = flash::clear(self.config.secure)
+                {
+                    response.headers_mut().append(header::SET_COOKIE, clear);
+                }
                 response
             }
             Method::POST => {
@@ -254,6 +270,14 @@ impl<C: LiveController> Page<C> {
                     return response;
                 }
             };
+            let action = connection::action_of(&message, C::ACTIONS);
+            if !client_may_run::<C>(&action) {
+                // Unknown and server-only names alike: the socket's error, with a 400.
+                log_refused::<C>(&action, Via::JsonPost);
+                let mut response = json(ProtocolError::UnknownAction(action).to_frame());
+                *response.status_mut() = StatusCode::BAD_REQUEST;
+                return response;
+            }
             let group = match self.group(&session, &query, &user).await {
                 Ok(group) => group,
                 Err(response) => return response,
@@ -261,14 +285,13 @@ impl<C: LiveController> Page<C> {
             // The existing client merges a diff into what it holds; ours gets the whole tree
             // (below), since over plain HTTP nothing tells which render it holds.
             let before = (!ours).then(|| group.tree());
-            let action = connection::action_of(&message, C::ACTIONS);
-            let query = if message.kind() == ActionKind::Navigate {
-                message.data.clone()
+            let (query, data) = if message.kind() == ActionKind::Navigate {
+                (message.data.clone(), message.data)
             } else {
-                query
+                (query, action_data::without_page_fields(message.data))
             };
             let mut ctx = Context::new(session.as_str())
-                .with_action(action, message.data)
+                .with_action(action, data)
                 .with_query(query)
                 .with_user(user);
             let (outcome, after) = group.act(None, &mut ctx).await;
@@ -289,27 +312,43 @@ impl<C: LiveController> Page<C> {
         if !security::verify_csrf(&self.config.key, &session, token) {
             return status(StatusCode::FORBIDDEN, "missing or invalid CSRF token");
         }
+        // The same name and data the browser client would send for this form.
+        let Posted { action, data } = action_data::read_form_post(form, C::ACTIONS);
+        if !client_may_run::<C>(&action) {
+            // Unknown and server-only names alike: a page that says which, not a silent 303.
+            log_refused::<C>(&action, Via::FormPost);
+            let mut response = status(
+                StatusCode::BAD_REQUEST,
+                &ProtocolError::UnknownAction(action).to_string(),
+            );
+            // The name is the client's: never let a browser read the text as HTML.
+            response.headers_mut().insert(
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            );
+            return response;
+        }
         let group = match self.group(&session, &query, &user).await {
             Ok(group) => group,
             Err(response) => return response,
         };
-        let action = form_action(&form, C::ACTIONS);
-        let mut data = FormData::new();
-        for (name, value) in form.iter() {
-            if name != page::CSRF_FIELD && name != page::ACTION_FIELD {
-                data.insert(name.clone(), value.clone());
-            }
-        }
         let mut ctx = Context::new(session.as_str())
-            .with_action(action, data)
+            .with_action(action.as_str(), data)
             .with_query(query)
             .with_user(user);
         let (outcome, tree) = group.act(None, &mut ctx).await;
         if outcome.succeeded() {
             group.refresh(None, &tree);
+        } else {
+            tracing::info!(
+                %action,
+                errors = ?outcome.meta.errors,
+                "a plain form action failed; the next page load shows why"
+            );
         }
         // Back to the page, which renders the new state (and its errors, if the template
-        // shows them from the state).
+        // shows them from the state) and the flash messages: the action's own, or why it
+        // failed.
         let redirect = outcome.effects.iter().find_map(|effect| match effect {
             crate::controller::Effect::Redirect(to) => Some(to.clone()),
             _ => None,
@@ -323,6 +362,11 @@ impl<C: LiveController> Page<C> {
         let mut response = status(StatusCode::SEE_OTHER, "");
         if let Ok(location) = HeaderValue::from_str(&location) {
             response.headers_mut().insert(header::LOCATION, location);
+        }
+        let flashes = flash::of_outcome(&outcome);
+        if let Some(cookie) = flash::keep(&self.config.key, &session, &flashes, self.config.secure)
+        {
+            response.headers_mut().insert(header::SET_COOKIE, cookie);
         }
         response
     }
@@ -350,21 +394,6 @@ impl<C: LiveController> Page<C> {
         });
         format!("lvt-{:08x}", hash as u32)
     }
-}
-
-/// The action a plain form posts: the submit button pressed (a field named after an action),
-/// else the form's own action (a hidden field the page adds), else `submit`.
-fn form_action(form: &FormData, actions: &[&str]) -> String {
-    if let Some(name) = form
-        .iter()
-        .map(|(name, _)| name.as_str())
-        .find(|name| actions.contains(name))
-    {
-        return name.to_owned();
-    }
-    form.get_str(page::ACTION_FIELD)
-        .unwrap_or(k::ACTION_SUBMIT)
-        .to_owned()
 }
 
 fn query(parts: &Parts) -> (FormData, bool) {

@@ -4,10 +4,12 @@
 //! existing hyper or axum application; [`serve`] runs it alone with graceful shutdown, and
 //! [`serve_env`] does so on the address in `ADDR` (what an example's `main` calls).
 
+mod action_data;
 pub(crate) mod body;
 mod config;
 mod connection;
 mod endpoint;
+mod flash;
 pub(crate) mod page;
 mod router;
 mod run;

@@ -17,9 +17,14 @@
 /// POST; `inject_csrf` adds it to every `method="post"` form of a rendered page.
 pub(crate) const CSRF_FIELD: &str = crate::wire::keys::CSRF_FIELD;
 
-/// The hidden field naming a POST form's own action (its `lvt-form:action`, else its `name`),
-/// added next to the token so a form posted without JavaScript still names its action.
+/// The hidden field carrying a POST form's `lvt-form:action`, added next to the token so a
+/// form posted without JavaScript still names its action. It wins over the submit button, as
+/// in the browser client.
 pub(crate) const ACTION_FIELD: &str = crate::wire::keys::ACTION_FIELD;
+
+/// The hidden field carrying a POST form's `name` (when it has no `lvt-form:action`): the
+/// action when the submit button names none, as in the browser client.
+pub(crate) const FORM_FIELD: &str = "_lvt_form";
 
 /// The document around a live page: it places the [`PageParts`] into an HTML page.
 ///
@@ -92,7 +97,9 @@ where
 pub struct PageParts<'a> {
     /// The page's title, plain text: the layout must HTML-escape it.
     pub title: &'a str,
-    /// The live region, complete HTML (`<div data-lvt-id="…">…</div>`): inserted as is.
+    /// The live region, complete HTML (`<div data-lvt-id="…">…</div>`): inserted as is. After
+    /// a plain form POST it is preceded by the flash messages that POST left
+    /// (`<div class="lvt-flashes" data-lvt-flash>…</div>`).
     pub region: &'a str,
     /// HTML for the document's `<head>` (the CSRF `<meta>` tag and the client's `<script>`,
     /// each on its own line): inserted as is.
@@ -240,10 +247,16 @@ pub(crate) fn inject_csrf(html: &str, token: &str) -> String {
                 out.push_str("\" value=\"");
                 push_escaped(&mut out, token);
                 out.push_str("\">");
-                if let Some(action) = tag.action.clone() {
-                    // Without JavaScript the server sees only fields: name the form's action.
+                // Without JavaScript the server sees only fields: name the form's action.
+                // `lvt-form:action` wins over the submit button, the form's `name` does not.
+                let named = match (tag.lvt_action.clone(), tag.form_name.clone()) {
+                    (Some(action), _) => Some((ACTION_FIELD, action)),
+                    (None, Some(name)) => Some((FORM_FIELD, name)),
+                    (None, None) => None,
+                };
+                if let Some((field, action)) = named {
                     out.push_str("<input type=\"hidden\" name=\"");
-                    out.push_str(ACTION_FIELD);
+                    out.push_str(field);
                     out.push_str("\" value=\"");
                     // Already attribute text in the page: copied as is, but for the quote.
                     out.push_str(&html[action].replace('"', "&#34;"));
@@ -287,8 +300,10 @@ struct Tag {
     name: std::ops::Range<usize>,
     /// Whether its first `method` attribute is `post` (ASCII case-insensitive).
     posts: bool,
-    /// The form's own action: its `lvt-form:action`, else its `name` (values in the input).
-    action: Option<std::ops::Range<usize>>,
+    /// Its non-empty `lvt-form:action` (the value in the input).
+    lvt_action: Option<std::ops::Range<usize>>,
+    /// Its non-empty `name` (the value in the input).
+    form_name: Option<std::ops::Range<usize>>,
     /// Just after its closing `>`.
     end: usize,
 }
@@ -317,7 +332,8 @@ fn scan_tag(bytes: &[u8], start: usize) -> Option<Tag> {
                 return Some(Tag {
                     name,
                     posts: method.is_some_and(|m| bytes[m].eq_ignore_ascii_case(b"post")),
-                    action: lvt_action.or(form_name).filter(|r| !r.is_empty()),
+                    lvt_action: lvt_action.filter(|r| !r.is_empty()),
+                    form_name: form_name.filter(|r| !r.is_empty()),
                     end: at + 1,
                 });
             }
@@ -403,7 +419,7 @@ fn is_space(b: u8) -> bool {
 
 /// Appends `text` escaped for HTML text and quoted attribute values: `&`, `<`, `>`, `"` and
 /// `'` become character references.
-fn push_escaped(out: &mut String, text: &str) {
+pub(crate) fn push_escaped(out: &mut String, text: &str) {
     let mut plain = 0;
     for (at, c) in text.char_indices() {
         let escaped = match c {
@@ -529,7 +545,7 @@ mod tests {
         assert_eq!(
             inject(r#"<form method="post" name="save"><input name="title"></form>"#),
             format!(
-                r#"<form method="post" name="save">{INPUT}<input type="hidden" name="_lvt_action" value="save"><input name="title"></form>"#
+                r#"<form method="post" name="save">{INPUT}<input type="hidden" name="_lvt_form" value="save"><input name="title"></form>"#
             )
         );
         assert_eq!(
@@ -543,7 +559,7 @@ mod tests {
         assert_eq!(
             inject("<form\n  name=\"a\"\n  method = \"post\"\n>"),
             format!(
-                "<form\n  name=\"a\"\n  method = \"post\"\n>{INPUT}<input type=\"hidden\" name=\"_lvt_action\" value=\"a\">"
+                "<form\n  name=\"a\"\n  method = \"post\"\n>{INPUT}<input type=\"hidden\" name=\"_lvt_form\" value=\"a\">"
             )
         );
         assert_eq!(
@@ -575,9 +591,9 @@ mod tests {
             format!(
                 concat!(
                     "<!DOCTYPE html><h1>Ünïcödé 😀 a < b</h1>",
-                    "<form method=\"post\" name=\"add\">{0}<input type=\"hidden\" name=\"_lvt_action\" value=\"add\"><button>Add</button></form>",
+                    "<form method=\"post\" name=\"add\">{0}<input type=\"hidden\" name=\"_lvt_form\" value=\"add\"><button>Add</button></form>",
                     "<p>between</p>",
-                    "<form method=\"post\" name=\"clear\">{0}<input type=\"hidden\" name=\"_lvt_action\" value=\"clear\"></form>",
+                    "<form method=\"post\" name=\"clear\">{0}<input type=\"hidden\" name=\"_lvt_form\" value=\"clear\"></form>",
                     "<p>after</p>",
                 ),
                 INPUT
@@ -736,13 +752,24 @@ mod tests {
 
     #[test]
     fn names_the_form_action_for_plain_posts() {
-        // `lvt-form:action` wins over `name`; the value is copied as written; forms without either get
-        // only the token.
+        // `lvt-form:action` wins over `name` (and over the button: its own field); the value
+        // is copied as written; a bare `name` gets the weaker field; forms without either (or
+        // with empty values) get only the token.
         assert_eq!(
             inject(r#"<form method="post" name="x" lvt-form:action="a&b">"#),
             format!(
                 r#"<form method="post" name="x" lvt-form:action="a&b">{INPUT}<input type="hidden" name="_lvt_action" value="a&b">"#
             )
+        );
+        assert_eq!(
+            inject(r#"<form method="post" lvt-form:action="" name="x">"#),
+            format!(
+                r#"<form method="post" lvt-form:action="" name="x">{INPUT}<input type="hidden" name="_lvt_form" value="x">"#
+            )
+        );
+        assert_eq!(
+            inject(r#"<form method="post" name="">"#),
+            format!(r#"<form method="post" name="">{INPUT}"#)
         );
         assert_eq!(
             inject(r#"<form method="post">"#),
@@ -769,7 +796,7 @@ mod tests {
         // Only the real form gets the input: the title is escaped text.
         assert_eq!(page.matches(CSRF_FIELD).count(), 1);
         assert!(page.contains(&format!(
-            "<div data-lvt-id=\"lvt-9\"><form method=\"post\" name=\"add\">{INPUT}<input type=\"hidden\" name=\"_lvt_action\" value=\"add\"></form></div>"
+            "<div data-lvt-id=\"lvt-9\"><form method=\"post\" name=\"add\">{INPUT}<input type=\"hidden\" name=\"_lvt_form\" value=\"add\"></form></div>"
         )));
     }
 }

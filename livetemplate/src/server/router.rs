@@ -246,12 +246,14 @@ impl LiveHandle {
     }
 }
 
-/// Serves `router` on `addr` until Ctrl-C (or SIGTERM), then drains open connections.
+/// Serves `router` on `addr` until Ctrl-C (or SIGTERM), then drains open connections. The
+/// URL served is logged, and printed to stderr when no `tracing` subscriber is installed.
 ///
 /// [`serve_env`](super::serve_env) does the same on the address in `ADDR`.
 pub async fn serve(addr: SocketAddr, router: LiveRouter) -> std::io::Result<()> {
     let shutdown = super::run::shutdown_signal()?;
     let listener = tokio::net::TcpListener::bind(addr).await?;
+    super::run::announce(&listener);
     serve_listener(listener, router, shutdown).await
 }
 

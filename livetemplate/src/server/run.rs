@@ -14,6 +14,10 @@
 //!
 //! An application with its own server (axum, hyper) uses the parts: [`listen_env`] for the
 //! listener and [`shutdown_signal`] for graceful shutdown.
+//!
+//! The server logs through `tracing`; the library never installs a subscriber. So that a
+//! `main` without one is not silent, [`serve_env`] and [`serve`](super::serve) then also print
+//! the URL they serve to stderr.
 
 use std::future::Future;
 use std::io;
@@ -88,14 +92,36 @@ async fn bind_env() -> Result<TcpListener, ServeError> {
 
 /// Serves `router` on [`env_addr`] until Ctrl-C or SIGTERM, then drains open connections and
 /// closes live ones (code 1001). The signal handlers are installed before the address is
-/// bound, so a signal sent as soon as the URL is logged is never lost.
+/// bound, so a signal sent as soon as the URL is logged is never lost. The URL is printed to
+/// stderr too when no `tracing` subscriber is installed.
 pub async fn serve_env(router: LiveRouter) -> Result<(), ServeError> {
     let shutdown = shutdown_signal().map_err(ServeError::Signals)?;
     // `serve_listener` logs the URL.
     let listener = bind_env().await?;
+    announce(&listener);
     serve_listener(listener, router, shutdown)
         .await
         .map_err(ServeError::Serve)
+}
+
+/// Prints the URL `listener` serves to stderr when no `tracing` subscriber is installed (the
+/// log line [`serve_listener`] writes would go nowhere), with a hint to install one.
+pub(crate) fn announce(listener: &TcpListener) {
+    if let Some(line) = announcement(tracing::dispatcher::has_been_set(), listener) {
+        eprintln!("{line}");
+    }
+}
+
+/// The line [`announce`] prints, or `None` when a subscriber (`subscribed`) logs the URL.
+fn announcement(subscribed: bool, listener: &TcpListener) -> Option<String> {
+    if subscribed {
+        return None;
+    }
+    let local = listener.local_addr().ok()?;
+    Some(format!(
+        "livetemplate: serving live pages on http://{local}/ (install a tracing subscriber, \
+         e.g. `tracing_subscriber::fmt().init()`, to see the server's logs and warnings)"
+    ))
 }
 
 /// A future that completes on Ctrl-C (SIGINT) or, on Unix, SIGTERM. The handlers are
@@ -143,6 +169,26 @@ mod tests {
             "cannot listen on 256.0.0.1:80: bad address"
         );
         assert!(std::error::Error::source(&error).is_some());
+    }
+
+    #[tokio::test]
+    async fn without_a_subscriber_the_url_is_printed() -> io::Result<()> {
+        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        let port = listener.local_addr()?.port();
+        let line = announcement(false, &listener).unwrap_or_default();
+        assert!(
+            line.starts_with(&format!(
+                "livetemplate: serving live pages on http://127.0.0.1:{port}/ "
+            )),
+            "{line}"
+        );
+        assert!(line.contains("tracing subscriber"), "{line}");
+        assert_eq!(
+            announcement(true, &listener),
+            None,
+            "the subscriber logs it"
+        );
+        Ok(())
     }
 
     #[tokio::test]

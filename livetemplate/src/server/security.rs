@@ -116,7 +116,7 @@ impl SigningKey {
     }
 
     /// base64url (no padding) of HMAC-SHA256(key, context + message).
-    fn tag(&self, context: &[u8], message: &[u8]) -> String {
+    pub(crate) fn tag(&self, context: &[u8], message: &[u8]) -> String {
         let mut mac = self.mac.clone();
         mac.update(context);
         mac.update(message);

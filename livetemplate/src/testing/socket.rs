@@ -116,12 +116,15 @@ impl Response {
     }
 }
 
-/// One browser: its session cookie (set by the first page) and the CSRF token of the last page
-/// it loaded. Clone it to open more tabs of the same session elsewhere.
+/// One browser: its session cookie (set by the first page), the other cookies the server set
+/// (a plain POST's flash messages), and the CSRF token of the last page it loaded. Clone it to
+/// open more tabs of the same session elsewhere.
 #[derive(Debug, Clone)]
 pub struct Browser {
     addr: SocketAddr,
     cookie: Option<String>,
+    /// Other cookies, as `name=value`.
+    others: Vec<String>,
     csrf: Option<String>,
 }
 
@@ -132,6 +135,7 @@ impl Browser {
         Browser {
             addr,
             cookie: None,
+            others: Vec::new(),
             csrf: None,
         }
     }
@@ -194,8 +198,14 @@ impl Browser {
             self.addr,
             body.len()
         );
-        if let Some(cookie) = &self.cookie {
-            head.push_str(&format!("Cookie: {cookie}\r\n"));
+        let cookies: Vec<&str> = self
+            .cookie
+            .iter()
+            .chain(&self.others)
+            .map(String::as_str)
+            .collect();
+        if !cookies.is_empty() {
+            head.push_str(&format!("Cookie: {}\r\n", cookies.join("; ")));
         }
         for (name, value) in headers {
             head.push_str(&format!("{name}: {value}\r\n"));
@@ -211,13 +221,33 @@ impl Browser {
         };
         let raw = within(&format!("{method} {path}"), exchange).await??;
         let response = parse_response(&String::from_utf8_lossy(&raw))?;
-        if let Some(cookie) = response
-            .header("set-cookie")
-            .and_then(|value| value.split(';').next())
+        for (_, set) in response
+            .headers
+            .iter()
+            .filter(|(name, _)| name == "set-cookie")
         {
-            self.cookie = Some(cookie.to_owned());
+            self.keep_cookie(set);
         }
         Ok(response)
+    }
+
+    /// Keeps (or, for an empty value or `Max-Age=0`, drops) the cookie of a `Set-Cookie`.
+    fn keep_cookie(&mut self, set: &str) {
+        let mut attributes = set.split(';');
+        let pair = attributes.next().unwrap_or_default().trim();
+        let Some((name, value)) = pair.split_once('=') else {
+            return;
+        };
+        let deleted =
+            value.is_empty() || attributes.any(|a| a.trim().eq_ignore_ascii_case("max-age=0"));
+        let kept = (!deleted).then(|| pair.to_owned());
+        if name == crate::server::security::SESSION_COOKIE {
+            self.cookie = kept;
+        } else {
+            self.others
+                .retain(|other| other.split_once('=').is_none_or(|(n, _)| n != name));
+            self.others.extend(kept);
+        }
     }
 
     /// Opens a live connection to `path` as our browser client does (`_lvt=1`), loading the
