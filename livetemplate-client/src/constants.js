@@ -169,6 +169,12 @@ export const PROBE_ENABLED = "enabled";
 export const CSRF_FIELD = "_lvt_csrf";
 /** The hidden field with the form's own action in a plain form POST. */
 export const ACTION_FIELD = "_lvt_action";
+/** The hidden field with the form's `name` in a plain form POST (a pressed button wins). */
+export const FORM_FIELD = "_lvt_form";
+/** The cookie that carries a plain POST's flash messages to the next page load. */
+export const FLASH_COOKIE = "livetemplate-flash";
+/** The data key of a clicked button's (or other element's) value, on every transport. */
+export const BUTTON_VALUE = "value";
 
 // ---- limits of the tree cache (as livetemplate/src/wire/apply.rs; "Limits") -------------------
 

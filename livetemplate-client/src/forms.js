@@ -1,6 +1,8 @@
 // What an action sends: a form's fields, an element's value and data-* attributes; and the
 // values of fields the user is editing, kept across a reconnect.
 
+import { BUTTON_VALUE } from "./constants.js";
+
 /** @typedef {Record<string, string | boolean | (string | boolean)[]>} Data */
 
 /**
@@ -49,7 +51,7 @@ export function elementData(el, data = {}) {
   const box = field.type == "checkbox";
   // (A form has no `value` of its own: a field named so is an element.)
   if (typeof field.value == "string" && (field.value || box || named)) {
-    data[(named && field.name) || "value"] = box ? field.checked : field.value;
+    data[(named && field.name) || BUTTON_VALUE] = box ? field.checked : field.value;
   }
   return dataAttributes(el, data);
 }

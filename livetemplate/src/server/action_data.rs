@@ -28,7 +28,7 @@ use super::page::{ACTION_FIELD, CSRF_FIELD, FORM_FIELD};
 use crate::wire::{ActionKind, FormData};
 
 /// The key a pressed button's `value` arrives under.
-pub(crate) const BUTTON_VALUE: &str = "value";
+pub(crate) const BUTTON_VALUE: &str = crate::wire::keys::BUTTON_VALUE;
 
 /// The hidden fields the page adds to its `method="post"` forms (the CSRF token and the form's
 /// action): never part of an action's data, on any transport.

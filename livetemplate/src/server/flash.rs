@@ -24,7 +24,7 @@ use super::security::{self, SessionId, SigningKey};
 use crate::controller::{GENERAL_ERROR, Outcome};
 
 /// The cookie that carries a plain POST's flash messages to the next page load.
-pub(crate) const FLASH_COOKIE: &str = "livetemplate-flash";
+pub(crate) const FLASH_COOKIE: &str = crate::wire::keys::FLASH_COOKIE;
 
 /// What the cookie's signature is bound to, besides the session and the messages.
 const CONTEXT: &[u8] = b"flash:";

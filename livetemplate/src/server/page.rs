@@ -24,7 +24,7 @@ pub(crate) const ACTION_FIELD: &str = crate::wire::keys::ACTION_FIELD;
 
 /// The hidden field carrying a POST form's `name` (when it has no `lvt-form:action`): the
 /// action when the submit button names none, as in the browser client.
-pub(crate) const FORM_FIELD: &str = "_lvt_form";
+pub(crate) const FORM_FIELD: &str = crate::wire::keys::FORM_FIELD;
 
 /// The document around a live page: it places the [`PageParts`] into an HTML page.
 ///

@@ -174,3 +174,9 @@ pub(crate) const PROBE_ENABLED: &str = "enabled";
 pub(crate) const CSRF_FIELD: &str = "_lvt_csrf";
 /// The hidden field with the form's own action in a plain form POST.
 pub(crate) const ACTION_FIELD: &str = "_lvt_action";
+/// The hidden field with the form's `name` in a plain form POST (a pressed button wins over it).
+pub(crate) const FORM_FIELD: &str = "_lvt_form";
+/// The cookie that carries a plain POST's flash messages to the next page load.
+pub(crate) const FLASH_COOKIE: &str = "livetemplate-flash";
+/// The data key of a clicked button's (or other element's) value, on every transport.
+pub(crate) const BUTTON_VALUE: &str = "value";
