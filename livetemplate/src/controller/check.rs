@@ -32,7 +32,8 @@ pub const fn check_actions(
     }
 }
 
-const fn fail_server_only(template: &str, action: &str, controller: &str) {
+/// The start both messages share: "template `t` uses the action `a`, but `C`".
+const fn uses(template: &str, action: &str, controller: &str) -> Message {
     let mut message = Message::new();
     message.push("template `");
     message.push(template);
@@ -40,26 +41,33 @@ const fn fail_server_only(template: &str, action: &str, controller: &str) {
     message.push(action);
     message.push("`, but `");
     message.push(controller);
-    message.push("::");
-    message.push(action);
-    message.push("` is `#[server_only]`: only `broadcast_action` and `LiveHandle::push` run it, ");
-    message.push("never a client; give the page an action of its own");
+    message
+}
+
+/// Stops the build with `message` (or `fallback`, should the cut text not be UTF-8).
+const fn stop(message: Message, fallback: &str) {
     let (bytes, len) = (message.bytes, message.len);
     let (head, _) = bytes.split_at(len);
     match core::str::from_utf8(head) {
         Ok(text) => panic!("{}", text),
-        Err(_) => panic!("a template names an action that only the server may run"),
+        Err(_) => panic!("{}", fallback),
     }
 }
 
-const fn fail(template: &str, action: &str, controller: &str, closest: Option<&str>) {
-    let mut message = Message::new();
-    message.push("template `");
-    message.push(template);
-    message.push("` uses the action `");
+const fn fail_server_only(template: &str, action: &str, controller: &str) {
+    let mut message = uses(template, action, controller);
+    message.push("::");
     message.push(action);
-    message.push("`, but `");
-    message.push(controller);
+    message.push("` is `#[server_only]`: only `broadcast_action` and `LiveHandle::push` run it, ");
+    message.push("never a client; give the page an action of its own");
+    stop(
+        message,
+        "a template names an action that only the server may run",
+    );
+}
+
+const fn fail(template: &str, action: &str, controller: &str, closest: Option<&str>) {
+    let mut message = uses(template, action, controller);
     message.push("` has no method `");
     message.push(action);
     message.push("`");
@@ -72,12 +80,10 @@ const fn fail(template: &str, action: &str, controller: &str, closest: Option<&s
         message.push(action);
         message.push("(&self, state: &mut State, ctx: &mut Context)`");
     }
-    let (bytes, len) = (message.bytes, message.len);
-    let (head, _) = bytes.split_at(len);
-    match core::str::from_utf8(head) {
-        Ok(text) => panic!("{}", text),
-        Err(_) => panic!("a template names an action that the controller has no method for"),
-    }
+    stop(
+        message,
+        "a template names an action that the controller has no method for",
+    );
 }
 
 const fn contains(names: &[&str], name: &str) -> bool {
