@@ -62,6 +62,11 @@
 //! - `redis`: scale-out over a shared Redis — [`Redis`] (configured from code or from
 //!   [`REDIS_URL_ENV`]), [`RedisBroker`] (broadcasts, pushes and syncs reach every process)
 //!   and [`RedisSessionStore`] (session states any process can resume). See `docs/src/scaling.md`.
+//! - `testing`: the test helpers of the `testing` module (`LiveTest`, `TestServer`, `Browser`,
+//!   `Tab`) and the reference client they apply frames with (`ClientTree`). For
+//!   dev-dependencies; see `docs/src/testing.md`.
+
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 // Lets the derives' `::livetemplate::…` paths resolve inside this crate's own tests.
 extern crate self as livetemplate;
@@ -74,6 +79,8 @@ mod redis_link;
 pub mod render;
 pub mod server;
 pub mod session;
+#[cfg(feature = "testing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
 pub mod testing;
 pub mod wire;
 

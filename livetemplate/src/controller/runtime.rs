@@ -1,8 +1,8 @@
 //! Running one action: snapshot the state, dispatch (catching panics), roll back on failure.
 //!
-//! Shared by [`LiveTest`](crate::testing::LiveTest) and the server, so both give an action the
-//! same semantics: a failing or panicking action leaves the state as it was, drops the effects
-//! it asked for, and reports why.
+//! Shared by `testing::LiveTest` and the server, so both give an action the same semantics: a
+//! failing or panicking action leaves the state as it was, drops the effects it asked for, and
+//! reports why.
 
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};

@@ -35,10 +35,9 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
 
-use super::TestError;
+use super::{ClientTree, ServerFrame, TestError};
 use crate::server::LiveRouter;
 use crate::wire::ClientKind;
-use crate::wire::apply::{ClientTree, ServerFrame};
 
 /// The longest any single wait (a response, a frame) may take.
 pub const WAIT: Duration = Duration::from_secs(5);

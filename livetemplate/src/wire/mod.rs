@@ -3,7 +3,6 @@
 //! This is the only module that spells wire keys. [`Encoder`] writes trees and patches for
 //! one connection; [`frame`] wraps them (and errors) into frames.
 
-pub mod apply;
 mod decode;
 pub use decode::{ActionKind, ClientMessage, FormData, Limits, decode};
 mod encode;

@@ -12,7 +12,7 @@ use futures_util::{SinkExt, StreamExt};
 use http::HeaderValue;
 use livetemplate::server::security::SigningKey;
 use livetemplate::server::{Config, LiveHandle, LiveRouter, serve_listener};
-use livetemplate::wire::apply::{ClientTree, ServerFrame};
+use livetemplate::testing::{ClientTree, ServerFrame};
 use livetemplate::{ClientKind, Context, LiveTemplate, Redis, RedisBroker, live_controller};
 use livetemplate_tests::chat::Chat;
 use livetemplate_tests::http::{ResponseExt, http};

@@ -1,9 +1,10 @@
-//! [`LiveTest`]: drive a controller in a test, without a browser or a socket; [`TestServer`],
-//! [`Browser`] and [`Tab`]: drive a whole app over real sockets.
+//! Test helpers (feature `testing`): [`LiveTest`] drives a controller in a test, without a
+//! browser or a socket; [`TestServer`], [`Browser`] and [`Tab`] drive a whole app over real
+//! sockets; [`ClientTree`] is the reference client they apply frames with.
 //!
 //! It runs each action as the server does (state snapshot, rollback on failure, panics caught),
 //! renders, diffs, encodes the frame our client would receive, and applies that frame to the
-//! reference client ([`wire::apply`](crate::wire::apply)). After every step it checks that what
+//! reference client ([`ClientTree`]). After every step it checks that what
 //! the client shows equals a fresh render, so every controller test also tests the pipeline.
 //!
 //! ```
@@ -37,8 +38,10 @@
 //! # }).unwrap();
 //! ```
 
+mod client;
 mod socket;
 
+pub use client::{ApplyError, ClientTree, ServerFrame};
 pub use socket::{Browser, Response, Tab, TestServer, WAIT};
 
 use std::fmt;
@@ -47,7 +50,6 @@ use serde_json::Value;
 
 use crate::controller::{Context, Effect, LiveController, Outcome, act};
 use crate::render::Rendered;
-use crate::wire::apply::{ApplyError, ClientTree};
 use crate::wire::{ActionKind, ClientKind, Encoder, FormData, Meta, frame};
 use crate::{ActionError, LiveTemplate, RenderError, diff};
 
