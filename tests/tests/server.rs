@@ -3,10 +3,10 @@
 //! form POSTs, and every kind of bad input — each answered with a clear error that leaves the
 //! session, and every other session, intact.
 //!
-//! HTTP goes through `livetemplate_tests::http::http` (one raw request, bounded by
-//! `livetemplate::testing::WAIT`); the WebSocket client is `tokio_tungstenite::client_async`.
-//! Every other wait is bounded by [`WAIT`], so a server that stops answering fails a test
-//! instead of hanging it.
+//! HTTP goes through `livetemplate_tests::http::http` (one request through hyper's client,
+//! bounded by `livetemplate::testing::WAIT`); the WebSocket client is
+//! `tokio_tungstenite::client_async`. Every other wait is bounded by [`WAIT`], so a server that
+//! stops answering fails a test instead of hanging it.
 
 use std::future::Future;
 use std::net::SocketAddr;

@@ -73,6 +73,9 @@ pub enum TestError {
     },
     /// A socket of a [`TestServer`] or [`Browser`] failed.
     Io(std::io::Error),
+    /// An HTTP exchange failed (hyper's client could not send the request or read the
+    /// response).
+    Http(hyper::Error),
     /// The WebSocket failed.
     WebSocket(tokio_tungstenite::tungstenite::Error),
     /// Nothing arrived in time (after [`WAIT`]); says what was awaited.
@@ -84,6 +87,12 @@ pub enum TestError {
 impl From<std::io::Error> for TestError {
     fn from(error: std::io::Error) -> Self {
         TestError::Io(error)
+    }
+}
+
+impl From<hyper::Error> for TestError {
+    fn from(error: hyper::Error) -> Self {
+        TestError::Http(error)
     }
 }
 
@@ -104,6 +113,7 @@ impl fmt::Display for TestError {
                 "the client shows different HTML than a fresh render\n expected: {expected}\n    shown: {shown}"
             ),
             TestError::Io(e) => write!(f, "socket error: {e}"),
+            TestError::Http(e) => write!(f, "HTTP error: {e}"),
             TestError::WebSocket(e) => write!(f, "WebSocket error: {e}"),
             TestError::Timeout(what) => write!(f, "timed out after {WAIT:?} waiting for {what}"),
             TestError::Unexpected(what) => write!(f, "unexpected answer: {what}"),

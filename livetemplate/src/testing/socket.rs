@@ -1,6 +1,7 @@
 //! A live app driven over real sockets: a [`TestServer`] on `127.0.0.1:0`, a [`Browser`] that
-//! keeps the session cookie and posts forms with their CSRF token, and its [`Tab`]s — live
-//! WebSocket connections that apply every frame with the reference client.
+//! keeps the session cookie and posts forms with their CSRF token (HTTP through hyper's client
+//! connection), and its [`Tab`]s — live WebSocket connections that apply every frame with the
+//! reference client.
 //!
 //! Where [`LiveTest`](super::LiveTest) calls the controller directly, these go through HTTP and
 //! the WebSocket exactly as a browser does, so they also cover routing, cookies, CSRF, the
@@ -24,16 +25,20 @@
 
 use std::future::Future;
 use std::net::SocketAddr;
+use std::pin::pin;
 use std::time::Duration;
 
+use bytes::Bytes;
 use futures_util::{SinkExt, StreamExt};
+use http_body_util::{BodyExt, Full};
+use hyper::header::{COOKIE, HOST, HeaderName, HeaderValue};
+use hyper::{Method, Request};
+use hyper_util::rt::TokioIo;
 use serde_json::{Value, json};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::tungstenite::http::HeaderValue;
 
 use super::{ClientTree, ServerFrame, TestError};
 use crate::server::LiveRouter;
@@ -179,7 +184,8 @@ impl Browser {
         .await
     }
 
-    /// Sends one HTTP/1.1 request with this browser's cookie and reads the whole response.
+    /// Sends one HTTP/1.1 request on a new connection, with this browser's cookie (and `Host`
+    /// and `Content-Length`), and reads the whole response; keeps the cookie it sets.
     pub async fn request(
         &mut self,
         method: &str,
@@ -187,28 +193,27 @@ impl Browser {
         headers: &[(&str, &str)],
         body: &str,
     ) -> Result<Response, TestError> {
-        let mut head = format!(
-            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Length: {}\r\n",
-            self.addr,
-            body.len()
-        );
+        let invalid = |what: &str, error: &dyn std::fmt::Display| {
+            unexpected(format!("the test's {what} cannot be sent: {error}"))
+        };
+        let method = Method::from_bytes(method.as_bytes()).map_err(|e| invalid("method", &e))?;
+        let mut request = Request::builder()
+            .method(method.clone())
+            .uri(path)
+            .header(HOST, self.addr.to_string());
         if let Some(cookie) = &self.cookie {
-            head.push_str(&format!("Cookie: {cookie}\r\n"));
+            request = request.header(COOKIE, cookie);
         }
         for (name, value) in headers {
-            head.push_str(&format!("{name}: {value}\r\n"));
+            let name =
+                HeaderName::from_bytes(name.as_bytes()).map_err(|e| invalid("header", &e))?;
+            let value = HeaderValue::from_str(value).map_err(|e| invalid("header", &e))?;
+            request = request.header(name, value);
         }
-        head.push_str("\r\n");
-        let exchange = async {
-            let mut stream = TcpStream::connect(self.addr).await?;
-            stream.write_all(head.as_bytes()).await?;
-            stream.write_all(body.as_bytes()).await?;
-            let mut raw = Vec::new();
-            stream.read_to_end(&mut raw).await?;
-            Ok::<_, std::io::Error>(raw)
-        };
-        let raw = within(&format!("{method} {path}"), exchange).await??;
-        let response = parse_response(&String::from_utf8_lossy(&raw))?;
+        let request = request
+            .body(Full::new(Bytes::copy_from_slice(body.as_bytes())))
+            .map_err(|e| invalid("request", &e))?;
+        let response = within(&format!("{method} {path}"), exchange(self.addr, request)).await??;
         if let Some(cookie) = response
             .header("set-cookie")
             .and_then(|value| value.split(';').next())
@@ -263,24 +268,40 @@ impl Browser {
     }
 }
 
-fn parse_response(text: &str) -> Result<Response, TestError> {
-    let (head, body) = text
-        .split_once("\r\n\r\n")
-        .ok_or_else(|| unexpected(format!("not an HTTP response: {text:?}")))?;
-    let mut lines = head.split("\r\n");
-    let status = lines
-        .next()
-        .and_then(|line| line.split(' ').nth(1))
-        .and_then(|code| code.parse().ok())
-        .ok_or_else(|| unexpected(format!("no status line: {head:?}")))?;
-    let headers = lines
-        .filter_map(|line| line.split_once(':'))
-        .map(|(name, value)| (name.trim().to_ascii_lowercase(), value.trim().to_owned()))
+/// One request on a new connection to `addr`, through hyper's HTTP/1.1 client; the response
+/// is read whole.
+async fn exchange(addr: SocketAddr, request: Request<Full<Bytes>>) -> Result<Response, TestError> {
+    let stream = TcpStream::connect(addr).await?;
+    let (mut sender, connection) =
+        hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
+    let mut connection = pin!(connection);
+    let mut answer = pin!(async move {
+        let response = sender.send_request(request).await?;
+        let (parts, body) = response.into_parts();
+        let body = body.collect().await?.to_bytes();
+        Ok::<_, hyper::Error>((parts, body))
+    });
+    // The connection does the I/O while the request is answered. It may finish first (the
+    // server closed it after the response); the response is then read from what it buffered.
+    let (parts, body) = tokio::select! {
+        answer = &mut answer => answer?,
+        closed = &mut connection => {
+            closed?;
+            answer.await?
+        }
+    };
+    let headers = parts
+        .headers
+        .iter()
+        .map(|(name, value)| {
+            let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
+            (name.as_str().to_owned(), value)
+        })
         .collect();
     Ok(Response {
-        status,
+        status: parts.status.as_u16(),
         headers,
-        body: body.to_owned(),
+        body: String::from_utf8_lossy(&body).into_owned(),
     })
 }
 
@@ -405,16 +426,6 @@ mod tests {
         }
     }
 
-    #[test]
-    fn responses_are_parsed_with_lower_cased_header_names() -> Result<(), TestError> {
-        let response = parse_response("HTTP/1.1 303 See Other\r\nLocation: /x\r\n\r\nbody")?;
-        assert_eq!(response.status, 303);
-        assert_eq!(response.header("location"), Some("/x"));
-        assert_eq!(response.body, "body");
-        assert!(parse_response("garbage").is_err());
-        Ok(())
-    }
-
     #[tokio::test]
     async fn a_browser_posts_forms_and_its_tabs_follow() -> Result<(), TestError> {
         let server = TestServer::start(LiveRouter::new().route("/", Pages)).await?;
@@ -443,6 +454,39 @@ mod tests {
         let other = server.browser().get("/").await?;
         assert!(other.body.contains("<output>0</output>"), "{}", other.body);
         tab.close().await?;
+        server.stop().await
+    }
+
+    #[tokio::test]
+    async fn http_answers_are_read_whole_by_hyper() -> Result<(), TestError> {
+        let server = TestServer::start(LiveRouter::new().route("/", Pages)).await?;
+        let mut browser = server.browser();
+        let missing = browser.get("/nowhere").await?;
+        assert_eq!(missing.status, 404, "{missing:?}");
+        // HEAD: the headers and no body.
+        let probe = browser.request("HEAD", "/", &[], "").await?;
+        assert_eq!(probe.status, 200, "{probe:?}");
+        assert!(probe.body.is_empty(), "{probe:?}");
+        assert_eq!(
+            probe.header("X-Livetemplate-Websocket"),
+            Some("enabled"),
+            "{probe:?}"
+        );
+        // Without the page's token a form post is refused.
+        let forged = browser
+            .request(
+                "POST",
+                "/",
+                &[("Content-Type", "application/x-www-form-urlencoded")],
+                "bump=",
+            )
+            .await?;
+        assert_eq!(forged.status, 403, "{forged:?}");
+        // A request no client could send is the test's mistake, said before connecting.
+        let bad = browser
+            .request("GET", "/", &[("bad header", "x")], "")
+            .await;
+        assert!(matches!(bad, Err(TestError::Unexpected(_))), "{bad:?}");
         server.stop().await
     }
 }
