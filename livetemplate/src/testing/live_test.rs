@@ -1,0 +1,190 @@
+//! [`LiveTest`]: one live page of a controller, driven with no browser and no socket; every
+//! frame is applied by the reference client and checked against a fresh render.
+
+use std::collections::BTreeMap;
+
+use super::{ClientTree, TestError, form_data};
+use crate::controller::{Context, Effect, LiveController, Outcome, act};
+use crate::render::Rendered;
+use crate::wire::{ActionKind, ClientKind, Encoder, FormData, Meta, frame};
+use crate::{LiveTemplate, diff};
+
+/// One live page of a controller, driven from a test with no browser and no socket.
+///
+/// Its steps have the same names and signatures as a [`Tab`](super::Tab)'s (`click`,
+/// `click_with`, `submit`, `navigate`, `send`, `html`, `succeeded`, `errors`); see the
+/// [module docs](super) for an example.
+#[derive(Debug)]
+pub struct LiveTest<C: LiveController> {
+    controller: C,
+    state: C::State,
+    tree: Rendered,
+    encoder: Encoder,
+    client: ClientTree,
+    /// What the client shows, checked equal to a fresh render after every step.
+    html: String,
+    session: String,
+    reference: u64,
+    last_patch: String,
+    last_frame: String,
+    last_meta: Meta,
+    effects: Vec<Effect>,
+}
+
+impl<C: LiveController> LiveTest<C> {
+    /// Mounts a new session, as a first page load with no query.
+    pub async fn mount(controller: C) -> Result<Self, TestError> {
+        Self::mount_with_query(controller, &[]).await
+    }
+
+    /// Mounts a new session whose page URL has these query parameters (`mount`, then
+    /// `on_navigate`, then `on_connect`, as a page load and its live connection do).
+    pub async fn mount_with_query(
+        controller: C,
+        query: &[(&str, &str)],
+    ) -> Result<Self, TestError> {
+        let session = "test-session".to_owned();
+        let mut ctx = Context::new(session.clone()).with_query(form_data(query));
+        let mut state = controller.mount(&mut ctx).await.map_err(TestError::Mount)?;
+        if C::NAVIGATES {
+            // A page load runs `on_navigate` after `mount`, as the server does.
+            controller
+                .on_navigate(&mut state, &mut ctx)
+                .await
+                .map_err(TestError::Mount)?;
+        }
+        controller
+            .on_connect(&mut state, &mut ctx)
+            .await
+            .map_err(TestError::Mount)?;
+        let tree = state.render().map_err(TestError::Render)?;
+        let mut encoder = Encoder::new(ClientKind::Livetemplate);
+        let first = encoder.tree(&tree);
+        let mut client = ClientTree::new(ClientKind::Livetemplate);
+        client.apply(&first)?;
+        let mut test = LiveTest {
+            controller,
+            state,
+            tree,
+            encoder,
+            client,
+            html: String::new(),
+            session,
+            reference: 0,
+            last_frame: frame::update(&first, Some(&Meta::ok("")), None),
+            last_patch: first,
+            last_meta: Meta::ok(""),
+            effects: ctx.take_effects(),
+        };
+        test.check()?;
+        Ok(test)
+    }
+
+    /// Clicks an element that names `action` (a button, an `lvt-on:click`), sending no data.
+    pub async fn click(&mut self, action: &str) -> Result<&mut Self, TestError> {
+        self.send(action, FormData::new()).await
+    }
+
+    /// Clicks an element that names `action` and carries data (`value`, `data-*`).
+    pub async fn click_with(
+        &mut self,
+        action: &str,
+        data: &[(&str, &str)],
+    ) -> Result<&mut Self, TestError> {
+        self.send(action, form_data(data)).await
+    }
+
+    /// Submits a form to `action` with these fields (repeated names become arrays, as a
+    /// browser's form data does).
+    pub async fn submit(
+        &mut self,
+        action: &str,
+        fields: &[(&str, &str)],
+    ) -> Result<&mut Self, TestError> {
+        self.send(action, form_data(fields)).await
+    }
+
+    /// Reports a new query string, as the client does when a link changes only the query
+    /// (`__navigate__`): runs the controller's `on_navigate`.
+    pub async fn navigate(&mut self, query: &[(&str, &str)]) -> Result<&mut Self, TestError> {
+        self.send(
+            ActionKind::Navigate.reserved_name().unwrap_or_default(),
+            form_data(query),
+        )
+        .await
+    }
+
+    /// Runs `action` with `data`, as a client message would.
+    pub async fn send(&mut self, action: &str, data: FormData) -> Result<&mut Self, TestError> {
+        self.reference += 1;
+        let mut ctx = Context::new(self.session.clone()).with_action(action, data.clone());
+        if ActionKind::of(action) == ActionKind::Navigate {
+            ctx = ctx.with_query(data);
+        }
+        let (Outcome { meta, effects, .. }, tree) =
+            act(&self.controller, &mut self.state, &mut ctx).await;
+        let tree = tree.map_err(TestError::Render)?;
+        let patch = self.encoder.patch(&diff(&self.tree, &tree));
+        self.client.apply(&patch)?;
+        self.last_frame = frame::reply(
+            ClientKind::Livetemplate,
+            &patch,
+            &meta,
+            Some(self.reference),
+        );
+        self.last_patch = patch;
+        self.last_meta = meta;
+        self.effects = effects;
+        self.tree = tree;
+        self.check()?;
+        Ok(self)
+    }
+
+    /// What the browser shows now: the live region's HTML, as the reference client renders
+    /// it (checked equal to a fresh render after every step).
+    pub fn html(&self) -> &str {
+        &self.html
+    }
+
+    /// The session's state.
+    pub fn state(&self) -> &C::State {
+        &self.state
+    }
+
+    /// The `tree` of the last frame: the whole tree after `mount`, the patch after an action.
+    pub fn last_patch(&self) -> &str {
+        &self.last_patch
+    }
+
+    /// The last frame, whole, as our client receives it.
+    pub fn last_frame(&self) -> &str {
+        &self.last_frame
+    }
+
+    /// Whether the last action succeeded.
+    pub fn succeeded(&self) -> bool {
+        self.last_meta.success
+    }
+
+    /// The last action's errors by form field (`"_"` for a failure not tied to a field).
+    pub fn errors(&self) -> &BTreeMap<String, String> {
+        &self.last_meta.errors
+    }
+
+    /// The effects the last action asked for (sync, subscriptions, broadcasts, redirects).
+    pub fn effects(&self) -> &[Effect] {
+        &self.effects
+    }
+
+    /// The client's HTML must equal a fresh render's; it is then what [`html`](Self::html)
+    /// returns.
+    fn check(&mut self) -> Result<(), TestError> {
+        let shown = self.client.html()?;
+        let expected = self.tree.to_html();
+        if shown != expected {
+            return Err(TestError::Mismatch { expected, shown });
+        }
+        self.html = shown;
+        Ok(())
+    }
+}
