@@ -1,5 +1,5 @@
 //! Fuzz target: arbitrary text as the `"tree"` of a server frame, for the Rust reference
-//! client's tree cache (`livetemplate::wire::apply::ClientTree`), both client models.
+//! client's tree cache (`livetemplate::testing::ClientTree`, feature `testing`), both models.
 //!
 //! The input is applied twice per model: as an update on top of a fixed, valid first tree (the
 //! cart page of `docs/src/protocol.md`, "Trees"), and as a first tree of its own. `apply` must return `Ok` or
@@ -9,8 +9,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use livetemplate::testing::{ClientTree, ServerFrame};
 use livetemplate::wire::ClientKind;
-use livetemplate::wire::apply::{ClientTree, ServerFrame};
 
 /// A valid first tree: statics with fingerprints, a text slot, and a keyed list.
 const FIRST: &str = r#"{"s":["<h1>","</h1><ul>","</ul>"],"f":0,"0":"Cart","1":{"s":["<li data-key=\"","\">","</li>"],"f":1,"d":[{"0":"p7","1":"Apples"}],"m":{"idKey":"0"}}}"#;

@@ -99,8 +99,9 @@
 //! - `redis`: scale-out over a shared Redis — [`Redis`] (configured from code or from
 //!   [`REDIS_URL_ENV`]) set with [`Config::redis`]: broadcasts, pushes and syncs reach every
 //!   process, and [`LiveRouter::route_shared`] keeps session states in Redis.
-//! - `testing`: [`LiveTest`], [`TestServer`] and the reference client they check frames with;
-//!   enable it in `[dev-dependencies]`.
+//! - `testing`: the test helpers of the `testing` module ([`LiveTest`], [`TestServer`],
+//!   `Browser`, `Tab`) and the reference client they apply frames with (`ClientTree`). For
+//!   `[dev-dependencies]`; see `docs/src/testing.md`.
 
 // docs.rs (`--cfg docsrs`, nightly) marks the items each feature adds.
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -117,7 +118,9 @@ mod redis_link;
 pub mod render;
 pub mod server;
 pub mod session;
-pub mod testing; // TEMP until the testing feature lands
+#[cfg(feature = "testing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
+pub mod testing;
 pub mod wire;
 
 /// The error a render can return: askama's, since slot values are computed by askama's runtime

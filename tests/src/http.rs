@@ -1,4 +1,4 @@
-//! One raw HTTP/1.1 request for the socket and Redis tests, on top of
+//! One HTTP/1.1 request for the socket and Redis tests, on top of
 //! [`livetemplate::testing::Browser::request`] but with no cookie jar: a test passes the
 //! `Cookie` header itself and sees exactly what the server sent.
 
@@ -32,8 +32,8 @@ impl ResponseExt for Response {
     }
 }
 
-/// Sends one request to `addr` with exactly these `headers` (plus `Host`, `Connection: close`
-/// and `Content-Length`) and reads the whole response.
+/// Sends one request to `addr` on a new connection with exactly these `headers` (plus `Host`
+/// and the body's `Content-Length`, which hyper's client adds) and reads the whole response.
 pub async fn http(
     addr: SocketAddr,
     method: &str,

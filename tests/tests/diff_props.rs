@@ -12,8 +12,8 @@ mod diff_templates;
 use std::fmt::Debug;
 
 use livetemplate::LiveTemplate;
+use livetemplate::testing::ClientTree;
 use livetemplate::wire::ClientKind;
-use livetemplate::wire::apply::ClientTree;
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 use serde_json::Value;

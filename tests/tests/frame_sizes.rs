@@ -25,7 +25,7 @@ use std::fmt::Write as _;
 
 use livetemplate::diff::diff;
 use livetemplate::render::Slot;
-use livetemplate::wire::apply::{ClientTree, ServerFrame};
+use livetemplate::testing::{ClientTree, ServerFrame};
 use livetemplate::wire::frame::{self, Meta};
 use livetemplate::wire::{ClientKind, Encoder};
 use livetemplate::{LiveTemplate, Rendered};

@@ -17,8 +17,8 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use livetemplate::LiveTemplate;
+use livetemplate::testing::ClientTree;
 use livetemplate::wire::ClientKind;
-use livetemplate::wire::apply::ClientTree;
 use serde_json::Value;
 
 use diff_templates::{

@@ -333,8 +333,8 @@ fn limits_in_the_spec_are_the_defaults() -> TestResult {
             "Limits::max_depth" => (limits.max_depth, None),
             "Limits::max_fields" => (limits.max_fields, None),
             "Limits::max_action_len" => (limits.max_action_len, None),
-            "MAX_DEPTH" => (livetemplate::wire::apply::MAX_DEPTH, js.get(name)),
-            "MAX_HTML" => (livetemplate::wire::apply::MAX_HTML, js.get(name)),
+            "MAX_DEPTH" => (livetemplate::testing::ClientTree::MAX_DEPTH, js.get(name)),
+            "MAX_HTML" => (livetemplate::testing::ClientTree::MAX_HTML, js.get(name)),
             other => panic!("limits row {other}: unknown setting; teach this test its default"),
         };
         assert_eq!(u64::try_from(expected)?, value, "{name}");

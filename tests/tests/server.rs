@@ -3,10 +3,10 @@
 //! form POSTs, and every kind of bad input — each answered with a clear error that leaves the
 //! session, and every other session, intact.
 //!
-//! HTTP goes through `livetemplate_tests::http::http` (one raw request, bounded by
-//! `livetemplate::testing::WAIT`); the WebSocket client is `tokio_tungstenite::client_async`.
-//! Every other wait is bounded by [`WAIT`], so a server that stops answering fails a test
-//! instead of hanging it.
+//! HTTP goes through `livetemplate_tests::http::http` (one request through hyper's client,
+//! bounded by `livetemplate::testing::WAIT`); the WebSocket client is
+//! `tokio_tungstenite::client_async`. Every other wait is bounded by [`WAIT`], so a server that
+//! stops answering fails a test instead of hanging it.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -14,11 +14,10 @@ use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
 use http::HeaderValue;
-use livetemplate::FormData;
 use livetemplate::server::{CLIENT_PATH, LiveHandle, LiveRouter, serve_listener};
+use livetemplate::testing::{ClientTree, ServerFrame};
 use livetemplate::wire::ClientKind;
-use livetemplate::wire::apply::{ClientTree, ServerFrame};
-use livetemplate::{ActionError, Context, LiveTemplate, live_controller};
+use livetemplate::{ActionError, Context, FormData, LiveTemplate, live_controller};
 use livetemplate_tests::chat::Chat;
 use livetemplate_tests::http::{Response, ResponseExt, http};
 use serde::Deserialize;

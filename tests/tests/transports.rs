@@ -228,13 +228,17 @@ async fn the_same_form_gives_the_same_action_and_data_on_every_transport() -> Re
         // The socket: the message the browser client sends for this click.
         let mut browser = server.browser();
         let mut tab = browser.connect("/").await?;
-        let reply = tab.send(&case.action, data.clone()).await?;
+        let reply = tab
+            .send(&case.action, FormData::from(case.data.clone()))
+            .await?
+            .reply()
+            .clone();
         // (A successful reply to our client leaves `meta` out.)
         assert!(
             reply.get("type").is_none() && reply["meta"]["success"] != json!(false),
             "{what}: {reply}"
         );
-        assert_eq!(seen(&tab.html()?)?, expected, "{what}: socket");
+        assert_eq!(seen(tab.html())?, expected, "{what}: socket");
         tab.close().await?;
 
         // A JSON POST (the client's path while its socket is down), in a fresh session.
@@ -326,8 +330,22 @@ async fn server_only_actions_are_refused_like_unknown_ones_on_every_transport()
     let mut tab = browser.connect("/").await?;
 
     // The socket: the same error frame, but for the name.
-    let refused = tab.send("refresh", json!({"x": "1"})).await?;
-    let unknown = tab.send("nothing_here", json!({"x": "1"})).await?;
+    let refused = tab
+        .send(
+            "refresh",
+            FormData::from(json!({"x": "1"}).as_object().cloned().unwrap_or_default()),
+        )
+        .await?
+        .reply()
+        .clone();
+    let unknown = tab
+        .send(
+            "nothing_here",
+            FormData::from(json!({"x": "1"}).as_object().cloned().unwrap_or_default()),
+        )
+        .await?
+        .reply()
+        .clone();
     assert_eq!(refused["code"], "unknown_action", "{refused}");
     assert_eq!(
         refused.to_string().replace("refresh", "NAME"),

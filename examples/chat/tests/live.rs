@@ -2,6 +2,7 @@
 //! only that room), history kept across reloads, rooms switched by URL, and the same without
 //! JavaScript.
 
+use livetemplate::FormData;
 use livetemplate::testing::{Browser, TestError, TestServer};
 use serde_json::json;
 
@@ -11,7 +12,7 @@ async fn join(
     name: &str,
 ) -> Result<livetemplate::testing::Tab, TestError> {
     let mut tab = browser.connect(path).await?;
-    tab.send("set_name", json!({"name": name})).await?;
+    tab.submit("set_name", &[("name", name)]).await?;
     Ok(tab)
 }
 
@@ -21,32 +22,32 @@ async fn messages_reach_everyone_in_the_room_and_survive_reloads() -> Result<(),
     let (mut alice, mut bob, mut carol) = (server.browser(), server.browser(), server.browser());
     let mut alice_tab = join(&mut alice, "/?room=rust", "alice").await?;
     assert!(
-        alice_tab.html()?.contains("<h1>#rust</h1>"),
+        alice_tab.html().contains("<h1>#rust</h1>"),
         "{}",
-        alice_tab.html()?
+        alice_tab.html()
     );
     let mut bob_tab = join(&mut bob, "/?room=rust", "bob").await?;
     let mut carol_tab = join(&mut carol, "/", "carol").await?;
-    assert!(carol_tab.html()?.contains("<h1>#lobby</h1>"));
+    assert!(carol_tab.html().contains("<h1>#lobby</h1>"));
 
     // Validation: an empty message is refused with the error shown next to the form.
-    alice_tab.send("send", json!({"text": "   "})).await?;
+    alice_tab.submit("send", &[("text", "   ")]).await?;
     assert!(
-        alice_tab.html()?.contains("write something first"),
+        alice_tab.html().contains("write something first"),
         "{}",
-        alice_tab.html()?
+        alice_tab.html()
     );
 
     alice_tab
-        .send("send", json!({"text": "hello <rustaceans>"}))
+        .submit("send", &[("text", "hello <rustaceans>")])
         .await?;
-    assert!(!alice_tab.html()?.contains("write something first"));
+    assert!(!alice_tab.html().contains("write something first"));
     bob_tab
         .wait_until("alice's message", |html| {
             html.contains("hello &#60;rustaceans&#62;")
         })
         .await?;
-    bob_tab.send("send", json!({"text": "hi alice"})).await?;
+    bob_tab.submit("send", &[("text", "hi alice")]).await?;
     alice_tab
         .wait_until("bob's reply", |html| {
             html.contains("<strong>bob</strong> hi alice")
@@ -54,7 +55,14 @@ async fn messages_reach_everyone_in_the_room_and_survive_reloads() -> Result<(),
         .await?;
 
     // `receive` is for broadcasts only: a client naming it is refused like an unknown name.
-    let refused = carol_tab.send("receive", json!({})).await?;
+    let refused = carol_tab
+        .send(
+            "receive",
+            FormData::from(json!({}).as_object().cloned().unwrap_or_default()),
+        )
+        .await?
+        .reply()
+        .clone();
     assert_eq!(refused["code"], "unknown_action", "{refused}");
     assert_eq!(
         refused["message"], "unknown action \"receive\"",
@@ -62,9 +70,9 @@ async fn messages_reach_everyone_in_the_room_and_survive_reloads() -> Result<(),
     );
 
     // Carol is in another room: she hears nothing, and her own message stays there.
-    carol_tab.send("send", json!({"text": "anyone?"})).await?;
-    assert!(!carol_tab.html()?.contains("hi alice"));
-    assert!(!alice_tab.html()?.contains("anyone?"));
+    carol_tab.submit("send", &[("text", "anyone?")]).await?;
+    assert!(!carol_tab.html().contains("hi alice"));
+    assert!(!alice_tab.html().contains("anyone?"));
 
     // A reload (a new page load, even from a new browser) shows the room's history.
     let page = server.browser().get("/?room=rust").await?;
@@ -75,17 +83,13 @@ async fn messages_reach_everyone_in_the_room_and_survive_reloads() -> Result<(),
     );
 
     // Carol follows a link to #rust without reloading (`__navigate__`): history, then live.
-    carol_tab
-        .send("__navigate__", json!({"room": "rust"}))
-        .await?;
-    let html = carol_tab.html()?;
+    carol_tab.navigate(&[("room", "rust")]).await?;
+    let html = carol_tab.html();
     assert!(
         html.contains("<h1>#rust</h1>") && html.contains("hi alice"),
         "{html}"
     );
-    bob_tab
-        .send("send", json!({"text": "welcome carol"}))
-        .await?;
+    bob_tab.submit("send", &[("text", "welcome carol")]).await?;
     carol_tab
         .wait_until("bob's welcome", |html| html.contains("welcome carol"))
         .await?;

@@ -16,16 +16,16 @@ async fn joins_and_leaves_across_browsers_and_tabs() -> Result<(), TestError> {
     let server = TestServer::start(presence::app()).await?;
     let mut alice = server.browser();
     let mut alice_tab = alice.connect("/").await?;
-    let html = alice_tab.html()?;
-    let alice_name = my_name(&html)?;
+    let html = alice_tab.html();
+    let alice_name = my_name(html)?;
     assert!(html.contains("1 person is here"), "{html}");
     assert!(html.contains(&format!("{alice_name} (you)")), "{html}");
 
     let mut bob = server.browser();
     let bob_first = bob.connect("/").await?;
-    let bob_name = my_name(&bob_first.html()?)?;
+    let bob_name = my_name(bob_first.html())?;
     assert_ne!(alice_name, bob_name);
-    assert!(bob_first.html()?.contains(&alice_name), "bob sees alice");
+    assert!(bob_first.html().contains(&alice_name), "bob sees alice");
     alice_tab
         .wait_until("bob to join", |html| {
             html.contains("2 people are here") && html.contains(&bob_name)
@@ -37,7 +37,7 @@ async fn joins_and_leaves_across_browsers_and_tabs() -> Result<(), TestError> {
     alice_tab
         .wait_until("bob's second tab", |html| html.contains("2 tabs"))
         .await?;
-    assert!(alice_tab.html()?.contains("2 people are here"));
+    assert!(alice_tab.html().contains("2 people are here"));
 
     // Closing one of bob's tabs keeps him here; closing the last one makes him leave.
     bob_second.close().await?;

@@ -3,7 +3,6 @@
 //! browser kept in sync, and the same list driven by plain form posts without JavaScript.
 
 use livetemplate::testing::{TestError, TestServer};
-use serde_json::json;
 
 /// The titles a page lists, in order.
 fn titles(html: &str) -> Vec<&str> {
@@ -22,26 +21,26 @@ async fn every_action_over_a_live_socket_with_tabs_in_sync() -> Result<(), TestE
     let mut other = browser.connect("/").await?;
 
     // Validation: empty and too long titles are refused, with the reason next to the field.
-    tab.send("add", json!({"title": "  "})).await?;
+    tab.submit("add", &[("title", "  ")]).await?;
     assert!(
-        tab.html()?.contains("a todo needs a title"),
+        tab.html().contains("a todo needs a title"),
         "{}",
-        tab.html()?
+        tab.html()
     );
     let long = "x".repeat(todos::MAX_TITLE + 1);
-    tab.send("add", json!({"title": long})).await?;
-    let html = tab.html()?;
+    tab.submit("add", &[("title", &long)]).await?;
+    let html = tab.html();
     assert!(
         html.contains("at most 80 characters") && html.contains(&long),
         "{html}"
     );
 
     for title in ["milk", "bread", "eggs"] {
-        tab.send("add", json!({"title": title})).await?;
+        tab.submit("add", &[("title", title)]).await?;
     }
-    assert_eq!(titles(&tab.html()?), ["milk", "bread", "eggs"]);
-    assert!(!tab.html()?.contains("class=\"error\""));
-    assert!(tab.html()?.contains("3 items left"));
+    assert_eq!(titles(tab.html()), ["milk", "bread", "eggs"]);
+    assert!(!tab.html().contains("class=\"error\""));
+    assert!(tab.html().contains("3 items left"));
     // The browser's other tab follows (`ctx.sync()`).
     other
         .wait_until("the other tab to list three", |html| {
@@ -50,28 +49,27 @@ async fn every_action_over_a_live_socket_with_tabs_in_sync() -> Result<(), TestE
         .await?;
 
     // Toggle (a button in the item's form: the hidden id comes along).
-    tab.send("toggle", json!({"id": "2"})).await?;
-    assert!(tab.html()?.contains("2 items left"));
+    tab.submit("toggle", &[("id", "2")]).await?;
+    assert!(tab.html().contains("2 items left"));
     assert!(
-        tab.html()?.contains("<li data-key=\"2\" class=\"done\">"),
+        tab.html().contains("<li data-key=\"2\" class=\"done\">"),
         "{}",
-        tab.html()?
+        tab.html()
     );
 
     // Edit in place: a double-click sends the label's data-id; save a new title; cancel.
-    tab.send("edit", json!({"id": "1"})).await?;
-    assert!(tab.html()?.contains("aria-label=\"Edit todo\""));
-    tab.send("save", json!({"id": "1", "title": "oat milk"}))
+    tab.click_with("edit", &[("id", "1")]).await?;
+    assert!(tab.html().contains("aria-label=\"Edit todo\""));
+    tab.submit("save", &[("id", "1"), ("title", "oat milk")])
         .await?;
-    assert_eq!(titles(&tab.html()?), ["oat milk", "bread", "eggs"]);
-    tab.send("edit", json!({"id": "3"})).await?;
-    tab.send("cancel", json!({})).await?;
-    assert!(!tab.html()?.contains("Edit todo"));
+    assert_eq!(titles(tab.html()), ["oat milk", "bread", "eggs"]);
+    tab.click_with("edit", &[("id", "3")]).await?;
+    tab.click("cancel").await?;
+    assert!(!tab.html().contains("Edit todo"));
 
     // Filters: `__navigate__` (a filter link followed by the client) and page loads.
-    tab.send("__navigate__", json!({"filter": "completed"}))
-        .await?;
-    assert_eq!(titles(&tab.html()?), ["bread"]);
+    tab.navigate(&[("filter", "completed")]).await?;
+    assert_eq!(titles(tab.html()), ["bread"]);
     other
         .wait_until("the other tab to follow the filter", |html| {
             titles(html) == ["bread"]
@@ -89,12 +87,12 @@ async fn every_action_over_a_live_socket_with_tabs_in_sync() -> Result<(), TestE
     .await?;
 
     // Remove and clear completed.
-    tab.send("__navigate__", json!({"filter": "all"})).await?;
-    tab.send("remove", json!({"id": "3"})).await?;
-    tab.send("clear_completed", json!({})).await?;
-    assert_eq!(titles(&tab.html()?), ["oat milk"]);
-    assert!(tab.html()?.contains("1 item left"));
-    assert!(!tab.html()?.contains("Clear completed"));
+    tab.navigate(&[("filter", "all")]).await?;
+    tab.submit("remove", &[("id", "3")]).await?;
+    tab.click("clear_completed").await?;
+    assert_eq!(titles(tab.html()), ["oat milk"]);
+    assert!(tab.html().contains("1 item left"));
+    assert!(!tab.html().contains("Clear completed"));
 
     // Another browser has its own list.
     let stranger = server.browser().get("/").await?;

@@ -85,7 +85,9 @@ use std::future::Future;
 
 pub use context::{Context, Effect, FlashKind};
 pub use error::{ActionError, Result};
-pub(crate) use runtime::{GENERAL_ERROR, Outcome, Via, act, client_may_run, log_refused, refused};
+#[cfg(feature = "testing")]
+pub(crate) use runtime::refused;
+pub(crate) use runtime::{GENERAL_ERROR, Outcome, Via, act, client_may_run, log_refused};
 
 use crate::LiveTemplate;
 

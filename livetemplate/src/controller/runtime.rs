@@ -1,11 +1,11 @@
 //! Running one action: snapshot the state, dispatch (catching panics), roll back on failure;
 //! and who may name which action.
 //!
-//! Shared by [`LiveTest`](crate::testing::LiveTest) and the server, so both give an action the
-//! same semantics: a failing or panicking action leaves the state as it was, drops the effects
-//! it asked for, and reports why. Clients may name only the controller's
-//! [`ACTIONS`](LiveController::ACTIONS) (and `__navigate__`); every transport checks
-//! [`client_may_run`] before it runs anything, and refuses the rest alike.
+//! Shared by `testing::LiveTest` and the server, so both give an action the same semantics: a
+//! failing or panicking action leaves the state as it was, drops the effects it asked for, and
+//! reports why. Clients may name only the controller's [`ACTIONS`](LiveController::ACTIONS)
+//! (and `__navigate__`); every transport checks [`client_may_run`] before it runs anything, and
+//! refuses the rest alike.
 
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -21,18 +21,17 @@ pub(crate) const GENERAL_ERROR: &str = crate::wire::keys::GENERAL_ERROR;
 
 /// What running an action produced.
 #[derive(Debug)]
-pub struct Outcome {
-    /// `meta` for the reply: success, field errors, the action's name.
-    pub meta: Meta,
+pub(crate) struct Outcome {
+    /// `meta` for the reply: success, field errors (the error's message under `"_"`), the
+    /// action's name.
+    pub(crate) meta: Meta,
     /// The effects to carry out (none when the action failed).
-    pub effects: Vec<Effect>,
-    /// Why it failed, when it did.
-    pub error: Option<ActionError>,
+    pub(crate) effects: Vec<Effect>,
 }
 
 impl Outcome {
     /// Whether the action succeeded (the state may have changed).
-    pub fn succeeded(&self) -> bool {
+    pub(crate) fn succeeded(&self) -> bool {
         self.meta.success
     }
 }
@@ -90,6 +89,7 @@ pub(crate) fn log_refused<C: LiveController>(action: &str, via: Via) {
 
 /// The outcome of an action refused before it ran: what dispatching an unknown name gives
 /// (`meta.errors["_"]` says `unknown action …`), so a refused server-only name looks the same.
+#[cfg(feature = "testing")]
 pub(crate) fn refused(action: &str) -> Outcome {
     let error = ActionError::unknown_action(action);
     let mut meta = Meta {
@@ -102,7 +102,6 @@ pub(crate) fn refused(action: &str) -> Outcome {
     Outcome {
         meta,
         effects: Vec::new(),
-        error: Some(error),
     }
 }
 
@@ -170,14 +169,7 @@ async fn run_with_snapshot<C: LiveController>(
                     meta.flash.push((kind.to_owned(), message.clone()));
                 }
             }
-            (
-                Outcome {
-                    meta,
-                    effects,
-                    error: None,
-                },
-                Some(snapshot),
-            )
+            (Outcome { meta, effects }, Some(snapshot))
         }
         Some(error) => {
             *state = snapshot;
@@ -199,7 +191,6 @@ async fn run_with_snapshot<C: LiveController>(
                 Outcome {
                     meta,
                     effects: Vec::new(),
-                    error: Some(error),
                 },
                 None,
             )

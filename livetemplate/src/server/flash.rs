@@ -168,7 +168,6 @@ fn cookie(value: &str, secure: bool, max_age: u64) -> Option<HeaderValue> {
 mod tests {
     use super::*;
 
-    use crate::ActionError;
     use crate::wire::Meta;
     use http::header::COOKIE;
 
@@ -270,7 +269,6 @@ mod tests {
         let outcome = Outcome {
             meta,
             effects: Vec::new(),
-            error: Some(ActionError::new("x")),
         };
         assert_eq!(
             of_outcome(&outcome),
@@ -284,7 +282,6 @@ mod tests {
         let outcome = Outcome {
             meta: ok,
             effects: Vec::new(),
-            error: None,
         };
         assert_eq!(of_outcome(&outcome), [flash("info", "saved")]);
     }

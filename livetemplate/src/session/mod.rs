@@ -48,10 +48,10 @@ impl std::fmt::Display for MountError {
 impl std::error::Error for MountError {}
 
 /// What a tab's connection receives from its group: the latest render to catch up to.
-pub type TabEvents = mpsc::Receiver<Arc<Rendered>>;
+pub(crate) type TabEvents = mpsc::Receiver<Arc<Rendered>>;
 
 /// The session groups of one live page.
-pub struct Groups<C: LiveController> {
+pub(crate) struct Groups<C: LiveController> {
     controller: Arc<C>,
     broker: Arc<dyn Broker>,
     store: Option<Arc<dyn SessionStore<C::State>>>,
@@ -75,7 +75,7 @@ impl<C: LiveController> std::fmt::Debug for Groups<C> {
 impl<C: LiveController> Groups<C> {
     /// Groups for `controller`, expiring `idle` after their last tab left; each tab's queue of
     /// pending updates holds `tab_queue` renders (a tab that falls further behind is dropped).
-    pub fn new(
+    pub(crate) fn new(
         controller: Arc<C>,
         broker: Arc<dyn Broker>,
         idle: Duration,
@@ -93,23 +93,18 @@ impl<C: LiveController> Groups<C> {
     }
 
     /// Keeps states in `store` as well, so other processes (or a restart) can resume them.
-    pub fn with_store(mut self, store: Arc<dyn SessionStore<C::State>>) -> Self {
+    pub(crate) fn with_store(mut self, store: Arc<dyn SessionStore<C::State>>) -> Self {
         self.store = Some(store);
         self
     }
 
-    /// The controller.
-    pub fn controller(&self) -> &Arc<C> {
-        &self.controller
-    }
-
     /// The group of `id`, if it exists.
-    pub fn get(&self, id: &SessionId) -> Option<Arc<Group<C>>> {
+    pub(crate) fn get(&self, id: &SessionId) -> Option<Arc<Group<C>>> {
         lock(&self.groups).get(id).cloned()
     }
 
     /// The group of `id`, mounting it with `ctx` (the request's query and user) when new.
-    pub async fn get_or_mount(
+    pub(crate) async fn get_or_mount(
         &self,
         id: &SessionId,
         ctx: &mut Context,
@@ -195,12 +190,14 @@ impl<C: LiveController> Groups<C> {
     }
 
     /// How many groups are alive.
-    pub fn len(&self) -> usize {
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
         lock(&self.groups).len()
     }
 
     /// Whether no group is alive.
-    pub fn is_empty(&self) -> bool {
+    #[cfg(test)]
+    pub(crate) fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
@@ -220,7 +217,7 @@ impl<C: LiveController> Groups<C> {
     }
 
     /// Drops the groups that have had no tab for longer than the idle time.
-    pub fn sweep(&self) -> usize {
+    pub(crate) fn sweep(&self) -> usize {
         let now = Instant::now();
         let mut groups = lock(&self.groups);
         let before = groups.len();
@@ -232,7 +229,7 @@ impl<C: LiveController> Groups<C> {
 }
 
 /// One browser's state for one live page, and its connected tabs.
-pub struct Group<C: LiveController> {
+pub(crate) struct Group<C: LiveController> {
     id: SessionId,
     controller: Arc<C>,
     broker: Arc<dyn Broker>,
@@ -269,14 +266,14 @@ struct Tabs {
 
 /// A tab's registration in its group; dropping it detaches the tab.
 #[derive(Debug)]
-pub struct Tab<C: LiveController> {
+pub(crate) struct Tab<C: LiveController> {
     id: u64,
     group: Arc<Group<C>>,
 }
 
 impl<C: LiveController> Tab<C> {
     /// The tab's id within its group.
-    pub fn id(&self) -> u64 {
+    pub(crate) fn id(&self) -> u64 {
         self.id
     }
 }
@@ -293,17 +290,17 @@ impl<C: LiveController> Drop for Tab<C> {
 
 impl<C: LiveController> Group<C> {
     /// The session id.
-    pub fn id(&self) -> &SessionId {
+    pub(crate) fn id(&self) -> &SessionId {
         &self.id
     }
 
     /// The latest render.
-    pub fn tree(&self) -> Arc<Rendered> {
+    pub(crate) fn tree(&self) -> Arc<Rendered> {
         Arc::clone(&lock(&self.tree))
     }
 
     /// Connects a tab: it receives the renders other tabs' actions produce.
-    pub fn attach(self: &Arc<Self>) -> (Tab<C>, TabEvents) {
+    pub(crate) fn attach(self: &Arc<Self>) -> (Tab<C>, TabEvents) {
         let (sender, receiver) = mpsc::channel(self.tab_queue);
         let mut tabs = lock(&self.tabs);
         tabs.next += 1;
@@ -318,14 +315,18 @@ impl<C: LiveController> Group<C> {
     }
 
     /// How many tabs are connected.
-    pub fn tab_count(&self) -> usize {
+    pub(crate) fn tab_count(&self) -> usize {
         lock(&self.tabs).list.len()
     }
 
     /// Runs `ctx.action()` (one action at a time per group), renders, and carries out the
     /// effects that concern the group: `sync` updates the other tabs, subscriptions are
     /// registered, broadcasts are published. The caller replies to the acting tab.
-    pub async fn act(&self, from: Option<u64>, ctx: &mut Context) -> (Outcome, Arc<Rendered>) {
+    pub(crate) async fn act(
+        &self,
+        from: Option<u64>,
+        ctx: &mut Context,
+    ) -> (Outcome, Arc<Rendered>) {
         let (outcome, tree) = {
             let mut state = self.state.lock().await;
             let (outcome, tree) = match &self.store {
@@ -397,7 +398,7 @@ impl<C: LiveController> Group<C> {
 
     /// With a store, catches the group up to the stored state (another process may have acted)
     /// and returns the latest render; without one, the latest render.
-    pub async fn current(&self) -> Arc<Rendered> {
+    pub(crate) async fn current(&self) -> Arc<Rendered> {
         let Some(store) = &self.store else {
             return self.tree();
         };
@@ -478,7 +479,7 @@ impl<C: LiveController> Group<C> {
 
     /// Runs `on_connect` for a new tab (subscriptions are made here), renders what it changed,
     /// and carries out its effects.
-    pub async fn connect(&self, tab: u64, ctx: &mut Context) -> Result<(), ActionError> {
+    pub(crate) async fn connect(&self, tab: u64, ctx: &mut Context) -> Result<(), ActionError> {
         let mut state = self.state.lock().await;
         self.controller.on_connect(&mut state, ctx).await?;
         let tree = self.rerender(&state);
@@ -489,7 +490,7 @@ impl<C: LiveController> Group<C> {
 
     /// Runs `on_disconnect` for a tab that left, renders what it changed, and carries out its
     /// effects (a broadcast, a `sync` of the remaining tabs).
-    pub async fn disconnect(&self, ctx: &mut Context) {
+    pub(crate) async fn disconnect(&self, ctx: &mut Context) {
         let mut state = self.state.lock().await;
         if let Err(error) = self.controller.on_disconnect(&mut state, ctx).await {
             tracing::warn!(%error, "on_disconnect failed");
@@ -569,7 +570,7 @@ impl<C: LiveController> Group<C> {
 
     /// Sends `tree` to every tab but `except`. A tab whose queue is full is dropped (a slow
     /// client must not hold anyone back); its connection sees the channel close and ends.
-    pub fn refresh(&self, except: Option<u64>, tree: &Arc<Rendered>) {
+    pub(crate) fn refresh(&self, except: Option<u64>, tree: &Arc<Rendered>) {
         let mut tabs = lock(&self.tabs);
         tabs.list.retain(|(id, sender)| {
             if Some(*id) == except {

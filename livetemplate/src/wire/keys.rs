@@ -24,7 +24,9 @@ pub(crate) const ID_KEY: &str = "idKey";
 pub(crate) const ITEM_KEY: &str = "_k";
 /// A statics table's id on this connection (our client's cache; others ignore it).
 pub(crate) const FINGERPRINT: &str = "f";
-/// What the existing client renders for an empty list; our server never sends it.
+/// What the existing client renders for an empty list; our server never sends it (only the
+/// reference client of the `testing` feature reads it).
+#[cfg_attr(not(feature = "testing"), allow(dead_code))]
 pub(crate) const ELSE: &str = "else";
 
 // ---- list operations (docs/src/protocol.md, "List operations") --------------------------------

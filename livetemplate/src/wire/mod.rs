@@ -5,7 +5,6 @@
 //! code or close code. [`Encoder`] writes trees and patches for one connection; [`frame`]
 //! wraps them (and errors) into frames.
 
-pub mod apply;
 pub(crate) mod decode;
 pub use decode::{ActionKind, ClientMessage, Limits, decode};
 // Public as `crate::form::FormData`.

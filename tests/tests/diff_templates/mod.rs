@@ -1,9 +1,9 @@
 //! The templates of `templates/diff/` and their data, shared by the golden wire files
 //! (`golden.rs`) and the diff property tests (`diff_props.rs`).
 
+use livetemplate::testing::ClientTree;
 use livetemplate::wire::ClientKind;
 use livetemplate::wire::Encoder;
-use livetemplate::wire::apply::ClientTree;
 use livetemplate::{LiveTemplate, Rendered};
 
 /// `diff/counter.html`: two text slots.

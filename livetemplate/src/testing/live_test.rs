@@ -1,118 +1,20 @@
-//! [`LiveTest`]: drive a controller in a test, without a browser or a socket; [`TestServer`],
-//! [`Browser`] and [`Tab`]: drive a whole app over real sockets.
-//!
-//! It runs each action as the server does (state snapshot, rollback on failure, panics caught),
-//! renders, diffs, encodes the frame our client would receive, and applies that frame to the
-//! reference client ([`wire::apply`](crate::wire::apply)). After every step it checks that what
-//! the client shows equals a fresh render, so every controller test also tests the pipeline.
-//!
-//! ```
-//! use askama::Template;
-//! use livetemplate::testing::LiveTest;
-//! use livetemplate::{Context, LiveTemplate, live_controller};
-//!
-//! #[derive(Clone, Template, LiveTemplate)]
-//! #[template(source = "<p>{{ count }}</p><button name=\"increment\">+</button>", ext = "html")]
-//! struct Counter { count: i64 }
-//!
-//! struct Counters;
-//!
-//! #[live_controller]
-//! impl Counters {
-//!     async fn mount(&self, _ctx: &mut Context) -> livetemplate::Result<Counter> {
-//!         Ok(Counter { count: 0 })
-//!     }
-//!     pub fn increment(&self, state: &mut Counter, _ctx: &mut Context) {
-//!         state.count += 1;
-//!     }
-//! }
-//!
-//! # let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
-//! # runtime.block_on(async {
-//! let mut page = LiveTest::mount(Counters).await?;
-//! page.click("increment").await?;
-//! assert_eq!(page.html(), "<p>1</p><button name=\"increment\">+</button>");
-//! assert_eq!(page.last_patch(), r#"{"0":1}"#); // slot 0 is now 1 (a number: our short form)
-//! # Ok::<(), livetemplate::testing::TestError>(())
-//! # }).unwrap();
-//! ```
+//! [`LiveTest`]: one live page of a controller, driven with no browser and no socket; every
+//! frame is applied by the reference client and checked against a fresh render.
 
-mod socket;
+use std::collections::BTreeMap;
 
-pub use socket::{Browser, Response, Tab, TestServer, WAIT};
-
-use std::fmt;
-
-use serde_json::Value;
-
+use super::{ClientTree, TestError, form_data};
+use crate::LiveTemplate;
 use crate::controller::{Context, Effect, LiveController, Outcome, act, client_may_run, refused};
 use crate::diff::diff;
 use crate::render::Rendered;
-use crate::wire::apply::{ApplyError, ClientTree};
 use crate::wire::{ActionKind, ClientKind, Encoder, FormData, Meta, frame};
-use crate::{ActionError, LiveTemplate, RenderError};
 
-/// Why a [`LiveTest`] step failed (an action that returns an error is not a test failure:
-/// see [`LiveTest::succeeded`]).
-#[derive(Debug)]
-#[non_exhaustive]
-pub enum TestError {
-    /// `mount` returned an error.
-    Mount(ActionError),
-    /// Rendering the state failed.
-    Render(RenderError),
-    /// The frame could not be applied by the reference client.
-    Client(ApplyError),
-    /// What the client shows differs from a fresh render: a bug in livetemplate.
-    Mismatch {
-        /// A fresh render's HTML.
-        expected: String,
-        /// What the client shows.
-        shown: String,
-    },
-    /// A socket of a [`TestServer`] or [`Browser`] failed.
-    Io(std::io::Error),
-    /// The WebSocket failed.
-    WebSocket(tokio_tungstenite::tungstenite::Error),
-    /// Nothing arrived in time (after [`WAIT`]); says what was awaited.
-    Timeout(String),
-    /// The server answered something a browser would not accept; says what.
-    Unexpected(String),
-}
-
-impl From<std::io::Error> for TestError {
-    fn from(error: std::io::Error) -> Self {
-        TestError::Io(error)
-    }
-}
-
-impl From<tokio_tungstenite::tungstenite::Error> for TestError {
-    fn from(error: tokio_tungstenite::tungstenite::Error) -> Self {
-        TestError::WebSocket(error)
-    }
-}
-
-impl fmt::Display for TestError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            TestError::Mount(e) => write!(f, "mount failed: {e}"),
-            TestError::Render(e) => write!(f, "render failed: {e}"),
-            TestError::Client(e) => write!(f, "the client could not apply the frame: {e}"),
-            TestError::Mismatch { expected, shown } => write!(
-                f,
-                "the client shows different HTML than a fresh render\n expected: {expected}\n    shown: {shown}"
-            ),
-            TestError::Io(e) => write!(f, "socket error: {e}"),
-            TestError::WebSocket(e) => write!(f, "WebSocket error: {e}"),
-            TestError::Timeout(what) => write!(f, "timed out after {WAIT:?} waiting for {what}"),
-            TestError::Unexpected(what) => write!(f, "unexpected answer: {what}"),
-        }
-    }
-}
-
-impl std::error::Error for TestError {}
-
-/// One live page of a controller, driven from a test.
+/// One live page of a controller, driven from a test with no browser and no socket.
+///
+/// Its steps have the same names and signatures as a [`Tab`](super::Tab)'s (`click`,
+/// `click_with`, `submit`, `navigate`, `send`, `html`, `succeeded`, `errors`); see the
+/// [module docs](super) for an example.
 #[derive(Debug)]
 pub struct LiveTest<C: LiveController> {
     controller: C,
@@ -120,6 +22,8 @@ pub struct LiveTest<C: LiveController> {
     tree: Rendered,
     encoder: Encoder,
     client: ClientTree,
+    /// What the client shows, checked equal to a fresh render after every step.
+    html: String,
     session: String,
     reference: u64,
     last_patch: String,
@@ -158,13 +62,14 @@ impl<C: LiveController> LiveTest<C> {
         let mut encoder = Encoder::new(ClientKind::Livetemplate);
         let first = encoder.tree(&tree);
         let mut client = ClientTree::new(ClientKind::Livetemplate);
-        client.apply(&first).map_err(TestError::Client)?;
-        let test = LiveTest {
+        client.apply(&first)?;
+        let mut test = LiveTest {
             controller,
             state,
             tree,
             encoder,
             client,
+            html: String::new(),
             session,
             reference: 0,
             last_frame: frame::update(&first, Some(&Meta::ok("")), None),
@@ -243,7 +148,7 @@ impl<C: LiveController> LiveTest<C> {
         };
         let tree = tree.map_err(TestError::Render)?;
         let patch = self.encoder.patch(&diff(&self.tree, &tree));
-        self.client.apply(&patch).map_err(TestError::Client)?;
+        self.client.apply(&patch)?;
         self.last_frame = frame::reply(
             ClientKind::Livetemplate,
             &patch,
@@ -258,9 +163,10 @@ impl<C: LiveController> LiveTest<C> {
         Ok(self)
     }
 
-    /// What the browser shows now (the live region's HTML).
-    pub fn html(&self) -> String {
-        self.tree.to_html()
+    /// What the browser shows now: the live region's HTML, as the reference client renders
+    /// it (checked equal to a fresh render after every step).
+    pub fn html(&self) -> &str {
+        &self.html
     }
 
     /// The session's state.
@@ -284,7 +190,7 @@ impl<C: LiveController> LiveTest<C> {
     }
 
     /// The last action's errors by form field (`"_"` for a failure not tied to a field).
-    pub fn errors(&self) -> &std::collections::BTreeMap<String, String> {
+    pub fn errors(&self) -> &BTreeMap<String, String> {
         &self.last_meta.errors
     }
 
@@ -293,32 +199,15 @@ impl<C: LiveController> LiveTest<C> {
         &self.effects
     }
 
-    /// The client's HTML must equal a fresh render's.
-    fn check(&self) -> Result<(), TestError> {
-        let shown = self.client.html().map_err(TestError::Client)?;
+    /// The client's HTML must equal a fresh render's; it is then what [`html`](Self::html)
+    /// returns.
+    fn check(&mut self) -> Result<(), TestError> {
+        let shown = self.client.html()?;
         let expected = self.tree.to_html();
-        if shown == expected {
-            Ok(())
-        } else {
-            Err(TestError::Mismatch { expected, shown })
+        if shown != expected {
+            return Err(TestError::Mismatch { expected, shown });
         }
+        self.html = shown;
+        Ok(())
     }
-}
-
-/// Form data as a browser sends it: repeated names become arrays.
-fn form_data(fields: &[(&str, &str)]) -> FormData {
-    let mut data = FormData::new();
-    for (name, value) in fields {
-        let value = Value::String((*value).to_owned());
-        let merged = match data.get(name).cloned() {
-            None => value,
-            Some(Value::Array(mut items)) => {
-                items.push(value);
-                Value::Array(items)
-            }
-            Some(previous) => Value::Array(vec![previous, value]),
-        };
-        data.insert(*name, merged);
-    }
-    data
 }
