@@ -176,7 +176,7 @@ export const FLASH_COOKIE = "livetemplate-flash";
 /** The data key of a clicked button's (or other element's) value, on every transport. */
 export const BUTTON_VALUE = "value";
 
-// ---- limits of the tree cache (as livetemplate/src/wire/apply.rs; "Limits") -------------------
+// ---- limits of the tree cache (as livetemplate/src/testing/client/; "Limits") -------------------
 
 /** The deepest nesting a frame may reach: each slot, list item and list operation is a level. */
 export const MAX_DEPTH = 64;

@@ -1,5 +1,5 @@
 // Why a frame could not be applied (ApplyError), and the tree paths it names ("tree.1[0]"),
-// spelled as livetemplate/src/wire/apply.rs spells them.
+// spelled as livetemplate/src/testing/client/ spells them.
 
 import { DEV, MAX_DEPTH, MAX_HTML } from "./constants.js";
 

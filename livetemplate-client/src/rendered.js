@@ -1,5 +1,5 @@
 // Rendered: the tree cache of one live region — pure data, no DOM. Merges each frame's tree
-// into the cached tree, exactly as livetemplate/src/wire/apply.rs does for our client.
+// into the cached tree, exactly as livetemplate/src/testing/client/ does for our client.
 
 import { DEV, ITEMS } from "./constants.js";
 import { ROOT, expect, fail } from "./errors.js";

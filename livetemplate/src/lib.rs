@@ -46,7 +46,7 @@
 //! }
 //! ```
 //!
-//! A controller is tested without a browser by [`LiveTest`] (feature `testing`), which runs
+//! A controller is tested without a browser by `LiveTest` (feature `testing`), which runs
 //! every step through the real pipeline and checks the client's view against a fresh render:
 //!
 //! ```
@@ -87,7 +87,7 @@
 //! | [`render`] | the [`Rendered`] tree a template renders to: statics tables and slot values |
 //! | [`diff`] | comparing two trees into a [`Patch`](diff::Patch) |
 //! | [`wire`] | the protocol's frames: the [`Encoder`](wire::Encoder) and the client-message decoder |
-//! | `testing` | [`LiveTest`] and [`TestServer`] (feature `testing`) |
+//! | `testing` | `LiveTest` and `TestServer` (feature `testing`) |
 //!
 //! The template syntax, the `templates/` directory and `askama.toml` are askama's; the book
 //! (`docs/src/` in the repository) explains how each construct splits into slots, the wire
@@ -96,10 +96,10 @@
 //! ## Features
 //!
 //! - `serde_json`: the `json` / `tojson` template filters (enables askama's `serde_json`).
-//! - `redis`: scale-out over a shared Redis — [`Redis`] (configured from code or from
-//!   [`REDIS_URL_ENV`]) set with [`Config::redis`]: broadcasts, pushes and syncs reach every
-//!   process, and [`LiveRouter::route_shared`] keeps session states in Redis.
-//! - `testing`: the test helpers of the `testing` module ([`LiveTest`], [`TestServer`],
+//! - `redis`: scale-out over a shared Redis — `Redis` (configured from code or from
+//!   `REDIS_URL_ENV`) set with `Config::redis`: broadcasts, pushes and syncs reach every
+//!   process, and `LiveRouter::route_shared` keeps session states in Redis.
+//! - `testing`: the test helpers of the `testing` module (`LiveTest`, `TestServer`,
 //!   `Browser`, `Tab`) and the reference client they apply frames with (`ClientTree`). For
 //!   `[dev-dependencies]`; see `docs/src/testing.md`.
 

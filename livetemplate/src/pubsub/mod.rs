@@ -2,7 +2,7 @@
 //!
 //! [`MemoryBroker`] is the embedded default: subscriptions live in this process. A broker
 //! holds subscribers weakly, so a session group that expires leaves its topics by itself.
-//! With the `redis` feature, [`RedisBroker`] carries messages to every process sharing a Redis.
+//! With the `redis` feature, `RedisBroker` carries messages to every process sharing a Redis.
 
 #[cfg(feature = "redis")]
 mod redis;

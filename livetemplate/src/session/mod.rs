@@ -29,7 +29,7 @@ use crate::{ActionError, LiveController, LiveTemplate, RenderError};
 
 /// Why a session could not be started.
 #[derive(Debug)]
-pub enum MountError {
+pub(crate) enum MountError {
     /// `mount` (or `on_connect`) returned an error.
     Mount(ActionError),
     /// The mounted state does not render.

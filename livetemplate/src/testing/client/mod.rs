@@ -49,7 +49,7 @@ const MAX_HTML: usize = 32 << 20;
 ///   object merges changed slots into the node there; an array is list operations on the list
 ///   there. Statics are cached by their `"f"` id whenever `"f"` comes with `"s"`, and a subtree
 ///   with `"f"` but no `"s"` takes its statics from that cache. It also reads the short forms
-///   the encoder writes for our client (see [`Encoder`](crate::Encoder)): whole numbers as
+///   the encoder writes for our client (see [`Encoder`](crate::wire::Encoder)): whole numbers as
 ///   text, `[id, slots…]` nodes, positional items and numbered list operations.
 /// - [`ClientKind::Legacy`], `@livetemplate/client` 0.25 (its `state/tree-renderer.js`): it
 ///   ignores `"f"`, deep-merges every object into what it holds unless its
