@@ -45,6 +45,9 @@ pub struct Config {
     pub(crate) layout: Arc<dyn PageLayout>,
     pub(crate) title: String,
     pub(crate) authenticator: Option<Arc<Authenticator>>,
+    pub(crate) max_connections: usize,
+    pub(crate) header_read_timeout: Duration,
+    pub(crate) shutdown_timeout: Duration,
 }
 
 /// Finds the signed-in user of a request (from a cookie, a header…); `None` is anonymous.
@@ -62,6 +65,9 @@ impl std::fmt::Debug for Config {
             .field("max_body", &self.max_body)
             .field("actions_per_second", &self.actions_per_second)
             .field("connections_per_session", &self.connections_per_session)
+            .field("max_connections", &self.max_connections)
+            .field("header_read_timeout", &self.header_read_timeout)
+            .field("shutdown_timeout", &self.shutdown_timeout)
             .finish_non_exhaustive()
     }
 }
@@ -86,6 +92,9 @@ impl Default for Config {
             layout: Arc::new(DefaultLayout),
             title: String::new(),
             authenticator: None,
+            max_connections: 10_000,
+            header_read_timeout: Duration::from_secs(10),
+            shutdown_timeout: Duration::from_secs(10),
         }
     }
 }
@@ -232,6 +241,37 @@ impl Config {
     /// The page title used by the default layout. Default: empty.
     pub fn title(mut self, title: impl Into<String>) -> Self {
         self.title = title.into();
+        self
+    }
+
+    /// Connections [`serve`](super::serve) and [`serve_listener`](super::serve_listener) hold
+    /// open at once, live connections included. One over the limit is accepted, answered
+    /// `503 Service Unavailable` and closed at once, so the process keeps file descriptors
+    /// for the clients it serves and a client retrying is served as soon as a slot frees.
+    /// Default: 10,000 (raise the process's `ulimit -n` above it). Not applied when you run the
+    /// router in your own server.
+    pub fn max_connections(mut self, connections: usize) -> Self {
+        self.max_connections = connections.max(1);
+        self
+    }
+
+    /// How long a connection may take to send a request's headers, counted from when it is
+    /// ready for one: when it opens, and after each response while it is kept alive. So this
+    /// is also the idle keep-alive timeout (hyper 1 runs one timer for both): a socket that
+    /// sends nothing, half a request, or nothing after its last response is closed when it
+    /// runs out. Live connections are not affected (see [`socket_idle`](Config::socket_idle)).
+    /// Default: 10 seconds. Applies to [`serve`](super::serve) and
+    /// [`serve_listener`](super::serve_listener).
+    pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
+        self.header_read_timeout = timeout;
+        self
+    }
+
+    /// How long [`serve`](super::serve) and [`serve_listener`](super::serve_listener) wait,
+    /// once shutdown starts, for open requests to finish; then they close the connections
+    /// left and return. Default: 10 seconds.
+    pub fn shutdown_timeout(mut self, timeout: Duration) -> Self {
+        self.shutdown_timeout = timeout;
         self
     }
 }

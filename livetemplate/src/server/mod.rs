@@ -4,6 +4,7 @@
 //! existing hyper or axum application; [`serve`] runs it alone with graceful shutdown, and
 //! [`serve_env`] does so on the address in `ADDR` (what an example's `main` calls).
 
+mod accept;
 mod action_data;
 pub(crate) mod body;
 mod config;
