@@ -3,6 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::guard::FrameAncestors;
 use super::page::{DefaultLayout, PageLayout};
 use super::security::{OriginPolicy, SigningKey};
 use crate::pubsub::{Broker, MemoryBroker};
@@ -48,6 +49,9 @@ pub struct Config {
     pub(crate) max_connections: usize,
     pub(crate) header_read_timeout: Duration,
     pub(crate) shutdown_timeout: Duration,
+    pub(crate) frame_ancestors: FrameAncestors,
+    /// Lower-cased; empty: any host.
+    pub(crate) allowed_hosts: Vec<String>,
 }
 
 /// Finds the signed-in user of a request (from a cookie, a header…); `None` is anonymous.
@@ -68,6 +72,8 @@ impl std::fmt::Debug for Config {
             .field("max_connections", &self.max_connections)
             .field("header_read_timeout", &self.header_read_timeout)
             .field("shutdown_timeout", &self.shutdown_timeout)
+            .field("frame_ancestors", &self.frame_ancestors)
+            .field("allowed_hosts", &self.allowed_hosts)
             .finish_non_exhaustive()
     }
 }
@@ -95,6 +101,8 @@ impl Default for Config {
             max_connections: 10_000,
             header_read_timeout: Duration::from_secs(10),
             shutdown_timeout: Duration::from_secs(10),
+            frame_ancestors: FrameAncestors::none(),
+            allowed_hosts: Vec::new(),
         }
     }
 }
@@ -272,6 +280,35 @@ impl Config {
     /// left and return. Default: 10 seconds.
     pub fn shutdown_timeout(mut self, timeout: Duration) -> Self {
         self.shutdown_timeout = timeout;
+        self
+    }
+
+    /// Which sites may show the pages in a frame (a page in a foreign frame can be
+    /// clickjacked). Sent as CSP `frame-ancestors` and, where it can say the same,
+    /// `X-Frame-Options`. Default: [`FrameAncestors::none`] — no site, not even this one.
+    pub fn frame_ancestors(mut self, ancestors: FrameAncestors) -> Self {
+        self.frame_ancestors = ancestors;
+        self
+    }
+
+    /// The hosts (`Host` header values, e.g. `app.example.com` or `app.example.com:8080`) this
+    /// server answers; any other gets `421 Misdirected Request`. An entry without a port
+    /// matches that host on any port; names compare case-insensitively.
+    ///
+    /// Default: any host, so the examples work on any address. Set it in production: the
+    /// [origin check](Config::origins) compares a request's `Origin` with its `Host`, and a
+    /// DNS-rebinding page controls both (its name resolves to your server), so only this
+    /// list refuses it. The router logs a hint at `info` level when it is unset.
+    pub fn allowed_hosts<I>(mut self, hosts: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: AsRef<str>,
+    {
+        self.allowed_hosts = hosts
+            .into_iter()
+            .map(|host| host.as_ref().trim().to_ascii_lowercase())
+            .filter(|host| !host.is_empty())
+            .collect();
         self
     }
 }

@@ -198,6 +198,7 @@ impl<C: LiveController> Page<C> {
                         header::CONTENT_TYPE,
                         HeaderValue::from_static("text/html; charset=utf-8"),
                     );
+                    self.config.frame_ancestors.apply(response.headers_mut());
                     response
                 };
                 let cookie = security::session_cookie(

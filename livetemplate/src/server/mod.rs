@@ -11,6 +11,7 @@ mod config;
 mod connection;
 mod endpoint;
 mod flash;
+mod guard;
 pub(crate) mod page;
 mod router;
 mod run;
@@ -18,6 +19,7 @@ pub(crate) mod security;
 
 pub use config::{Authenticator, Config};
 pub use endpoint::Body;
+pub use guard::FrameAncestors;
 pub use page::{DefaultLayout, PageLayout, PageParts};
 pub use router::{CLIENT_PATH, LiveHandle, LiveRouter, serve, serve_listener};
 pub use run::{

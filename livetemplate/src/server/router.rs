@@ -16,6 +16,7 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use super::accept::{self, Backoff, Counted, LogLimit};
 use super::config::Config;
 use super::endpoint::{Body, Endpoint, Page, status};
+use super::guard::HostError;
 use crate::LiveController;
 use crate::pubsub::{Broker, Message};
 use crate::session::SessionStore;
@@ -81,6 +82,11 @@ impl LiveRouter {
         if !config.key_configured {
             tracing::warn!(
                 "no signing key configured; using a random key: sessions do not survive a restart and are not shared between processes"
+            );
+        }
+        if config.allowed_hosts.is_empty() {
+            tracing::info!(
+                "any Host is answered; set Config::allowed_hosts in production, or a DNS-rebinding page passes the Origin check"
             );
         }
         LiveRouter {
@@ -165,6 +171,19 @@ impl LiveRouter {
         B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
     {
         let (parts, body) = request.into_parts();
+        if let Err(error) = super::guard::check_host(&self.config.allowed_hosts, &parts.headers) {
+            let code = match error {
+                HostError::Missing => StatusCode::BAD_REQUEST,
+                HostError::NotAllowed(_) => StatusCode::MISDIRECTED_REQUEST,
+            };
+            let mut response = status(code, &error.to_string());
+            // The host is the client's: never let a browser read the text as HTML.
+            response.headers_mut().insert(
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            );
+            return response;
+        }
         if parts.uri.path() == CLIENT_PATH && matches!(parts.method, Method::GET | Method::HEAD) {
             return client_bundle();
         }
