@@ -3,6 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::guard::FrameAncestors;
 use super::page::{DefaultLayout, PageLayout};
 use super::security::{OriginPolicy, SigningKey};
 use crate::pubsub::{Broker, MemoryBroker};
@@ -45,6 +46,12 @@ pub struct Config {
     pub(crate) layout: Arc<dyn PageLayout>,
     pub(crate) title: String,
     pub(crate) authenticator: Option<Arc<Authenticator>>,
+    pub(crate) max_connections: usize,
+    pub(crate) header_read_timeout: Duration,
+    pub(crate) shutdown_timeout: Duration,
+    pub(crate) frame_ancestors: FrameAncestors,
+    /// Lower-cased; empty: any host.
+    pub(crate) allowed_hosts: Vec<String>,
 }
 
 /// Finds the signed-in user of a request (from a cookie, a header…); `None` is anonymous.
@@ -62,6 +69,11 @@ impl std::fmt::Debug for Config {
             .field("max_body", &self.max_body)
             .field("actions_per_second", &self.actions_per_second)
             .field("connections_per_session", &self.connections_per_session)
+            .field("max_connections", &self.max_connections)
+            .field("header_read_timeout", &self.header_read_timeout)
+            .field("shutdown_timeout", &self.shutdown_timeout)
+            .field("frame_ancestors", &self.frame_ancestors)
+            .field("allowed_hosts", &self.allowed_hosts)
             .finish_non_exhaustive()
     }
 }
@@ -86,6 +98,11 @@ impl Default for Config {
             layout: Arc::new(DefaultLayout),
             title: String::new(),
             authenticator: None,
+            max_connections: 10_000,
+            header_read_timeout: Duration::from_secs(10),
+            shutdown_timeout: Duration::from_secs(10),
+            frame_ancestors: FrameAncestors::none(),
+            allowed_hosts: Vec::new(),
         }
     }
 }
@@ -232,6 +249,66 @@ impl Config {
     /// The page title used by the default layout. Default: empty.
     pub fn title(mut self, title: impl Into<String>) -> Self {
         self.title = title.into();
+        self
+    }
+
+    /// Connections [`serve`](super::serve) and [`serve_listener`](super::serve_listener) hold
+    /// open at once, live connections included. One over the limit is accepted, answered
+    /// `503 Service Unavailable` and closed at once, so the process keeps file descriptors
+    /// for the clients it serves and a client retrying is served as soon as a slot frees.
+    /// Default: 10,000 (raise the process's `ulimit -n` above it). Not applied when you run the
+    /// router in your own server.
+    pub fn max_connections(mut self, connections: usize) -> Self {
+        self.max_connections = connections.max(1);
+        self
+    }
+
+    /// How long a connection may take to send a request's headers, counted from when it is
+    /// ready for one: when it opens, and after each response while it is kept alive. So this
+    /// is also the idle keep-alive timeout (hyper 1 runs one timer for both): a socket that
+    /// sends nothing, half a request, or nothing after its last response is closed when it
+    /// runs out. Live connections are not affected (see [`socket_idle`](Config::socket_idle)).
+    /// Default: 10 seconds. Applies to [`serve`](super::serve) and
+    /// [`serve_listener`](super::serve_listener).
+    pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
+        self.header_read_timeout = timeout;
+        self
+    }
+
+    /// How long [`serve`](super::serve) and [`serve_listener`](super::serve_listener) wait,
+    /// once shutdown starts, for open requests to finish; then they close the connections
+    /// left and return. Default: 10 seconds.
+    pub fn shutdown_timeout(mut self, timeout: Duration) -> Self {
+        self.shutdown_timeout = timeout;
+        self
+    }
+
+    /// Which sites may show the pages in a frame (a page in a foreign frame can be
+    /// clickjacked). Sent as CSP `frame-ancestors` and, where it can say the same,
+    /// `X-Frame-Options`. Default: [`FrameAncestors::none`] — no site, not even this one.
+    pub fn frame_ancestors(mut self, ancestors: FrameAncestors) -> Self {
+        self.frame_ancestors = ancestors;
+        self
+    }
+
+    /// The hosts (`Host` header values, e.g. `app.example.com` or `app.example.com:8080`) this
+    /// server answers; any other gets `421 Misdirected Request`. An entry without a port
+    /// matches that host on any port; names compare case-insensitively.
+    ///
+    /// Default: any host, so the examples work on any address. Set it in production: the
+    /// [origin check](Config::origins) compares a request's `Origin` with its `Host`, and a
+    /// DNS-rebinding page controls both (its name resolves to your server), so only this
+    /// list refuses it. The router logs a hint at `info` level when it is unset.
+    pub fn allowed_hosts<I>(mut self, hosts: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: AsRef<str>,
+    {
+        self.allowed_hosts = hosts
+            .into_iter()
+            .map(|host| host.as_ref().trim().to_ascii_lowercase())
+            .filter(|host| !host.is_empty())
+            .collect();
         self
     }
 }

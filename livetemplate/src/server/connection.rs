@@ -35,6 +35,83 @@ fn socket_config(max_message: usize) -> WebSocketConfig {
         .max_frame_size(Some(max_message))
 }
 
+/// The WebSocket version this server speaks (RFC 6455).
+pub(crate) const WEBSOCKET_VERSION: &str = "13";
+
+/// Why a WebSocket handshake request was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum HandshakeError {
+    /// `Connection` does not list the `upgrade` token.
+    NotAnUpgrade,
+    /// `Sec-WebSocket-Version` is missing or not 13.
+    Version,
+    /// `Sec-WebSocket-Key` is missing or not the base64 of 16 bytes.
+    Key,
+}
+
+impl HandshakeError {
+    /// The status the refusal is sent with.
+    pub(crate) fn status(self) -> http::StatusCode {
+        match self {
+            HandshakeError::Version => http::StatusCode::UPGRADE_REQUIRED,
+            HandshakeError::NotAnUpgrade | HandshakeError::Key => http::StatusCode::BAD_REQUEST,
+        }
+    }
+}
+
+impl std::fmt::Display for HandshakeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            HandshakeError::NotAnUpgrade => {
+                "WebSocket handshake refused: the Connection header must include \"upgrade\""
+            }
+            HandshakeError::Version => {
+                "WebSocket handshake refused: Sec-WebSocket-Version must be 13"
+            }
+            HandshakeError::Key => {
+                "WebSocket handshake refused: Sec-WebSocket-Key must be the base64 of 16 bytes"
+            }
+        })
+    }
+}
+
+/// Checks a request that asked for `Upgrade: websocket` against RFC 6455 (section 4.2.1):
+/// `Connection` lists `upgrade` (a token, any case), the version is 13 and the key is the
+/// base64 of 16 bytes.
+pub(crate) fn check_handshake(headers: &http::HeaderMap) -> Result<(), HandshakeError> {
+    use base64::Engine as _;
+    use http::header;
+
+    let upgrade_listed = headers
+        .get_all(header::CONNECTION)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .any(|token| token.trim().eq_ignore_ascii_case("upgrade"));
+    if !upgrade_listed {
+        return Err(HandshakeError::NotAnUpgrade);
+    }
+    let mut versions = headers.get_all(header::SEC_WEBSOCKET_VERSION).iter();
+    let version_ok = matches!(
+        (versions.next(), versions.next()),
+        (Some(version), None) if version.as_bytes().trim_ascii() == WEBSOCKET_VERSION.as_bytes()
+    );
+    if !version_ok {
+        return Err(HandshakeError::Version);
+    }
+    let mut keys = headers.get_all(header::SEC_WEBSOCKET_KEY).iter();
+    let key_ok = match (keys.next(), keys.next()) {
+        (Some(key), None) => base64::engine::general_purpose::STANDARD
+            .decode(key.as_bytes().trim_ascii())
+            .is_ok_and(|bytes| bytes.len() == 16),
+        _ => false,
+    };
+    if !key_ok {
+        return Err(HandshakeError::Key);
+    }
+    Ok(())
+}
+
 /// Who is on the other end of a live connection.
 pub(crate) struct Peer {
     /// Which client, and so which encoding.
@@ -268,5 +345,98 @@ impl Rate {
         }
         self.count += 1;
         self.count <= self.limit
+    }
+}
+
+#[cfg(test)]
+mod handshake_tests {
+    use super::{HandshakeError, check_handshake};
+    use http::{HeaderMap, HeaderValue};
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        for (name, value) in pairs {
+            headers.append(*name, HeaderValue::from_static(value));
+        }
+        headers
+    }
+
+    const KEY: &str = "dGhlIHNhbXBsZSBub25jZQ==";
+
+    #[test]
+    fn a_valid_handshake_passes_whatever_the_token_case_and_list() {
+        let ok = headers(&[
+            ("connection", "keep-alive, Upgrade"),
+            ("sec-websocket-version", "13"),
+            ("sec-websocket-key", KEY),
+        ]);
+        assert_eq!(check_handshake(&ok), Ok(()));
+    }
+
+    #[test]
+    fn each_bad_handshake_has_its_own_error() {
+        let cases = [
+            (
+                vec![("sec-websocket-version", "13"), ("sec-websocket-key", KEY)],
+                HandshakeError::NotAnUpgrade,
+            ),
+            (
+                vec![
+                    ("connection", "keep-alive, upgraded"),
+                    ("sec-websocket-version", "13"),
+                    ("sec-websocket-key", KEY),
+                ],
+                HandshakeError::NotAnUpgrade,
+            ),
+            (
+                vec![
+                    ("connection", "upgrade"),
+                    ("sec-websocket-version", "8"),
+                    ("sec-websocket-key", KEY),
+                ],
+                HandshakeError::Version,
+            ),
+            (
+                vec![("connection", "upgrade"), ("sec-websocket-key", KEY)],
+                HandshakeError::Version,
+            ),
+            (
+                vec![
+                    ("connection", "upgrade"),
+                    ("sec-websocket-version", "13"),
+                    ("sec-websocket-version", "8"),
+                    ("sec-websocket-key", KEY),
+                ],
+                HandshakeError::Version,
+            ),
+            (
+                vec![("connection", "upgrade"), ("sec-websocket-version", "13")],
+                HandshakeError::Key,
+            ),
+            (
+                vec![
+                    ("connection", "upgrade"),
+                    ("sec-websocket-version", "13"),
+                    ("sec-websocket-key", "not base64!"),
+                ],
+                HandshakeError::Key,
+            ),
+            // Valid base64, but of 15 bytes.
+            (
+                vec![
+                    ("connection", "upgrade"),
+                    ("sec-websocket-version", "13"),
+                    ("sec-websocket-key", "AAAAAAAAAAAAAAAAAAAA"),
+                ],
+                HandshakeError::Key,
+            ),
+        ];
+        for (pairs, expected) in cases {
+            assert_eq!(
+                check_handshake(&headers(&pairs)),
+                Err(expected),
+                "{pairs:?}"
+            );
+        }
     }
 }

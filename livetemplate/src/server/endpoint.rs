@@ -91,6 +91,9 @@ impl<C: LiveController> Page<C> {
         match parts.method {
             Method::HEAD => probe(),
             Method::GET if is_upgrade(&parts) => {
+                if let Err(error) = connection::check_handshake(&parts.headers) {
+                    return handshake_refused(error);
+                }
                 let Some(session) = session else {
                     return status(StatusCode::FORBIDDEN, "no session: load the page first");
                 };
@@ -195,6 +198,7 @@ impl<C: LiveController> Page<C> {
                         header::CONTENT_TYPE,
                         HeaderValue::from_static("text/html; charset=utf-8"),
                     );
+                    self.config.frame_ancestors.apply(response.headers_mut());
                     response
                 };
                 let cookie = security::session_cookie(
@@ -475,6 +479,20 @@ fn mount_failed(error: &MountError) -> Response<Body> {
         StatusCode::INTERNAL_SERVER_ERROR,
         "the page could not be loaded",
     )
+}
+
+/// A WebSocket handshake refused: `426` with the version this server speaks for a wrong
+/// version, `400` for the rest.
+fn handshake_refused(error: connection::HandshakeError) -> Response<Body> {
+    tracing::debug!(%error, "live connection refused");
+    let mut response = status(error.status(), &error.to_string());
+    if error.status() == StatusCode::UPGRADE_REQUIRED {
+        response.headers_mut().insert(
+            header::SEC_WEBSOCKET_VERSION,
+            HeaderValue::from_static(connection::WEBSOCKET_VERSION),
+        );
+    }
+    response
 }
 
 fn body_error(error: &BodyError) -> Response<Body> {

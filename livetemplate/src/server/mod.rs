@@ -4,12 +4,14 @@
 //! existing hyper or axum application; [`serve`] runs it alone with graceful shutdown, and
 //! [`serve_env`] does so on the address in `ADDR` (what an example's `main` calls).
 
+mod accept;
 mod action_data;
 pub(crate) mod body;
 mod config;
 mod connection;
 mod endpoint;
 mod flash;
+mod guard;
 pub(crate) mod page;
 mod router;
 mod run;
@@ -17,6 +19,7 @@ pub(crate) mod security;
 
 pub use config::{Authenticator, Config};
 pub use endpoint::Body;
+pub use guard::FrameAncestors;
 pub use page::{DefaultLayout, PageLayout, PageParts};
 pub use router::{CLIENT_PATH, LiveHandle, LiveRouter, serve, serve_listener};
 pub use run::{

@@ -11,10 +11,12 @@ use std::task::{Context as TaskContext, Poll};
 use bytes::Bytes;
 use http::header::{self, HeaderValue};
 use http::{Method, Request, Response, StatusCode};
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 
+use super::accept::{self, Backoff, Counted, LogLimit};
 use super::config::Config;
 use super::endpoint::{Body, Endpoint, Page, status};
+use super::guard::HostError;
 use crate::LiveController;
 use crate::pubsub::{Broker, Message};
 use crate::session::SessionStore;
@@ -80,6 +82,11 @@ impl LiveRouter {
         if !config.key_configured {
             tracing::warn!(
                 "no signing key configured; using a random key: sessions do not survive a restart and are not shared between processes"
+            );
+        }
+        if config.allowed_hosts.is_empty() {
+            tracing::info!(
+                "any Host is answered; set Config::allowed_hosts in production, or a DNS-rebinding page passes the Origin check"
             );
         }
         LiveRouter {
@@ -164,6 +171,19 @@ impl LiveRouter {
         B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
     {
         let (parts, body) = request.into_parts();
+        if let Err(error) = super::guard::check_host(&self.config.allowed_hosts, &parts.headers) {
+            let code = match error {
+                HostError::Missing => StatusCode::BAD_REQUEST,
+                HostError::NotAllowed(_) => StatusCode::MISDIRECTED_REQUEST,
+            };
+            let mut response = status(code, &error.to_string());
+            // The host is the client's: never let a browser read the text as HTML.
+            response.headers_mut().insert(
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            );
+            return response;
+        }
         if parts.uri.path() == CLIENT_PATH && matches!(parts.method, Method::GET | Method::HEAD) {
             return client_bundle();
         }
@@ -257,7 +277,15 @@ pub async fn serve(addr: SocketAddr, router: LiveRouter) -> std::io::Result<()> 
     serve_listener(listener, router, shutdown).await
 }
 
-/// Serves `router` on `listener` until `shutdown` resolves, then drains open connections.
+/// Serves `router` on `listener` until `shutdown` resolves, then drains open connections for
+/// up to [`Config::shutdown_timeout`] and closes the rest.
+///
+/// The router's [`Config`] sets the limits: [`max_connections`](Config::max_connections)
+/// (a connection over it gets `503` and is closed), the
+/// [`header_read_timeout`](Config::header_read_timeout) (which also ends idle keep-alive
+/// connections) and the shutdown deadline. When `accept` fails (out of file descriptors, for
+/// one), the next try waits 5 ms, doubling to 1 s until one succeeds, and at most one line per
+/// second is logged.
 pub async fn serve_listener(
     listener: tokio::net::TcpListener,
     router: LiveRouter,
@@ -265,30 +293,37 @@ pub async fn serve_listener(
 ) -> std::io::Result<()> {
     let addr = listener.local_addr()?;
     tracing::info!("serving live pages on http://{addr}/");
-    // Every connection task holds a receiver: on shutdown each finishes its requests, and
-    // `closed()` resolves once the last one has.
+    let config = Arc::clone(&router.config);
+    let slots = Arc::new(tokio::sync::Semaphore::new(config.max_connections));
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(config.header_read_timeout);
+    // Every connection task holds a receiver: on shutdown each finishes its requests.
     let (stop, _) = tokio::sync::watch::channel(false);
+    let mut connections = tokio::task::JoinSet::new();
+    let mut backoff = Backoff::new();
+    let mut accept_log = LogLimit::new(accept::LOG_INTERVAL);
+    let mut refuse_log = LogLimit::new(accept::LOG_INTERVAL);
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
         tokio::select! {
-            accepted = listener.accept() => {
-                let (stream, _) = match accepted {
-                    Ok(accepted) => accepted,
-                    Err(error) => {
-                        tracing::warn!(%error, "accept failed");
-                        continue;
-                    }
+            (stream, _) = accept::accept_with_backoff(
+                || listener.accept(),
+                &mut backoff,
+                &mut accept_log,
+            ) => {
+                let Ok(slot) = Arc::clone(&slots).try_acquire_owned() else {
+                    accept::refuse(stream, &mut refuse_log);
+                    continue;
                 };
                 // One small frame per action: do not let Nagle hold a reply back.
                 if let Err(error) = stream.set_nodelay(true) {
                     tracing::debug!(%error, "cannot set TCP_NODELAY");
                 }
-                let router = router.clone();
+                let io = TokioIo::new(Counted { io: stream, _permit: slot });
+                let connection = http.serve_connection(io, router.clone()).with_upgrades();
                 let mut stopping = stop.subscribe();
-                tokio::spawn(async move {
-                    let connection = hyper::server::conn::http1::Builder::new()
-                        .serve_connection(TokioIo::new(stream), router)
-                        .with_upgrades();
+                connections.spawn(async move {
                     let mut connection = std::pin::pin!(connection);
                     let result = tokio::select! {
                         result = connection.as_mut() => result,
@@ -302,13 +337,26 @@ pub async fn serve_listener(
                     }
                 });
             }
+            Some(_) = connections.join_next(), if !connections.is_empty() => {}
             () = &mut shutdown => break,
         }
     }
+    // New connections are refused from here on.
+    drop(listener);
     tracing::info!("shutting down: draining open connections");
     router.close_live_connections();
     let _ = stop.send(true);
-    stop.closed().await;
+    let drained = tokio::time::timeout(config.shutdown_timeout, async {
+        while connections.join_next().await.is_some() {}
+    })
+    .await;
+    if drained.is_err() {
+        tracing::warn!(
+            open = connections.len(),
+            "shutdown deadline passed; closing the connections left (Config::shutdown_timeout)"
+        );
+        connections.shutdown().await;
+    }
     Ok(())
 }
 

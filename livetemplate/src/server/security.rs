@@ -441,7 +441,7 @@ fn single<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h HeaderValue> {
 
 /// `scheme://host[:port]` lower-cased with the default port dropped, or `None` when `origin`
 /// is not of that form (no path, query, fragment or user info).
-fn normalize_origin(origin: &str) -> Option<String> {
+pub(super) fn normalize_origin(origin: &str) -> Option<String> {
     let (scheme, authority) = origin.trim().split_once("://")?;
     let valid_scheme = scheme
         .bytes()
@@ -531,7 +531,7 @@ fn normalize_authority(scheme: &str, authority: &str) -> Option<String> {
 }
 
 /// At most [`MAX_QUOTED`] bytes of an attacker-chosen value, for messages and logs.
-fn quote(value: &str) -> String {
+pub(super) fn quote(value: &str) -> String {
     if value.len() <= MAX_QUOTED {
         return value.to_owned();
     }

@@ -1,0 +1,333 @@
+//! Hostile clients over real sockets on `127.0.0.1:0` (issue 14, the connection-level
+//! findings): half-sent requests, idle keep-alive sockets, shutdown with a request left
+//! half-sent, connections over the limit, framing, foreign `Host` headers and bad WebSocket
+//! handshakes. Each test ends by checking that a normal browser still loads the page and opens
+//! a live connection.
+//!
+//! Every loop is bounded in count and every wait by [`WAIT`]; the timeouts under test are set
+//! short in the config, and outcomes (closed, refused, served) are asserted with generous
+//! bounds rather than timed.
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use livetemplate::server::{FrameAncestors, serve_listener};
+use livetemplate::testing::Browser;
+use livetemplate::{Config, Context, LiveRouter, LiveTemplate, live_controller};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+type TestResult<T = ()> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
+
+/// The longest any single wait may take.
+const WAIT: Duration = Duration::from_secs(5);
+
+/// The header-read timeout the timeout tests configure.
+const SHORT: Duration = Duration::from_millis(300);
+
+/// A request cut off in the middle of a header, as the issue's flood sent.
+const HALF_SENT: &[u8] = b"GET / HTTP/1.1\r\nHost: x\r\nX: ";
+
+#[derive(Debug, Clone, askama::Template, LiveTemplate)]
+#[template(source = "<p>Count: {{ count }}</p>", ext = "html")]
+struct Counter {
+    count: i64,
+}
+
+struct Counters;
+
+#[live_controller]
+impl Counters {
+    async fn mount(&self, _ctx: &mut Context) -> livetemplate::Result<Counter> {
+        Ok(Counter { count: 0 })
+    }
+}
+
+/// A server on `127.0.0.1:0` with `config`, stopped by sending on `stop`.
+struct Server {
+    addr: SocketAddr,
+    stop: oneshot::Sender<()>,
+    task: JoinHandle<std::io::Result<()>>,
+}
+
+impl Server {
+    async fn start(config: Config) -> TestResult<Server> {
+        let router = LiveRouter::with_config(config).route("/", Counters);
+        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(serve_listener(listener, router, async {
+            let _ = stopped.await;
+        }));
+        Ok(Server { addr, stop, task })
+    }
+
+    /// Stops the server; it must return within [`WAIT`].
+    async fn stop(self) -> TestResult {
+        let _ = self.stop.send(());
+        tokio::time::timeout(WAIT, self.task).await???;
+        Ok(())
+    }
+}
+
+/// A normal browser loads the page and opens a live connection that receives its tree.
+async fn served(addr: SocketAddr) -> TestResult {
+    let mut browser = Browser::new(addr);
+    let page = browser.get("/").await?;
+    assert_eq!(page.status, 200, "the page: {}", page.body);
+    assert!(page.body.contains("Count: 0"), "{}", page.body);
+    let tab = browser.connect("/").await?;
+    tab.close().await?;
+    Ok(())
+}
+
+/// Opens a connection and sends `bytes` on it.
+async fn send_raw(addr: SocketAddr, bytes: &[u8]) -> TestResult<TcpStream> {
+    let mut stream = TcpStream::connect(addr).await?;
+    stream.write_all(bytes).await?;
+    Ok(stream)
+}
+
+/// Reads `stream` until the server closes it (end of file or a reset); what it sent first.
+/// Fails if it is still open after [`WAIT`].
+async fn until_closed(stream: &mut TcpStream) -> TestResult<String> {
+    let mut received = Vec::new();
+    let mut buf = [0_u8; 4096];
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match tokio::time::timeout(left, stream.read(&mut buf)).await {
+            Err(_) => return Err(format!("still open after {WAIT:?}").into()),
+            Ok(Ok(0) | Err(_)) => return Ok(String::from_utf8_lossy(&received).into_owned()),
+            Ok(Ok(n)) => received.extend_from_slice(&buf[..n]),
+        }
+    }
+}
+
+/// Sends a raw request and reads the response head (status line and headers), lower-cased.
+async fn head_of(addr: SocketAddr, request: &str) -> TestResult<String> {
+    let mut stream = send_raw(addr, request.as_bytes()).await?;
+    let mut received = Vec::new();
+    let mut buf = [0_u8; 4096];
+    let deadline = Instant::now() + WAIT;
+    while !received.windows(4).any(|w| w == b"\r\n\r\n") {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match tokio::time::timeout(left, stream.read(&mut buf)).await {
+            Err(_) => return Err("no response head within the wait".into()),
+            Ok(Ok(0)) => break,
+            Ok(Ok(n)) => received.extend_from_slice(&buf[..n]),
+            Ok(Err(error)) => return Err(error.into()),
+        }
+    }
+    Ok(String::from_utf8_lossy(&received).to_ascii_lowercase())
+}
+
+/// Finding 2: a request whose headers never finish, and a socket that sends nothing, are
+/// closed once the header-read timeout runs out (before: still open after 41 s).
+#[tokio::test]
+async fn half_sent_requests_and_silent_sockets_are_closed_after_the_header_timeout() -> TestResult {
+    let server = Server::start(Config::new().header_read_timeout(SHORT)).await?;
+    let mut sockets = Vec::new();
+    for _ in 0..20 {
+        sockets.push(send_raw(server.addr, HALF_SENT).await?);
+    }
+    sockets.push(send_raw(server.addr, b"").await?);
+    for socket in &mut sockets {
+        until_closed(socket).await?;
+    }
+    served(server.addr).await?;
+    server.stop().await
+}
+
+/// Finding 2: a kept-alive connection that sends nothing after its response is closed.
+#[tokio::test]
+async fn idle_keep_alive_connections_are_closed() -> TestResult {
+    let server = Server::start(Config::new().header_read_timeout(SHORT)).await?;
+    let mut socket = send_raw(server.addr, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n").await?;
+    let received = until_closed(&mut socket).await?;
+    assert!(received.starts_with("HTTP/1.1 200"), "{received}");
+    served(server.addr).await?;
+    server.stop().await
+}
+
+/// Finding 2: shutdown does not wait on a half-sent request past its deadline (before: it
+/// waited for the request to finish). The header timeout is long, so only the deadline can
+/// end it.
+#[tokio::test]
+async fn shutdown_returns_within_its_deadline_with_a_half_sent_request_open() -> TestResult {
+    let config = Config::new()
+        .header_read_timeout(Duration::from_secs(600))
+        .shutdown_timeout(SHORT);
+    let server = Server::start(config).await?;
+    let mut half = send_raw(server.addr, HALF_SENT).await?;
+    // A normal client is served while the half-sent request is open.
+    served(server.addr).await?;
+    let addr = server.addr;
+    server.stop().await?;
+    until_closed(&mut half).await?;
+    assert!(
+        TcpStream::connect(addr).await.is_err(),
+        "the listener is closed after shutdown"
+    );
+    Ok(())
+}
+
+/// Finding 1: a connection over the limit gets `503` and is closed; a normal client is served
+/// as soon as a slot frees.
+#[tokio::test]
+async fn connections_over_the_limit_are_refused_until_a_slot_frees() -> TestResult {
+    let config = Config::new()
+        .max_connections(4)
+        .header_read_timeout(Duration::from_secs(600));
+    let server = Server::start(config).await?;
+    let mut held = Vec::new();
+    for _ in 0..4 {
+        held.push(send_raw(server.addr, HALF_SENT).await?);
+    }
+    // Accepted in order: the four hold every slot, so each of these is refused.
+    for _ in 0..3 {
+        let mut over = send_raw(server.addr, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n").await?;
+        let received = until_closed(&mut over).await?;
+        assert!(
+            received.is_empty() || received.starts_with("HTTP/1.1 503"),
+            "over the limit: {received}"
+        );
+    }
+    // Two slots free (a page load and its live connection); a browser retrying gets in.
+    held.truncate(2);
+    let deadline = Instant::now() + WAIT;
+    loop {
+        match served(server.addr).await {
+            Ok(()) => break,
+            Err(error) if Instant::now() < deadline => {
+                tracing::debug!(%error, "not yet a free slot");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            Err(error) => return Err(format!("never served after slots freed: {error}").into()),
+        }
+    }
+    drop(held);
+    server.stop().await
+}
+
+/// Finding 9: pages forbid framing by default; the setting allows the own origin or a list.
+#[tokio::test]
+async fn pages_carry_frame_ancestors_and_frame_options() -> TestResult {
+    let cases = [
+        (
+            FrameAncestors::none(),
+            "frame-ancestors 'none'",
+            Some("DENY"),
+        ),
+        (
+            FrameAncestors::same_origin(),
+            "frame-ancestors 'self'",
+            Some("SAMEORIGIN"),
+        ),
+        (
+            FrameAncestors::none().allow("https://portal.example.com"),
+            "frame-ancestors https://portal.example.com",
+            None,
+        ),
+    ];
+    for (ancestors, csp, frame_options) in cases {
+        let server = Server::start(Config::new().frame_ancestors(ancestors)).await?;
+        let page = Browser::new(server.addr).get("/").await?;
+        assert_eq!(page.status, 200);
+        assert_eq!(page.header("content-security-policy"), Some(csp));
+        assert_eq!(page.header("x-frame-options"), frame_options);
+        served(server.addr).await?;
+        server.stop().await?;
+    }
+    Ok(())
+}
+
+/// Finding 9: with allowed hosts set, a foreign `Host` (a DNS-rebinding page) gets `421`, a
+/// request with none `400`, and the listed host is served.
+#[tokio::test]
+async fn foreign_hosts_are_refused_when_hosts_are_listed() -> TestResult {
+    let server = Server::start(Config::new().allowed_hosts(["127.0.0.1"])).await?;
+    let foreign = head_of(
+        server.addr,
+        "GET / HTTP/1.1\r\nHost: rebind.attacker.example\r\nConnection: close\r\n\r\n",
+    )
+    .await?;
+    assert!(foreign.starts_with("http/1.1 421"), "{foreign}");
+    let missing = head_of(server.addr, "GET / HTTP/1.0\r\n\r\n").await?;
+    // hyper answers an HTTP/1.0 request in HTTP/1.0.
+    let status_line = missing.lines().next().unwrap_or_default();
+    assert!(
+        status_line.starts_with("http/1.") && status_line.contains(" 400 "),
+        "{missing}"
+    );
+    served(server.addr).await?;
+    server.stop().await
+}
+
+/// Finding 7 (handshake): each malformed WebSocket handshake is refused with its own status;
+/// before, all three were upgraded.
+#[tokio::test]
+async fn bad_websocket_handshakes_are_refused_each_with_its_status() -> TestResult {
+    let server = Server::start(Config::new()).await?;
+    let mut browser = Browser::new(server.addr);
+    browser.get("/").await?;
+    let cookie = browser.cookie().ok_or("no session cookie")?.to_owned();
+    let key = "dGhlIHNhbXBsZSBub25jZQ==";
+    let cases = [
+        ("keep-alive", "13", key, "400", "connection header"),
+        (
+            "Upgrade",
+            "8",
+            key,
+            "426",
+            "sec-websocket-version must be 13",
+        ),
+        ("Upgrade", "13", "c2hvcnQ=", "400", "sec-websocket-key"),
+        (
+            "Upgrade",
+            "13",
+            "not base64 at all!!",
+            "400",
+            "sec-websocket-key",
+        ),
+    ];
+    for (connection, version, key, code, message) in cases {
+        let request = format!(
+            "GET / HTTP/1.1\r\nHost: {addr}\r\nOrigin: http://{addr}\r\nCookie: {cookie}\r\n\
+             Upgrade: websocket\r\nConnection: {connection}\r\nSec-WebSocket-Version: {version}\r\n\
+             Sec-WebSocket-Key: {key}\r\n\r\n",
+            addr = server.addr
+        );
+        let mut stream = send_raw(server.addr, request.as_bytes()).await?;
+        let mut response = String::new();
+        let deadline = Instant::now() + WAIT;
+        let mut buf = [0_u8; 4096];
+        while !response.to_ascii_lowercase().contains(message) {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match tokio::time::timeout(left, stream.read(&mut buf)).await {
+                Ok(Ok(n)) if n > 0 => response.push_str(&String::from_utf8_lossy(&buf[..n])),
+                _ => break,
+            }
+        }
+        assert!(
+            response.starts_with(&format!("HTTP/1.1 {code}")),
+            "{connection}/{version}/{key}: {response}"
+        );
+        assert!(
+            response.to_ascii_lowercase().contains(message),
+            "{connection}/{version}/{key}: {response}"
+        );
+        if code == "426" {
+            assert!(
+                response
+                    .to_ascii_lowercase()
+                    .contains("sec-websocket-version: 13\r\n"),
+                "{response}"
+            );
+        }
+    }
+    served(server.addr).await?;
+    server.stop().await
+}
