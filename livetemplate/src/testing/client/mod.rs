@@ -64,7 +64,7 @@ const MAX_HTML: usize = 32 << 20;
 /// models return an [`ApplyError`] instead: the page would be wrong either way.
 ///
 /// ```
-/// use livetemplate::ClientKind;
+/// use livetemplate::wire::ClientKind;
 /// use livetemplate::testing::ClientTree;
 ///
 /// let mut client = ClientTree::new(ClientKind::Livetemplate);
