@@ -150,7 +150,7 @@ export const ERR_CONNECT_FAILED = "connect_failed";
 export const CLOSE_GOING_AWAY = 1001;
 /** A message over the size limit. */
 export const CLOSE_MESSAGE_TOO_BIG = 1009;
-/** The tab fell too far behind. */
+/** The tab can no longer be kept up to date. */
 export const CLOSE_TRY_AGAIN_LATER = 1013;
 
 // ---- HTTP ("HTTP names") ---------------------------------------------------------------------

@@ -1,8 +1,8 @@
-//! Hostile clients over real sockets on `127.0.0.1:0` (issue 14, the connection-level
-//! findings): half-sent requests, idle keep-alive sockets, shutdown with a request left
-//! half-sent, connections over the limit, framing, foreign `Host` headers and bad WebSocket
-//! handshakes. Each test ends by checking that a normal browser still loads the page and opens
-//! a live connection.
+//! Hostile clients over real sockets on `127.0.0.1:0` (issue 14): half-sent requests, idle
+//! keep-alive sockets, shutdown with a request left half-sent, connections over the limit,
+//! framing, foreign `Host` headers, bad WebSocket handshakes, action floods on every transport
+//! and bursts from many tabs. Each test ends by checking that a normal browser still loads the
+//! page and opens a live connection.
 //!
 //! Every loop is bounded in count and every wait by [`WAIT`]; the timeouts under test are set
 //! short in the config, and outcomes (closed, refused, served) are asserted with generous
@@ -11,9 +11,11 @@
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
+use futures_util::{SinkExt, StreamExt};
 use livetemplate::server::{FrameAncestors, serve_listener};
 use livetemplate::testing::Browser;
 use livetemplate::{Config, Context, LiveRouter, LiveTemplate, live_controller};
+use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::oneshot;
@@ -45,7 +47,32 @@ impl Counters {
     }
 }
 
-/// A server on `127.0.0.1:0` with `config`, stopped by sending on `stop`.
+/// A shared tally: the page for the action-budget and burst tests.
+#[derive(Debug, Clone, askama::Template, LiveTemplate)]
+#[template(
+    source = "<form method=\"post\"><p>Tally: {{ tally }}</p><button name=\"bump\">+</button></form>",
+    ext = "html"
+)]
+struct Tally {
+    tally: i64,
+}
+
+struct Tallies;
+
+#[live_controller]
+impl Tallies {
+    async fn mount(&self, _ctx: &mut Context) -> livetemplate::Result<Tally> {
+        Ok(Tally { tally: 0 })
+    }
+
+    pub(crate) fn bump(&self, state: &mut Tally, ctx: &mut Context) {
+        state.tally += 1;
+        ctx.sync();
+    }
+}
+
+/// A server on `127.0.0.1:0` with `config` (the counter at `/`, the tally at `/tally`),
+/// stopped by sending on `stop`.
 struct Server {
     addr: SocketAddr,
     stop: oneshot::Sender<()>,
@@ -54,7 +81,9 @@ struct Server {
 
 impl Server {
     async fn start(config: Config) -> TestResult<Server> {
-        let router = LiveRouter::with_config(config).route("/", Counters);
+        let router = LiveRouter::with_config(config)
+            .route("/", Counters)
+            .route("/tally", Tallies);
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
         let (stop, stopped) = oneshot::channel::<()>();
@@ -328,6 +357,224 @@ async fn bad_websocket_handshakes_are_refused_each_with_its_status() -> TestResu
             );
         }
     }
+    served(server.addr).await?;
+    server.stop().await
+}
+
+type WebSocket = tokio_tungstenite::WebSocketStream<TcpStream>;
+
+/// Opens a live connection to `/tally` for `browser`'s session, as the existing client does
+/// (object frames), and reads the first tree.
+async fn live(addr: SocketAddr, browser: &Browser) -> TestResult<WebSocket> {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let mut request = format!("ws://{addr}/tally").into_client_request()?;
+    let headers = request.headers_mut();
+    headers.insert("origin", format!("http://{addr}").parse()?);
+    headers.insert(
+        "cookie",
+        browser.cookie().ok_or("no session cookie")?.parse()?,
+    );
+    let stream = TcpStream::connect(addr).await?;
+    let (mut socket, _) =
+        tokio::time::timeout(WAIT, tokio_tungstenite::client_async(request, stream)).await??;
+    let first = frame_of(&mut socket).await?;
+    assert!(first.get("tree").is_some(), "the first frame: {first}");
+    Ok(socket)
+}
+
+/// The next text frame as JSON; fails on a close (with its code) or after [`WAIT`].
+async fn frame_of(socket: &mut WebSocket) -> TestResult<Value> {
+    use tokio_tungstenite::tungstenite::Message;
+    loop {
+        match tokio::time::timeout(WAIT, socket.next()).await? {
+            Some(Ok(Message::Text(text))) => return Ok(serde_json::from_str(text.as_str())?),
+            Some(Ok(Message::Close(close))) => return Err(format!("closed: {close:?}").into()),
+            Some(Ok(_)) => continue,
+            Some(Err(error)) => return Err(error.into()),
+            None => return Err("the connection ended".into()),
+        }
+    }
+}
+
+/// Sends `bump` with `reference` on `socket`, without waiting.
+async fn send_bump(socket: &mut WebSocket, reference: u64) -> TestResult {
+    use tokio_tungstenite::tungstenite::Message;
+    let message = json!({"action": "bump", "data": {}, "ref": reference});
+    socket
+        .send(Message::Text(message.to_string().into()))
+        .await?;
+    Ok(())
+}
+
+/// The tally `browser`'s session holds, read from its page.
+async fn tally_of(browser: &mut Browser) -> TestResult<i64> {
+    let page = browser.get("/tally").await?;
+    let tally = page
+        .body
+        .split_once("Tally: ")
+        .and_then(|(_, rest)| rest.split('<').next())
+        .ok_or_else(|| format!("no tally in {}", page.body))?;
+    Ok(tally.parse()?)
+}
+
+/// The statuses of the responses in `received`, in order.
+fn statuses(received: &str) -> Vec<u16> {
+    received
+        .match_indices("HTTP/1.1 ")
+        .filter_map(|(at, _)| received.get(at + 9..at + 12)?.parse().ok())
+        .collect()
+}
+
+/// `count` JSON actions of `browser`'s session pipelined on one keep-alive connection (the
+/// last asks to close it); what came back.
+async fn json_flood(addr: SocketAddr, browser: &Browser, count: usize) -> TestResult<String> {
+    let cookie = browser.cookie().ok_or("no session cookie")?;
+    let body = r#"{"action":"bump","data":{}}"#;
+    let mut requests = String::new();
+    for n in 1..=count {
+        let connection = if n == count { "close" } else { "keep-alive" };
+        requests.push_str(&format!(
+            "POST /tally HTTP/1.1\r\nHost: {addr}\r\nOrigin: http://{addr}\r\nCookie: {cookie}\r\n\
+             Content-Type: application/json\r\nContent-Length: {len}\r\nConnection: {connection}\r\n\r\n{body}",
+            len = body.len()
+        ));
+    }
+    let mut stream = send_raw(addr, requests.as_bytes()).await?;
+    until_closed(&mut stream).await
+}
+
+/// Finding 5: JSON POSTs, plain form POSTs and the sockets of one session draw from one
+/// budget. A flood on one keep-alive connection gets `429` with `Retry-After` and a clear
+/// message (before: 2,000 of each ran unlimited); another session is served meanwhile.
+#[tokio::test]
+async fn every_transport_of_a_session_draws_from_one_action_budget() -> TestResult {
+    let server = Server::start(Config::new().actions_per_second(1)).await?;
+    let mut flooder = Browser::new(server.addr);
+    flooder.get("/tally").await?;
+    let mut bystander = Browser::new(server.addr);
+    bystander.get("/tally").await?;
+    let mut bystander_tab = live(server.addr, &bystander).await?;
+
+    // A JSON flood on one keep-alive connection: the first action is served, the rest of the
+    // second are refused, each with its reason and when to retry.
+    let received = json_flood(server.addr, &flooder, 40).await?;
+    let codes = statuses(&received);
+    assert_eq!(codes.len(), 40, "{received}");
+    assert_eq!(codes[0], 200, "{received}");
+    let refused = codes.iter().filter(|&&code| code == 429).count();
+    assert!(refused > 0, "no 429 among {codes:?}");
+    assert!(
+        codes.iter().all(|&code| code == 200 || code == 429),
+        "{codes:?}"
+    );
+    let lower = received.to_ascii_lowercase();
+    assert!(lower.contains("retry-after: 1\r\n"), "{received}");
+    assert!(
+        received.contains(r#""code":"rate_limited""#)
+            && received.contains("this session may send 1 a second"),
+        "{received}"
+    );
+
+    // One budget: once the socket has spent it, the session's form POSTs are refused too
+    // (and the other way round). Retried a few times, in case the bucket refilled between.
+    let mut tab = live(server.addr, &flooder).await?;
+    let mut shared = false;
+    for round in 0..10_u64 {
+        let mut socket_refused = false;
+        for reference in 0..5 {
+            send_bump(&mut tab, round * 10 + reference).await?;
+            let frame = frame_of(&mut tab).await?;
+            if frame["type"] == "error" {
+                assert_eq!(frame["code"], "rate_limited", "{frame}");
+                socket_refused = true;
+                break;
+            }
+        }
+        assert!(socket_refused, "the socket was never refused");
+        let form = flooder.post_form("/tally", &[("bump", "")]).await?;
+        if form.status == 429 {
+            assert_eq!(form.header("retry-after"), Some("1"));
+            assert!(form.body.contains("too many actions"), "{}", form.body);
+            shared = true;
+            break;
+        }
+        assert_eq!(form.status, 303, "{}", form.body);
+    }
+    assert!(
+        shared,
+        "a form POST was served right after the socket spent the budget"
+    );
+
+    // The other session's budget is its own: its action is served at once, mid-flood.
+    send_bump(&mut bystander_tab, 1).await?;
+    let reply = frame_of(&mut bystander_tab).await?;
+    assert_eq!(reply["ref"], 1, "{reply}");
+    assert_eq!(tally_of(&mut bystander).await?, 1);
+    served(server.addr).await?;
+    server.stop().await
+}
+
+/// Finding 7: five tabs of one session each send a burst of 50 syncing actions, together
+/// within the budget. Every action is answered and every tab ends on the final tally; before,
+/// all five were closed with 1013 "too slow" as the other tabs' syncs filled their queues.
+#[tokio::test]
+async fn bursts_from_five_tabs_within_the_budget_are_all_served() -> TestResult {
+    const TABS: u64 = 5;
+    const BURST: u64 = 50;
+    let server = Server::start(Config::new().actions_per_second(1_000)).await?;
+    let mut browser = Browser::new(server.addr);
+    browser.get("/tally").await?;
+    let mut bystander = Browser::new(server.addr);
+    bystander.get("/tally").await?;
+    let mut tabs = Vec::new();
+    for _ in 0..TABS {
+        tabs.push(live(server.addr, &browser).await?);
+    }
+    let mut tasks = Vec::new();
+    for mut tab in tabs {
+        tasks.push(tokio::spawn(async move {
+            for reference in 1..=BURST {
+                send_bump(&mut tab, reference).await?;
+            }
+            // Replies in order, with other tabs' pushes between them.
+            let mut answered = 0;
+            let mut frames = 0;
+            while answered < BURST {
+                frames += 1;
+                if frames > 10 * TABS * BURST {
+                    return Err("too many frames without the replies".into());
+                }
+                let frame = frame_of(&mut tab).await?;
+                if frame["type"] == "error" {
+                    return Err(format!("refused: {frame}").into());
+                }
+                if frame.get("ref").is_some() {
+                    answered += 1;
+                    assert_eq!(frame["ref"], answered, "{frame}");
+                }
+            }
+            TestResult::Ok(tab)
+        }));
+    }
+    let mut tabs = Vec::new();
+    for task in tasks {
+        tabs.push(tokio::time::timeout(WAIT * 4, task).await???);
+    }
+    assert_eq!(tally_of(&mut browser).await?, (TABS * BURST) as i64);
+    // Every tab is still open and answers; the other session is untouched.
+    for (n, tab) in tabs.iter_mut().enumerate() {
+        send_bump(tab, 1_000).await?;
+        let mut frames = 0;
+        loop {
+            frames += 1;
+            assert!(frames <= 100, "tab {n}: no reply");
+            let frame = frame_of(tab).await?;
+            if frame["ref"] == 1_000 {
+                break;
+            }
+        }
+    }
+    assert_eq!(tally_of(&mut bystander).await?, 0);
     served(server.addr).await?;
     server.stop().await
 }

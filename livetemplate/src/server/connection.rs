@@ -5,7 +5,6 @@
 //! tab's `sync`, a broadcast or a push.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use futures_util::{SinkExt, StreamExt};
 use hyper::upgrade::Upgraded;
@@ -168,7 +167,6 @@ pub(crate) async fn run<C: LiveController>(
         return;
     }
 
-    let mut rate = Rate::new(config.actions_per_second);
     let idle = config.socket_idle;
     loop {
         tokio::select! {
@@ -215,8 +213,9 @@ pub(crate) async fn run<C: LiveController>(
                     }
                     continue;
                 }
-                if !rate.allow() {
-                    let _ = send(&mut socket, frame::error(k::ERR_RATE_LIMITED, "too many actions; slow down")).await;
+                // One budget per session, shared with its other tabs and its POSTs.
+                if let Err(over) = group.spend() {
+                    let _ = send(&mut socket, frame::error(k::ERR_RATE_LIMITED, &over.to_string())).await;
                     continue;
                 }
                 let action = action_of(&message, C::ACTIONS);
@@ -261,7 +260,7 @@ pub(crate) async fn run<C: LiveController>(
             }
             event = events.recv() => {
                 if event.is_none() {
-                    // Dropped by the group: this tab fell too far behind.
+                    // The group stopped this tab's updates: it cannot be kept up to date.
                     let _ = close(&mut socket, k::CLOSE_TRY_AGAIN_LATER, "too slow").await;
                     break;
                 }
@@ -319,33 +318,6 @@ where
         }))
         .await
         .map_err(|_| ())
-}
-
-/// A sliding one-second window of actions.
-struct Rate {
-    limit: u32,
-    window: Instant,
-    count: u32,
-}
-
-impl Rate {
-    fn new(limit: u32) -> Self {
-        Rate {
-            limit,
-            window: Instant::now(),
-            count: 0,
-        }
-    }
-
-    fn allow(&mut self) -> bool {
-        let now = Instant::now();
-        if now.duration_since(self.window) >= Duration::from_secs(1) {
-            self.window = now;
-            self.count = 0;
-        }
-        self.count += 1;
-        self.count <= self.limit
-    }
 }
 
 #[cfg(test)]
