@@ -1,8 +1,8 @@
 //! Hostile clients over real sockets on `127.0.0.1:0` (issue 14): half-sent requests, idle
 //! keep-alive sockets, shutdown with a request left half-sent, connections over the limit,
-//! framing, foreign `Host` headers, bad WebSocket handshakes, action floods on every transport
-//! and bursts from many tabs. Each test ends by checking that a normal browser still loads the
-//! page and opens a live connection.
+//! framing, foreign `Host` headers, bad WebSocket handshakes, action floods on every transport,
+//! bursts from many tabs, oversized and malformed socket frames, and refused POSTs. Each test
+//! ends by checking that a normal browser still loads the page and opens a live connection.
 //!
 //! Every loop is bounded in count and every wait by [`WAIT`]; the timeouts under test are set
 //! short in the config, and outcomes (closed, refused, served) are asserted with generous
@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 use futures_util::{SinkExt, StreamExt};
 use livetemplate::server::{FrameAncestors, serve_listener};
 use livetemplate::testing::Browser;
+use livetemplate::wire::Limits;
 use livetemplate::{Config, Context, LiveRouter, LiveTemplate, live_controller};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -575,6 +576,231 @@ async fn bursts_from_five_tabs_within_the_budget_are_all_served() -> TestResult 
         }
     }
     assert_eq!(tally_of(&mut bystander).await?, 0);
+    served(server.addr).await?;
+    server.stop().await
+}
+
+/// Finding 7: a JSON POST refused for its Origin says it was a JSON POST (before: "cross-origin
+/// WebSocket"); the socket's refusal still says WebSocket.
+#[tokio::test]
+async fn an_origin_refusal_names_its_transport() -> TestResult {
+    let server = Server::start(Config::new()).await?;
+    let mut browser = Browser::new(server.addr);
+    browser.get("/tally").await?;
+    let refused = browser
+        .request(
+            "POST",
+            "/tally",
+            &[
+                ("Origin", "https://evil.example"),
+                ("Content-Type", "application/json"),
+            ],
+            r#"{"action":"bump","data":{}}"#,
+        )
+        .await?;
+    assert_eq!(refused.status, 403);
+    assert_eq!(
+        refused.body,
+        "cross-origin JSON POST from https://evil.example refused"
+    );
+    let cookie = browser.cookie().ok_or("no session cookie")?.to_owned();
+    let upgrade = head_of(
+        server.addr,
+        &format!(
+            "GET /tally HTTP/1.1\r\nHost: {addr}\r\nOrigin: https://evil.example\r\nCookie: {cookie}\r\n\
+             Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n\
+             Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n",
+            addr = server.addr
+        ),
+    )
+    .await?;
+    assert!(upgrade.starts_with("http/1.1 403"), "{upgrade}");
+    assert_eq!(tally_of(&mut browser).await?, 0, "nothing ran");
+    served(server.addr).await?;
+    server.stop().await
+}
+
+/// Finding 7: a plain form POST naming an unknown action, or a 10 KB `_lvt_action`, gets a
+/// `400` saying why (before: a silent `303`), and runs nothing.
+#[tokio::test]
+async fn a_form_post_with_an_unknown_or_huge_action_gets_a_clear_400() -> TestResult {
+    let server = Server::start(Config::new()).await?;
+    let mut browser = Browser::new(server.addr);
+    browser.get("/tally").await?;
+    let unknown = browser
+        .post_form("/tally", &[("_lvt_action", "explode")])
+        .await?;
+    assert_eq!(unknown.status, 400, "{}", unknown.body);
+    assert_eq!(unknown.body, r#"unknown action "explode""#);
+    assert_eq!(unknown.header("x-content-type-options"), Some("nosniff"));
+    let huge = "a".repeat(10 * 1024);
+    let long = browser
+        .post_form("/tally", &[("_lvt_action", &huge)])
+        .await?;
+    assert_eq!(long.status, 400, "{}", long.body);
+    assert!(
+        long.body
+            .ends_with("it is 10240 bytes long, over the limit of 128"),
+        "{}",
+        long.body
+    );
+    assert!(long.body.len() < 300, "the name is not echoed whole");
+    assert_eq!(tally_of(&mut browser).await?, 0, "nothing ran");
+    // The form's own button still works.
+    let bump = browser.post_form("/tally", &[("bump", "")]).await?;
+    assert_eq!(bump.status, 303);
+    assert_eq!(tally_of(&mut browser).await?, 1);
+    served(server.addr).await?;
+    server.stop().await
+}
+
+/// Finding 7: a socket frame over the limit gets the `frame_too_large` error frame that
+/// `docs/src/security.md` promises, then close 1009 (before: only the close).
+#[tokio::test]
+async fn an_oversized_frame_gets_its_error_frame_then_close_1009() -> TestResult {
+    use tokio_tungstenite::tungstenite::Message;
+    let config = Config::new().limits(Limits::default().max_frame_bytes(1024));
+    let server = Server::start(config).await?;
+    let mut browser = Browser::new(server.addr);
+    browser.get("/tally").await?;
+    let mut socket = live(server.addr, &browser).await?;
+    let big = format!(
+        r#"{{"action":"bump","data":{{"x":"{}"}}}}"#,
+        "a".repeat(2048)
+    );
+    let size = big.len();
+    socket.send(Message::Text(big.into())).await?;
+    let error = frame_of(&mut socket).await?;
+    assert_eq!(error["type"], "error", "{error}");
+    assert_eq!(error["code"], "frame_too_large", "{error}");
+    assert_eq!(
+        error["message"],
+        format!("the message is {size} bytes, over the limit of 1024 bytes")
+    );
+    assert_eq!(close_code_of(&mut socket).await?, Some(1009));
+    assert_eq!(tally_of(&mut browser).await?, 0, "nothing ran");
+    served(server.addr).await?;
+    server.stop().await
+}
+
+/// The close code of the next close frame; `None` if the connection ends without one.
+async fn close_code_of(socket: &mut WebSocket) -> TestResult<Option<u16>> {
+    use tokio_tungstenite::tungstenite::Message;
+    for _ in 0..100 {
+        match tokio::time::timeout(WAIT, socket.next()).await? {
+            Some(Ok(Message::Close(close))) => return Ok(close.map(|c| u16::from(c.code))),
+            Some(Ok(_)) => continue,
+            Some(Err(_)) | None => return Ok(None),
+        }
+    }
+    Err("no close within 100 frames".into())
+}
+
+/// Opens a live connection with a hand-made handshake, so the test can write frames no
+/// WebSocket library would send; returns the stream after the `101` head.
+async fn raw_live(addr: SocketAddr, browser: &Browser) -> TestResult<TcpStream> {
+    let cookie = browser.cookie().ok_or("no session cookie")?;
+    let request = format!(
+        "GET /tally HTTP/1.1\r\nHost: {addr}\r\nOrigin: http://{addr}\r\nCookie: {cookie}\r\n\
+         Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n\
+         Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"
+    );
+    let mut stream = send_raw(addr, request.as_bytes()).await?;
+    // Byte by byte up to the end of the head: what follows is the server's first frame.
+    let mut head = Vec::new();
+    let mut byte = [0_u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        if head.len() > 4096 {
+            return Err("no end of the response head".into());
+        }
+        let n = tokio::time::timeout(WAIT, stream.read(&mut byte)).await??;
+        if n == 0 {
+            return Err("closed during the handshake".into());
+        }
+        head.push(byte[0]);
+    }
+    assert!(head.starts_with(b"HTTP/1.1 101"), "{head:?}");
+    Ok(stream)
+}
+
+/// A masked client frame: `first` is the FIN bit and opcode byte.
+fn client_frame(first: u8, payload: &[u8]) -> Vec<u8> {
+    let mask = [0x12_u8, 0x34, 0x56, 0x78];
+    assert!(payload.len() < 126, "a short payload");
+    let mut frame = vec![first, 0x80 | payload.len() as u8];
+    frame.extend_from_slice(&mask);
+    frame.extend(payload.iter().zip(mask.iter().cycle()).map(|(b, m)| b ^ m));
+    frame
+}
+
+/// Reads server frames until a close frame (its code) or the end of the stream (`None`).
+async fn raw_close_code(stream: &mut TcpStream) -> TestResult<Option<u16>> {
+    async fn exact(stream: &mut TcpStream, buf: &mut [u8]) -> TestResult<bool> {
+        match tokio::time::timeout(WAIT, stream.read_exact(buf)).await? {
+            Ok(_) => Ok(true),
+            Err(_) => Ok(false),
+        }
+    }
+    for _ in 0..100 {
+        let mut header = [0_u8; 2];
+        if !exact(stream, &mut header).await? {
+            return Ok(None);
+        }
+        let len = match header[1] & 0x7f {
+            126 => {
+                let mut extended = [0_u8; 2];
+                if !exact(stream, &mut extended).await? {
+                    return Ok(None);
+                }
+                u64::from(u16::from_be_bytes(extended))
+            }
+            127 => {
+                let mut extended = [0_u8; 8];
+                if !exact(stream, &mut extended).await? {
+                    return Ok(None);
+                }
+                u64::from_be_bytes(extended)
+            }
+            short => u64::from(short),
+        };
+        let mut payload = vec![0_u8; usize::try_from(len)?];
+        if !exact(stream, &mut payload).await? {
+            return Ok(None);
+        }
+        if header[0] & 0x0f == 0x8 {
+            return Ok(payload
+                .get(..2)
+                .map(|code| u16::from_be_bytes([code[0], code[1]])));
+        }
+    }
+    Err("no close within 100 frames".into())
+}
+
+/// Finding 7: protocol violations get the close code RFC 6455 gives them (before: the TCP
+/// connection was dropped without one): `1007` for a text message that is not UTF-8, `1002`
+/// for a reserved opcode and for an unmasked frame.
+#[tokio::test]
+async fn protocol_violations_are_closed_with_their_rfc_6455_codes() -> TestResult {
+    let server = Server::start(Config::new()).await?;
+    let mut browser = Browser::new(server.addr);
+    browser.get("/tally").await?;
+    let unmasked = {
+        let payload = br#"{"action":"bump"}"#;
+        let mut frame = vec![0x81, payload.len() as u8];
+        frame.extend_from_slice(payload);
+        frame
+    };
+    let cases: [(&str, Vec<u8>, u16); 3] = [
+        ("not UTF-8", client_frame(0x81, &[0xff, 0xfe, 0x7b]), 1007),
+        ("reserved opcode 3", client_frame(0x83, b"{}"), 1002),
+        ("unmasked", unmasked, 1002),
+    ];
+    for (what, frame, code) in cases {
+        let mut stream = raw_live(server.addr, &browser).await?;
+        stream.write_all(&frame).await?;
+        assert_eq!(raw_close_code(&mut stream).await?, Some(code), "{what}");
+    }
+    assert_eq!(tally_of(&mut browser).await?, 0, "nothing ran");
     served(server.addr).await?;
     server.stop().await
 }

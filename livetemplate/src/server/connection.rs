@@ -10,9 +10,10 @@ use futures_util::{SinkExt, StreamExt};
 use hyper::upgrade::Upgraded;
 use hyper_util::rt::TokioIo;
 use tokio_tungstenite::WebSocketStream;
+use tokio_tungstenite::tungstenite::error::{CapacityError, ProtocolError as WsProtocolError};
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::protocol::{CloseFrame, Role, WebSocketConfig};
-use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
+use tokio_tungstenite::tungstenite::{Error as WsError, Message, Utf8Bytes};
 
 use super::action_data;
 use super::config::Config;
@@ -179,10 +180,8 @@ pub(crate) async fn run<C: LiveController>(
                     }
                     Ok(None) => break,
                     Ok(Some(Err(error))) => {
-                        if let tokio_tungstenite::tungstenite::Error::Capacity(_) = error {
-                            let _ = close(&mut socket, k::CLOSE_MESSAGE_TOO_BIG, "frame too large").await;
-                        }
                         tracing::debug!(%error, "live connection ended");
+                        refuse(&mut socket, &error, max).await;
                         break;
                     }
                     Ok(Some(Ok(message))) => message,
@@ -318,6 +317,30 @@ where
         }))
         .await
         .map_err(|_| ())
+}
+
+/// Ends a connection whose read failed, with the close code RFC 6455 gives the failure when
+/// there is one: `1009` after a `frame_too_large` error frame for a message over the limit,
+/// `1007` for a text message that is not UTF-8, `1002` for a framing violation (a reserved
+/// opcode or bit, an unmasked frame, a fragmented control frame…). An I/O failure or a reset
+/// gets nothing: there is no one left to tell.
+async fn refuse<S>(socket: &mut WebSocketStream<S>, error: &WsError, limit: usize)
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
+    let (code, reason) = match error {
+        WsError::Capacity(CapacityError::MessageTooLong { size, .. }) => {
+            let refused = wire::ProtocolError::FrameTooLarge { size: *size, limit };
+            let _ = send(socket, refused.to_frame()).await;
+            (k::CLOSE_MESSAGE_TOO_BIG, "frame too large")
+        }
+        WsError::Utf8(_) => (k::CLOSE_INVALID_PAYLOAD, "text message is not UTF-8"),
+        // The peer dropped TCP: there is no one left to tell.
+        WsError::Protocol(WsProtocolError::ResetWithoutClosingHandshake) => return,
+        WsError::Protocol(_) => (k::CLOSE_PROTOCOL_ERROR, "WebSocket protocol violation"),
+        _ => return,
+    };
+    let _ = close(socket, code, reason).await;
 }
 
 #[cfg(test)]

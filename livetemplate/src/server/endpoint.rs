@@ -100,8 +100,9 @@ impl<C: LiveController> Page<C> {
                 if let Err(error) =
                     security::check_origin(&self.config.origins, &parts.headers, self.config.secure)
                 {
-                    tracing::warn!(%error, "live connection refused");
-                    return status(StatusCode::FORBIDDEN, &error.to_string());
+                    let message = error.refusing("WebSocket").to_string();
+                    tracing::warn!(%message, "live connection refused");
+                    return status(StatusCode::FORBIDDEN, &message);
                 }
                 let Some(upgrade) = parts.extensions.remove::<hyper::upgrade::OnUpgrade>() else {
                     return status(
@@ -259,7 +260,9 @@ impl<C: LiveController> Page<C> {
             if let Err(error) =
                 security::check_origin(&self.config.origins, &parts.headers, self.config.secure)
             {
-                return status(StatusCode::FORBIDDEN, &error.to_string());
+                let message = error.refusing("JSON POST").to_string();
+                tracing::info!(%message, "action refused");
+                return status(StatusCode::FORBIDDEN, &message);
             }
             let message = match wire::decode(&body, &self.config.limits) {
                 Ok(message) => message,
@@ -322,6 +325,12 @@ impl<C: LiveController> Page<C> {
         }
         // The same name and data the browser client would send for this form.
         let Posted { action, data } = action_data::read_form_post(form, C::ACTIONS);
+        // The socket's rule for names (length, control and invisible characters), so a 10 KB
+        // `_lvt_action` is refused as too long rather than looked up.
+        if let Err(error) = wire::check_action_name(&action, &self.config.limits) {
+            log_refused::<C>(&action, Via::FormPost);
+            return plain_refusal(StatusCode::BAD_REQUEST, &error.to_string());
+        }
         if !client_may_run::<C>(&action) {
             // Unknown and server-only names alike: a page that says which, not a silent 303.
             log_refused::<C>(&action, Via::FormPost);

@@ -155,6 +155,11 @@ pub(crate) const ERR_CONNECT_FAILED: &str = "connect_failed";
 
 /// The server shuts down, or the socket was silent too long (RFC 6455 "going away").
 pub(crate) const CLOSE_GOING_AWAY: u16 = 1001;
+/// A framing violation: a reserved opcode or bit, an unmasked or malformed frame (RFC 6455
+/// "protocol error").
+pub(crate) const CLOSE_PROTOCOL_ERROR: u16 = 1002;
+/// A text message that is not UTF-8 (RFC 6455 "invalid frame payload data").
+pub(crate) const CLOSE_INVALID_PAYLOAD: u16 = 1007;
 /// A message over the size limit (RFC 6455 "message too big").
 pub(crate) const CLOSE_MESSAGE_TOO_BIG: u16 = 1009;
 /// The tab can no longer be kept up to date (RFC 6455 "try again later").
