@@ -148,9 +148,13 @@ export const ERR_CONNECT_FAILED = "connect_failed";
 
 /** The server shuts down, or the socket was silent too long. */
 export const CLOSE_GOING_AWAY = 1001;
+/** A framing violation (reserved opcode or bit, malformed frame). */
+export const CLOSE_PROTOCOL_ERROR = 1002;
+/** A text message that is not UTF-8. */
+export const CLOSE_INVALID_PAYLOAD = 1007;
 /** A message over the size limit. */
 export const CLOSE_MESSAGE_TOO_BIG = 1009;
-/** The tab fell too far behind. */
+/** The tab can no longer be kept up to date. */
 export const CLOSE_TRY_AGAIN_LATER = 1013;
 
 // ---- HTTP ("HTTP names") ---------------------------------------------------------------------

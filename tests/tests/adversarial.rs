@@ -1,8 +1,8 @@
-//! Hostile clients over real sockets on `127.0.0.1:0` (issue 14, the connection-level
-//! findings): half-sent requests, idle keep-alive sockets, shutdown with a request left
-//! half-sent, connections over the limit, framing, foreign `Host` headers and bad WebSocket
-//! handshakes. Each test ends by checking that a normal browser still loads the page and opens
-//! a live connection.
+//! Hostile clients over real sockets on `127.0.0.1:0` (issue 14): half-sent requests, idle
+//! keep-alive sockets, shutdown with a request left half-sent, connections over the limit,
+//! framing, foreign `Host` headers, bad WebSocket handshakes, action floods on every transport,
+//! bursts from many tabs, oversized and malformed socket frames, and refused POSTs. Each test
+//! ends by checking that a normal browser still loads the page and opens a live connection.
 //!
 //! Every loop is bounded in count and every wait by [`WAIT`]; the timeouts under test are set
 //! short in the config, and outcomes (closed, refused, served) are asserted with generous
@@ -11,9 +11,12 @@
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
+use futures_util::{SinkExt, StreamExt};
 use livetemplate::server::{FrameAncestors, serve_listener};
 use livetemplate::testing::Browser;
+use livetemplate::wire::Limits;
 use livetemplate::{Config, Context, LiveRouter, LiveTemplate, live_controller};
+use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::oneshot;
@@ -45,7 +48,32 @@ impl Counters {
     }
 }
 
-/// A server on `127.0.0.1:0` with `config`, stopped by sending on `stop`.
+/// A shared tally: the page for the action-budget and burst tests.
+#[derive(Debug, Clone, askama::Template, LiveTemplate)]
+#[template(
+    source = "<form method=\"post\"><p>Tally: {{ tally }}</p><button name=\"bump\">+</button></form>",
+    ext = "html"
+)]
+struct Tally {
+    tally: i64,
+}
+
+struct Tallies;
+
+#[live_controller]
+impl Tallies {
+    async fn mount(&self, _ctx: &mut Context) -> livetemplate::Result<Tally> {
+        Ok(Tally { tally: 0 })
+    }
+
+    pub(crate) fn bump(&self, state: &mut Tally, ctx: &mut Context) {
+        state.tally += 1;
+        ctx.sync();
+    }
+}
+
+/// A server on `127.0.0.1:0` with `config` (the counter at `/`, the tally at `/tally`),
+/// stopped by sending on `stop`.
 struct Server {
     addr: SocketAddr,
     stop: oneshot::Sender<()>,
@@ -54,7 +82,9 @@ struct Server {
 
 impl Server {
     async fn start(config: Config) -> TestResult<Server> {
-        let router = LiveRouter::with_config(config).route("/", Counters);
+        let router = LiveRouter::with_config(config)
+            .route("/", Counters)
+            .route("/tally", Tallies);
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
         let (stop, stopped) = oneshot::channel::<()>();
@@ -328,6 +358,449 @@ async fn bad_websocket_handshakes_are_refused_each_with_its_status() -> TestResu
             );
         }
     }
+    served(server.addr).await?;
+    server.stop().await
+}
+
+type WebSocket = tokio_tungstenite::WebSocketStream<TcpStream>;
+
+/// Opens a live connection to `/tally` for `browser`'s session, as the existing client does
+/// (object frames), and reads the first tree.
+async fn live(addr: SocketAddr, browser: &Browser) -> TestResult<WebSocket> {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let mut request = format!("ws://{addr}/tally").into_client_request()?;
+    let headers = request.headers_mut();
+    headers.insert("origin", format!("http://{addr}").parse()?);
+    headers.insert(
+        "cookie",
+        browser.cookie().ok_or("no session cookie")?.parse()?,
+    );
+    let stream = TcpStream::connect(addr).await?;
+    let (mut socket, _) =
+        tokio::time::timeout(WAIT, tokio_tungstenite::client_async(request, stream)).await??;
+    let first = frame_of(&mut socket).await?;
+    assert!(first.get("tree").is_some(), "the first frame: {first}");
+    Ok(socket)
+}
+
+/// The next text frame as JSON; fails on a close (with its code) or after [`WAIT`].
+async fn frame_of(socket: &mut WebSocket) -> TestResult<Value> {
+    use tokio_tungstenite::tungstenite::Message;
+    loop {
+        match tokio::time::timeout(WAIT, socket.next()).await? {
+            Some(Ok(Message::Text(text))) => return Ok(serde_json::from_str(text.as_str())?),
+            Some(Ok(Message::Close(close))) => return Err(format!("closed: {close:?}").into()),
+            Some(Ok(_)) => continue,
+            Some(Err(error)) => return Err(error.into()),
+            None => return Err("the connection ended".into()),
+        }
+    }
+}
+
+/// Sends `bump` with `reference` on `socket`, without waiting.
+async fn send_bump(socket: &mut WebSocket, reference: u64) -> TestResult {
+    use tokio_tungstenite::tungstenite::Message;
+    let message = json!({"action": "bump", "data": {}, "ref": reference});
+    socket
+        .send(Message::Text(message.to_string().into()))
+        .await?;
+    Ok(())
+}
+
+/// The tally `browser`'s session holds, read from its page.
+async fn tally_of(browser: &mut Browser) -> TestResult<i64> {
+    let page = browser.get("/tally").await?;
+    let tally = page
+        .body
+        .split_once("Tally: ")
+        .and_then(|(_, rest)| rest.split('<').next())
+        .ok_or_else(|| format!("no tally in {}", page.body))?;
+    Ok(tally.parse()?)
+}
+
+/// The statuses of the responses in `received`, in order.
+fn statuses(received: &str) -> Vec<u16> {
+    received
+        .match_indices("HTTP/1.1 ")
+        .filter_map(|(at, _)| received.get(at + 9..at + 12)?.parse().ok())
+        .collect()
+}
+
+/// `count` JSON actions of `browser`'s session pipelined on one keep-alive connection (the
+/// last asks to close it); what came back.
+async fn json_flood(addr: SocketAddr, browser: &Browser, count: usize) -> TestResult<String> {
+    let cookie = browser.cookie().ok_or("no session cookie")?;
+    let body = r#"{"action":"bump","data":{}}"#;
+    let mut requests = String::new();
+    for n in 1..=count {
+        let connection = if n == count { "close" } else { "keep-alive" };
+        requests.push_str(&format!(
+            "POST /tally HTTP/1.1\r\nHost: {addr}\r\nOrigin: http://{addr}\r\nCookie: {cookie}\r\n\
+             Content-Type: application/json\r\nContent-Length: {len}\r\nConnection: {connection}\r\n\r\n{body}",
+            len = body.len()
+        ));
+    }
+    let mut stream = send_raw(addr, requests.as_bytes()).await?;
+    until_closed(&mut stream).await
+}
+
+/// Finding 5: JSON POSTs, plain form POSTs and the sockets of one session draw from one
+/// budget. A flood on one keep-alive connection gets `429` with `Retry-After` and a clear
+/// message (before: 2,000 of each ran unlimited); another session is served meanwhile.
+#[tokio::test]
+async fn every_transport_of_a_session_draws_from_one_action_budget() -> TestResult {
+    let server = Server::start(Config::new().actions_per_second(1)).await?;
+    let mut flooder = Browser::new(server.addr);
+    flooder.get("/tally").await?;
+    let mut bystander = Browser::new(server.addr);
+    bystander.get("/tally").await?;
+    let mut bystander_tab = live(server.addr, &bystander).await?;
+
+    // A JSON flood on one keep-alive connection: the first action is served, the rest of the
+    // second are refused, each with its reason and when to retry.
+    let received = json_flood(server.addr, &flooder, 40).await?;
+    let codes = statuses(&received);
+    assert_eq!(codes.len(), 40, "{received}");
+    assert_eq!(codes[0], 200, "{received}");
+    let refused = codes.iter().filter(|&&code| code == 429).count();
+    assert!(refused > 0, "no 429 among {codes:?}");
+    assert!(
+        codes.iter().all(|&code| code == 200 || code == 429),
+        "{codes:?}"
+    );
+    let lower = received.to_ascii_lowercase();
+    assert!(lower.contains("retry-after: 1\r\n"), "{received}");
+    assert!(
+        received.contains(r#""code":"rate_limited""#)
+            && received.contains("this session may send 1 a second"),
+        "{received}"
+    );
+
+    // One budget: once the socket has spent it, the session's form POSTs are refused too
+    // (and the other way round). Retried a few times, in case the bucket refilled between.
+    let mut tab = live(server.addr, &flooder).await?;
+    let mut shared = false;
+    for round in 0..10_u64 {
+        let mut socket_refused = false;
+        for reference in 0..5 {
+            send_bump(&mut tab, round * 10 + reference).await?;
+            let frame = frame_of(&mut tab).await?;
+            if frame["type"] == "error" {
+                assert_eq!(frame["code"], "rate_limited", "{frame}");
+                socket_refused = true;
+                break;
+            }
+        }
+        assert!(socket_refused, "the socket was never refused");
+        let form = flooder.post_form("/tally", &[("bump", "")]).await?;
+        if form.status == 429 {
+            assert_eq!(form.header("retry-after"), Some("1"));
+            assert!(form.body.contains("too many actions"), "{}", form.body);
+            shared = true;
+            break;
+        }
+        assert_eq!(form.status, 303, "{}", form.body);
+    }
+    assert!(
+        shared,
+        "a form POST was served right after the socket spent the budget"
+    );
+
+    // The other session's budget is its own: its action is served at once, mid-flood.
+    send_bump(&mut bystander_tab, 1).await?;
+    let reply = frame_of(&mut bystander_tab).await?;
+    assert_eq!(reply["ref"], 1, "{reply}");
+    assert_eq!(tally_of(&mut bystander).await?, 1);
+    served(server.addr).await?;
+    server.stop().await
+}
+
+/// Finding 7: five tabs of one session each send a burst of 50 syncing actions, together
+/// within the budget. Every action is answered and every tab ends on the final tally; before,
+/// all five were closed with 1013 "too slow" as the other tabs' syncs filled their queues.
+#[tokio::test]
+async fn bursts_from_five_tabs_within_the_budget_are_all_served() -> TestResult {
+    const TABS: u64 = 5;
+    const BURST: u64 = 50;
+    let server = Server::start(Config::new().actions_per_second(1_000)).await?;
+    let mut browser = Browser::new(server.addr);
+    browser.get("/tally").await?;
+    let mut bystander = Browser::new(server.addr);
+    bystander.get("/tally").await?;
+    let mut tabs = Vec::new();
+    for _ in 0..TABS {
+        tabs.push(live(server.addr, &browser).await?);
+    }
+    let mut tasks = Vec::new();
+    for mut tab in tabs {
+        tasks.push(tokio::spawn(async move {
+            for reference in 1..=BURST {
+                send_bump(&mut tab, reference).await?;
+            }
+            // Replies in order, with other tabs' pushes between them.
+            let mut answered = 0;
+            let mut frames = 0;
+            while answered < BURST {
+                frames += 1;
+                if frames > 10 * TABS * BURST {
+                    return Err("too many frames without the replies".into());
+                }
+                let frame = frame_of(&mut tab).await?;
+                if frame["type"] == "error" {
+                    return Err(format!("refused: {frame}").into());
+                }
+                if frame.get("ref").is_some() {
+                    answered += 1;
+                    assert_eq!(frame["ref"], answered, "{frame}");
+                }
+            }
+            TestResult::Ok(tab)
+        }));
+    }
+    let mut tabs = Vec::new();
+    for task in tasks {
+        tabs.push(tokio::time::timeout(WAIT * 4, task).await???);
+    }
+    assert_eq!(tally_of(&mut browser).await?, (TABS * BURST) as i64);
+    // Every tab is still open and answers; the other session is untouched.
+    for (n, tab) in tabs.iter_mut().enumerate() {
+        send_bump(tab, 1_000).await?;
+        let mut frames = 0;
+        loop {
+            frames += 1;
+            assert!(frames <= 100, "tab {n}: no reply");
+            let frame = frame_of(tab).await?;
+            if frame["ref"] == 1_000 {
+                break;
+            }
+        }
+    }
+    assert_eq!(tally_of(&mut bystander).await?, 0);
+    served(server.addr).await?;
+    server.stop().await
+}
+
+/// Finding 7: a JSON POST refused for its Origin says it was a JSON POST (before: "cross-origin
+/// WebSocket"); the socket's refusal still says WebSocket.
+#[tokio::test]
+async fn an_origin_refusal_names_its_transport() -> TestResult {
+    let server = Server::start(Config::new()).await?;
+    let mut browser = Browser::new(server.addr);
+    browser.get("/tally").await?;
+    let refused = browser
+        .request(
+            "POST",
+            "/tally",
+            &[
+                ("Origin", "https://evil.example"),
+                ("Content-Type", "application/json"),
+            ],
+            r#"{"action":"bump","data":{}}"#,
+        )
+        .await?;
+    assert_eq!(refused.status, 403);
+    assert_eq!(
+        refused.body,
+        "cross-origin JSON POST from https://evil.example refused"
+    );
+    let cookie = browser.cookie().ok_or("no session cookie")?.to_owned();
+    let upgrade = head_of(
+        server.addr,
+        &format!(
+            "GET /tally HTTP/1.1\r\nHost: {addr}\r\nOrigin: https://evil.example\r\nCookie: {cookie}\r\n\
+             Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n\
+             Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n",
+            addr = server.addr
+        ),
+    )
+    .await?;
+    assert!(upgrade.starts_with("http/1.1 403"), "{upgrade}");
+    assert_eq!(tally_of(&mut browser).await?, 0, "nothing ran");
+    served(server.addr).await?;
+    server.stop().await
+}
+
+/// Finding 7: a plain form POST naming an unknown action, or a 10 KB `_lvt_action`, gets a
+/// `400` saying why (before: a silent `303`), and runs nothing.
+#[tokio::test]
+async fn a_form_post_with_an_unknown_or_huge_action_gets_a_clear_400() -> TestResult {
+    let server = Server::start(Config::new()).await?;
+    let mut browser = Browser::new(server.addr);
+    browser.get("/tally").await?;
+    let unknown = browser
+        .post_form("/tally", &[("_lvt_action", "explode")])
+        .await?;
+    assert_eq!(unknown.status, 400, "{}", unknown.body);
+    assert_eq!(unknown.body, r#"unknown action "explode""#);
+    assert_eq!(unknown.header("x-content-type-options"), Some("nosniff"));
+    let huge = "a".repeat(10 * 1024);
+    let long = browser
+        .post_form("/tally", &[("_lvt_action", &huge)])
+        .await?;
+    assert_eq!(long.status, 400, "{}", long.body);
+    assert!(
+        long.body
+            .ends_with("it is 10240 bytes long, over the limit of 128"),
+        "{}",
+        long.body
+    );
+    assert!(long.body.len() < 300, "the name is not echoed whole");
+    assert_eq!(tally_of(&mut browser).await?, 0, "nothing ran");
+    // The form's own button still works.
+    let bump = browser.post_form("/tally", &[("bump", "")]).await?;
+    assert_eq!(bump.status, 303);
+    assert_eq!(tally_of(&mut browser).await?, 1);
+    served(server.addr).await?;
+    server.stop().await
+}
+
+/// Finding 7: a socket frame over the limit gets the `frame_too_large` error frame that
+/// `docs/src/security.md` promises, then close 1009 (before: only the close).
+#[tokio::test]
+async fn an_oversized_frame_gets_its_error_frame_then_close_1009() -> TestResult {
+    use tokio_tungstenite::tungstenite::Message;
+    let config = Config::new().limits(Limits::default().max_frame_bytes(1024));
+    let server = Server::start(config).await?;
+    let mut browser = Browser::new(server.addr);
+    browser.get("/tally").await?;
+    let mut socket = live(server.addr, &browser).await?;
+    let big = format!(
+        r#"{{"action":"bump","data":{{"x":"{}"}}}}"#,
+        "a".repeat(2048)
+    );
+    let size = big.len();
+    socket.send(Message::Text(big.into())).await?;
+    let error = frame_of(&mut socket).await?;
+    assert_eq!(error["type"], "error", "{error}");
+    assert_eq!(error["code"], "frame_too_large", "{error}");
+    assert_eq!(
+        error["message"],
+        format!("the message is {size} bytes, over the limit of 1024 bytes")
+    );
+    assert_eq!(close_code_of(&mut socket).await?, Some(1009));
+    assert_eq!(tally_of(&mut browser).await?, 0, "nothing ran");
+    served(server.addr).await?;
+    server.stop().await
+}
+
+/// The close code of the next close frame; `None` if the connection ends without one.
+async fn close_code_of(socket: &mut WebSocket) -> TestResult<Option<u16>> {
+    use tokio_tungstenite::tungstenite::Message;
+    for _ in 0..100 {
+        match tokio::time::timeout(WAIT, socket.next()).await? {
+            Some(Ok(Message::Close(close))) => return Ok(close.map(|c| u16::from(c.code))),
+            Some(Ok(_)) => continue,
+            Some(Err(_)) | None => return Ok(None),
+        }
+    }
+    Err("no close within 100 frames".into())
+}
+
+/// Opens a live connection with a hand-made handshake, so the test can write frames no
+/// WebSocket library would send; returns the stream after the `101` head.
+async fn raw_live(addr: SocketAddr, browser: &Browser) -> TestResult<TcpStream> {
+    let cookie = browser.cookie().ok_or("no session cookie")?;
+    let request = format!(
+        "GET /tally HTTP/1.1\r\nHost: {addr}\r\nOrigin: http://{addr}\r\nCookie: {cookie}\r\n\
+         Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n\
+         Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"
+    );
+    let mut stream = send_raw(addr, request.as_bytes()).await?;
+    // Byte by byte up to the end of the head: what follows is the server's first frame.
+    let mut head = Vec::new();
+    let mut byte = [0_u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        if head.len() > 4096 {
+            return Err("no end of the response head".into());
+        }
+        let n = tokio::time::timeout(WAIT, stream.read(&mut byte)).await??;
+        if n == 0 {
+            return Err("closed during the handshake".into());
+        }
+        head.push(byte[0]);
+    }
+    assert!(head.starts_with(b"HTTP/1.1 101"), "{head:?}");
+    Ok(stream)
+}
+
+/// A masked client frame: `first` is the FIN bit and opcode byte.
+fn client_frame(first: u8, payload: &[u8]) -> Vec<u8> {
+    let mask = [0x12_u8, 0x34, 0x56, 0x78];
+    assert!(payload.len() < 126, "a short payload");
+    let mut frame = vec![first, 0x80 | payload.len() as u8];
+    frame.extend_from_slice(&mask);
+    frame.extend(payload.iter().zip(mask.iter().cycle()).map(|(b, m)| b ^ m));
+    frame
+}
+
+/// Reads server frames until a close frame (its code) or the end of the stream (`None`).
+async fn raw_close_code(stream: &mut TcpStream) -> TestResult<Option<u16>> {
+    async fn exact(stream: &mut TcpStream, buf: &mut [u8]) -> TestResult<bool> {
+        match tokio::time::timeout(WAIT, stream.read_exact(buf)).await? {
+            Ok(_) => Ok(true),
+            Err(_) => Ok(false),
+        }
+    }
+    for _ in 0..100 {
+        let mut header = [0_u8; 2];
+        if !exact(stream, &mut header).await? {
+            return Ok(None);
+        }
+        let len = match header[1] & 0x7f {
+            126 => {
+                let mut extended = [0_u8; 2];
+                if !exact(stream, &mut extended).await? {
+                    return Ok(None);
+                }
+                u64::from(u16::from_be_bytes(extended))
+            }
+            127 => {
+                let mut extended = [0_u8; 8];
+                if !exact(stream, &mut extended).await? {
+                    return Ok(None);
+                }
+                u64::from_be_bytes(extended)
+            }
+            short => u64::from(short),
+        };
+        let mut payload = vec![0_u8; usize::try_from(len)?];
+        if !exact(stream, &mut payload).await? {
+            return Ok(None);
+        }
+        if header[0] & 0x0f == 0x8 {
+            return Ok(payload
+                .get(..2)
+                .map(|code| u16::from_be_bytes([code[0], code[1]])));
+        }
+    }
+    Err("no close within 100 frames".into())
+}
+
+/// Finding 7: protocol violations get the close code RFC 6455 gives them (before: the TCP
+/// connection was dropped without one): `1007` for a text message that is not UTF-8, `1002`
+/// for a reserved opcode and for an unmasked frame.
+#[tokio::test]
+async fn protocol_violations_are_closed_with_their_rfc_6455_codes() -> TestResult {
+    let server = Server::start(Config::new()).await?;
+    let mut browser = Browser::new(server.addr);
+    browser.get("/tally").await?;
+    let unmasked = {
+        let payload = br#"{"action":"bump"}"#;
+        let mut frame = vec![0x81, payload.len() as u8];
+        frame.extend_from_slice(payload);
+        frame
+    };
+    let cases: [(&str, Vec<u8>, u16); 3] = [
+        ("not UTF-8", client_frame(0x81, &[0xff, 0xfe, 0x7b]), 1007),
+        ("reserved opcode 3", client_frame(0x83, b"{}"), 1002),
+        ("unmasked", unmasked, 1002),
+    ];
+    for (what, frame, code) in cases {
+        let mut stream = raw_live(server.addr, &browser).await?;
+        stream.write_all(&frame).await?;
+        assert_eq!(raw_close_code(&mut stream).await?, Some(code), "{what}");
+    }
+    assert_eq!(tally_of(&mut browser).await?, 0, "nothing ran");
     served(server.addr).await?;
     server.stop().await
 }

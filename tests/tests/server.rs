@@ -1231,6 +1231,7 @@ async fn a_forged_cookie_gets_no_session() -> TestResult {
 async fn an_action_flood_is_rate_limited_and_the_connection_survives() -> TestResult {
     const SENT: u64 = 60;
     let mut scene = Scene::new(true).await?;
+    let started = std::time::Instant::now();
     for reference in 100..100 + SENT {
         scene
             .socket
@@ -1248,7 +1249,12 @@ async fn an_action_flood_is_rate_limited_and_the_connection_survives() -> TestRe
             done += 1;
         }
     }
-    assert!(done <= 50, "at most 50 actions a second ran: {done}");
+    // The session's bucket holds 50 and refills at 50 a second while the flood is served.
+    let refilled = (50.0 * started.elapsed().as_secs_f64()).ceil() as i64;
+    assert!(
+        done <= 50 + refilled,
+        "at most 50 actions (+{refilled} refilled) ran: {done}"
+    );
     assert!(limited >= 10, "the rest were refused: {limited}");
     // The heartbeat is not an action: it is answered during a flood.
     scene.socket.send(&json!({"action": "__ping__"})).await?;

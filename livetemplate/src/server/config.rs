@@ -39,7 +39,6 @@ pub struct Config {
     pub(crate) limits: Limits,
     pub(crate) session_idle: Duration,
     pub(crate) socket_idle: Duration,
-    pub(crate) tab_queue: usize,
     pub(crate) max_body: usize,
     pub(crate) actions_per_second: u32,
     pub(crate) connections_per_session: usize,
@@ -65,7 +64,6 @@ impl std::fmt::Debug for Config {
             .field("limits", &self.limits)
             .field("session_idle", &self.session_idle)
             .field("socket_idle", &self.socket_idle)
-            .field("tab_queue", &self.tab_queue)
             .field("max_body", &self.max_body)
             .field("actions_per_second", &self.actions_per_second)
             .field("connections_per_session", &self.connections_per_session)
@@ -91,7 +89,6 @@ impl Default for Config {
             limits: Limits::default(),
             session_idle: Duration::from_secs(30 * 60),
             socket_idle: Duration::from_secs(60),
-            tab_queue: 32,
             max_body: 64 * 1024,
             actions_per_second: 50,
             connections_per_session: 32,
@@ -199,19 +196,18 @@ impl Config {
         self
     }
 
-    /// How many updates may wait for one slow tab before it is disconnected. Default: 32.
-    pub fn tab_queue(mut self, updates: usize) -> Self {
-        self.tab_queue = updates.max(1);
-        self
-    }
-
     /// The largest POST body accepted. Default: 64 KiB.
     pub fn max_body(mut self, bytes: usize) -> Self {
         self.max_body = bytes;
         self
     }
 
-    /// Actions one connection may send per second before it gets an error. Default: 50.
+    /// Actions one session may send per second, over all its transports together: its
+    /// tabs' sockets, its JSON `POST`s and its plain form `POST`s draw from one token bucket
+    /// that holds a second's worth (so a burst of this many is served at once) and refills at
+    /// this rate. Past it, a socket gets a `rate_limited` error frame and stays open; a `POST`
+    /// gets `429 Too Many Requests` with `Retry-After`. Other sessions are unaffected.
+    /// Default: 50.
     pub fn actions_per_second(mut self, actions: u32) -> Self {
         self.actions_per_second = actions.max(1);
         self

@@ -5,15 +5,15 @@
 //! tab's `sync`, a broadcast or a push.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use futures_util::{SinkExt, StreamExt};
 use hyper::upgrade::Upgraded;
 use hyper_util::rt::TokioIo;
 use tokio_tungstenite::WebSocketStream;
+use tokio_tungstenite::tungstenite::error::{CapacityError, ProtocolError as WsProtocolError};
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::protocol::{CloseFrame, Role, WebSocketConfig};
-use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
+use tokio_tungstenite::tungstenite::{Error as WsError, Message, Utf8Bytes};
 
 use super::action_data;
 use super::config::Config;
@@ -168,7 +168,6 @@ pub(crate) async fn run<C: LiveController>(
         return;
     }
 
-    let mut rate = Rate::new(config.actions_per_second);
     let idle = config.socket_idle;
     loop {
         tokio::select! {
@@ -181,10 +180,8 @@ pub(crate) async fn run<C: LiveController>(
                     }
                     Ok(None) => break,
                     Ok(Some(Err(error))) => {
-                        if let tokio_tungstenite::tungstenite::Error::Capacity(_) = error {
-                            let _ = close(&mut socket, k::CLOSE_MESSAGE_TOO_BIG, "frame too large").await;
-                        }
                         tracing::debug!(%error, "live connection ended");
+                        refuse(&mut socket, &error, max).await;
                         break;
                     }
                     Ok(Some(Ok(message))) => message,
@@ -215,8 +212,9 @@ pub(crate) async fn run<C: LiveController>(
                     }
                     continue;
                 }
-                if !rate.allow() {
-                    let _ = send(&mut socket, frame::error(k::ERR_RATE_LIMITED, "too many actions; slow down")).await;
+                // One budget per session, shared with its other tabs and its POSTs.
+                if let Err(over) = group.spend() {
+                    let _ = send(&mut socket, frame::error(k::ERR_RATE_LIMITED, &over.to_string())).await;
                     continue;
                 }
                 let action = action_of(&message, C::ACTIONS);
@@ -261,7 +259,7 @@ pub(crate) async fn run<C: LiveController>(
             }
             event = events.recv() => {
                 if event.is_none() {
-                    // Dropped by the group: this tab fell too far behind.
+                    // The group stopped this tab's updates: it cannot be kept up to date.
                     let _ = close(&mut socket, k::CLOSE_TRY_AGAIN_LATER, "too slow").await;
                     break;
                 }
@@ -321,31 +319,28 @@ where
         .map_err(|_| ())
 }
 
-/// A sliding one-second window of actions.
-struct Rate {
-    limit: u32,
-    window: Instant,
-    count: u32,
-}
-
-impl Rate {
-    fn new(limit: u32) -> Self {
-        Rate {
-            limit,
-            window: Instant::now(),
-            count: 0,
+/// Ends a connection whose read failed, with the close code RFC 6455 gives the failure when
+/// there is one: `1009` after a `frame_too_large` error frame for a message over the limit,
+/// `1007` for a text message that is not UTF-8, `1002` for a framing violation (a reserved
+/// opcode or bit, an unmasked frame, a fragmented control frame…). An I/O failure or a reset
+/// gets nothing: there is no one left to tell.
+async fn refuse<S>(socket: &mut WebSocketStream<S>, error: &WsError, limit: usize)
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
+    let (code, reason) = match error {
+        WsError::Capacity(CapacityError::MessageTooLong { size, .. }) => {
+            let refused = wire::ProtocolError::FrameTooLarge { size: *size, limit };
+            let _ = send(socket, refused.to_frame()).await;
+            (k::CLOSE_MESSAGE_TOO_BIG, "frame too large")
         }
-    }
-
-    fn allow(&mut self) -> bool {
-        let now = Instant::now();
-        if now.duration_since(self.window) >= Duration::from_secs(1) {
-            self.window = now;
-            self.count = 0;
-        }
-        self.count += 1;
-        self.count <= self.limit
-    }
+        WsError::Utf8(_) => (k::CLOSE_INVALID_PAYLOAD, "text message is not UTF-8"),
+        // The peer dropped TCP: there is no one left to tell.
+        WsError::Protocol(WsProtocolError::ResetWithoutClosingHandshake) => return,
+        WsError::Protocol(_) => (k::CLOSE_PROTOCOL_ERROR, "WebSocket protocol violation"),
+        _ => return,
+    };
+    let _ = close(socket, code, reason).await;
 }
 
 #[cfg(test)]

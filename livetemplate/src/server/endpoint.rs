@@ -19,7 +19,7 @@ use crate::LiveController;
 use crate::controller::{Context, Via, client_may_run, log_refused};
 use crate::diff::diff;
 use crate::pubsub::Broker;
-use crate::session::{Groups, MountError};
+use crate::session::{Groups, MountError, OverBudget};
 use crate::wire::keys as k;
 use crate::wire::{self, ActionKind, ClientKind, Encoder, FormData, Meta, ProtocolError, frame};
 
@@ -57,7 +57,7 @@ impl<C: LiveController> Page<C> {
             Arc::new(controller),
             broker,
             config.session_idle,
-            config.tab_queue,
+            config.actions_per_second,
         );
         let groups = match store {
             Some(store) => groups.with_store(store),
@@ -100,8 +100,9 @@ impl<C: LiveController> Page<C> {
                 if let Err(error) =
                     security::check_origin(&self.config.origins, &parts.headers, self.config.secure)
                 {
-                    tracing::warn!(%error, "live connection refused");
-                    return status(StatusCode::FORBIDDEN, &error.to_string());
+                    let message = error.refusing("WebSocket").to_string();
+                    tracing::warn!(%message, "live connection refused");
+                    return status(StatusCode::FORBIDDEN, &message);
                 }
                 let Some(upgrade) = parts.extensions.remove::<hyper::upgrade::OnUpgrade>() else {
                     return status(
@@ -259,7 +260,9 @@ impl<C: LiveController> Page<C> {
             if let Err(error) =
                 security::check_origin(&self.config.origins, &parts.headers, self.config.secure)
             {
-                return status(StatusCode::FORBIDDEN, &error.to_string());
+                let message = error.refusing("JSON POST").to_string();
+                tracing::info!(%message, "action refused");
+                return status(StatusCode::FORBIDDEN, &message);
             }
             let message = match wire::decode(&body, &self.config.limits) {
                 Ok(message) => message,
@@ -286,6 +289,10 @@ impl<C: LiveController> Page<C> {
                 Ok(group) => group,
                 Err(response) => return response,
             };
+            if let Err(over) = group.spend() {
+                let frame = frame::error(k::ERR_RATE_LIMITED, &over.to_string());
+                return too_many(json(frame), over);
+            }
             // The existing client merges a diff into what it holds; ours gets the whole tree
             // (below), since over plain HTTP nothing tells which render it holds.
             let before = (!ours).then(|| group.tree());
@@ -318,31 +325,37 @@ impl<C: LiveController> Page<C> {
         }
         // The same name and data the browser client would send for this form.
         let Posted { action, data } = action_data::read_form_post(form, C::ACTIONS);
+        // The socket's rule for names (length, control and invisible characters), so a 10 KB
+        // `_lvt_action` is refused as too long rather than looked up.
+        if let Err(error) = wire::check_action_name(&action, &self.config.limits) {
+            log_refused::<C>(&action, Via::FormPost);
+            return plain_refusal(StatusCode::BAD_REQUEST, &error.to_string());
+        }
         if !client_may_run::<C>(&action) {
             // Unknown and server-only names alike: a page that says which, not a silent 303.
             log_refused::<C>(&action, Via::FormPost);
-            let mut response = status(
+            return plain_refusal(
                 StatusCode::BAD_REQUEST,
                 &ProtocolError::UnknownAction(action).to_string(),
             );
-            // The name is the client's: never let a browser read the text as HTML.
-            response.headers_mut().insert(
-                header::X_CONTENT_TYPE_OPTIONS,
-                HeaderValue::from_static("nosniff"),
-            );
-            return response;
         }
         let group = match self.group(&session, &query, &user).await {
             Ok(group) => group,
             Err(response) => return response,
         };
+        if let Err(over) = group.spend() {
+            return too_many(
+                plain_refusal(StatusCode::TOO_MANY_REQUESTS, &over.to_string()),
+                over,
+            );
+        }
         let mut ctx = Context::new(session.as_str())
             .with_action(action.as_str(), data)
             .with_query(query)
             .with_user(user);
-        let (outcome, tree) = group.act(None, &mut ctx).await;
+        let (outcome, _) = group.act(None, &mut ctx).await;
         if outcome.succeeded() {
-            group.refresh(None, &tree);
+            group.refresh(None);
         } else {
             tracing::info!(
                 %action,
@@ -492,6 +505,28 @@ fn handshake_refused(error: connection::HandshakeError) -> Response<Body> {
             HeaderValue::from_static(connection::WEBSOCKET_VERSION),
         );
     }
+    response
+}
+
+/// A plain-text refusal whose message quotes the client's input: never let a browser read the
+/// text as HTML.
+fn plain_refusal(code: StatusCode, message: &str) -> Response<Body> {
+    let mut response = status(code, message);
+    response.headers_mut().insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    response
+}
+
+/// `response` as a `429 Too Many Requests` for a session over its action budget, with
+/// `Retry-After` in whole seconds.
+fn too_many(mut response: Response<Body>, over: OverBudget) -> Response<Body> {
+    *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+    response.headers_mut().insert(
+        header::RETRY_AFTER,
+        HeaderValue::from(over.retry_after_secs),
+    );
     response
 }
 

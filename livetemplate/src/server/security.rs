@@ -542,7 +542,8 @@ pub(super) fn quote(value: &str) -> String {
     format!("{}…", &value[..end])
 }
 
-/// Why a WebSocket upgrade's origin was refused.
+/// Why a request's origin was refused (a WebSocket upgrade or a JSON `POST`). Its
+/// [`Display`](fmt::Display) says "request"; [`OriginError::refusing`] names the transport.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub(crate) enum OriginError {
@@ -561,22 +562,48 @@ pub(crate) enum OriginError {
     CrossOrigin(String),
 }
 
+impl OriginError {
+    /// The refusal's message naming the transport that was refused, e.g. `"WebSocket"` or
+    /// `"JSON POST"`: "cross-origin JSON POST from https://evil.example refused".
+    pub(crate) fn refusing(&self, transport: &'static str) -> Refusal<'_> {
+        Refusal {
+            transport,
+            error: self,
+        }
+    }
+}
+
 impl fmt::Display for OriginError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::MissingOrigin => f.write_str("WebSocket without a single Origin header refused"),
-            Self::NullOrigin => f.write_str("WebSocket from an opaque origin (null) refused"),
-            Self::BadOrigin(origin) => {
-                write!(
-                    f,
-                    "WebSocket with a malformed Origin header {origin:?} refused"
-                )
+        self.refusing("request").fmt(f)
+    }
+}
+
+/// An [`OriginError`]'s message for one transport; see [`OriginError::refusing`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Refusal<'a> {
+    transport: &'static str,
+    error: &'a OriginError,
+}
+
+impl fmt::Display for Refusal<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let via = self.transport;
+        match self.error {
+            OriginError::MissingOrigin => write!(f, "{via} without a single Origin header refused"),
+            OriginError::NullOrigin => write!(f, "{via} from an opaque origin (null) refused"),
+            OriginError::BadOrigin(origin) => {
+                write!(f, "{via} with a malformed Origin header {origin:?} refused")
             }
-            Self::MissingHost => f.write_str("request without a single Host header refused"),
-            Self::BadHost(host) => {
-                write!(f, "request with a malformed Host header {host:?} refused")
+            OriginError::MissingHost => {
+                write!(f, "{via} without a single Host header refused")
             }
-            Self::CrossOrigin(origin) => write!(f, "cross-origin WebSocket from {origin} refused"),
+            OriginError::BadHost(host) => {
+                write!(f, "{via} with a malformed Host header {host:?} refused")
+            }
+            OriginError::CrossOrigin(origin) => {
+                write!(f, "cross-origin {via} from {origin} refused")
+            }
         }
     }
 }
@@ -993,8 +1020,16 @@ mod tests {
         assert_eq!(
             check("app.example", "https://evil.example", true)
                 .expect_err("cross-origin")
+                .refusing("WebSocket")
                 .to_string(),
             "cross-origin WebSocket from https://evil.example refused"
+        );
+        assert_eq!(
+            check("app.example", "https://evil.example", true)
+                .expect_err("cross-origin")
+                .refusing("JSON POST")
+                .to_string(),
+            "cross-origin JSON POST from https://evil.example refused"
         );
     }
 

@@ -6,12 +6,14 @@
 //! configured idle time. Each group keeps its latest render, so a tab that must catch up diffs
 //! against it instead of rendering again.
 
+mod budget;
 #[cfg(feature = "redis")]
 mod redis;
 mod store;
 
 #[cfg(feature = "redis")]
 pub use self::redis::RedisSessionStore;
+pub(crate) use budget::OverBudget;
 pub use store::{MemoryStore, Saved, SessionStore, StoreError, StoreFuture, Stored};
 
 use std::collections::{BTreeSet, HashMap};
@@ -47,8 +49,11 @@ impl std::fmt::Display for MountError {
 
 impl std::error::Error for MountError {}
 
-/// What a tab's connection receives from its group: the latest render to catch up to.
-pub(crate) type TabEvents = mpsc::Receiver<Arc<Rendered>>;
+/// What a tab's connection receives from its group: a wake-up to catch up to the group's
+/// latest render ([`Group::tree`]). Wake-ups coalesce: a tab holds at most one, however many
+/// renders happened since it last looked, so a busy tab never falls "behind" (it skips straight
+/// to the newest render) and a burst of other tabs' syncs costs it nothing while it waits.
+pub(crate) type TabEvents = mpsc::Receiver<()>;
 
 /// The session groups of one live page.
 pub(crate) struct Groups<C: LiveController> {
@@ -57,7 +62,7 @@ pub(crate) struct Groups<C: LiveController> {
     store: Option<Arc<dyn SessionStore<C::State>>>,
     groups: Mutex<HashMap<SessionId, Arc<Group<C>>>>,
     idle: Duration,
-    tab_queue: usize,
+    actions_per_second: u32,
     /// When idle groups were last dropped: sweeping walks every group, so it runs at most
     /// once a second, not on every request.
     last_sweep: Mutex<Instant>,
@@ -73,13 +78,13 @@ impl<C: LiveController> std::fmt::Debug for Groups<C> {
 }
 
 impl<C: LiveController> Groups<C> {
-    /// Groups for `controller`, expiring `idle` after their last tab left; each tab's queue of
-    /// pending updates holds `tab_queue` renders (a tab that falls further behind is dropped).
+    /// Groups for `controller`, expiring `idle` after their last tab left; each session may
+    /// send `actions_per_second` actions a second over all its transports together.
     pub(crate) fn new(
         controller: Arc<C>,
         broker: Arc<dyn Broker>,
         idle: Duration,
-        tab_queue: usize,
+        actions_per_second: u32,
     ) -> Self {
         Groups {
             controller,
@@ -87,7 +92,7 @@ impl<C: LiveController> Groups<C> {
             store: None,
             groups: Mutex::new(HashMap::new()),
             idle,
-            tab_queue: tab_queue.max(1),
+            actions_per_second,
             last_sweep: Mutex::new(Instant::now()),
         }
     }
@@ -124,7 +129,7 @@ impl<C: LiveController> Groups<C> {
             tabs: Mutex::new(Tabs::default()),
             idle_since: Mutex::new(Some(Instant::now())),
             topics: Mutex::new(BTreeSet::new()),
-            tab_queue: self.tab_queue,
+            budget: Mutex::new(budget::Budget::new(self.actions_per_second)),
             me: Mutex::new(Weak::new()),
             store: self.store.clone(),
             version: Mutex::new(version),
@@ -238,7 +243,8 @@ pub(crate) struct Group<C: LiveController> {
     tabs: Mutex<Tabs>,
     idle_since: Mutex<Option<Instant>>,
     topics: Mutex<BTreeSet<String>>,
-    tab_queue: usize,
+    /// The session's action budget, shared by its sockets and its POSTs.
+    budget: Mutex<budget::Budget>,
     /// Itself, weakly: what it hands the broker as a subscriber.
     me: Mutex<Weak<Group<C>>>,
     store: Option<Arc<dyn SessionStore<C::State>>>,
@@ -261,7 +267,7 @@ impl<C: LiveController> std::fmt::Debug for Group<C> {
 #[derive(Default)]
 struct Tabs {
     next: u64,
-    list: Vec<(u64, mpsc::Sender<Arc<Rendered>>)>,
+    list: Vec<(u64, mpsc::Sender<()>)>,
 }
 
 /// A tab's registration in its group; dropping it detaches the tab.
@@ -301,7 +307,8 @@ impl<C: LiveController> Group<C> {
 
     /// Connects a tab: it receives the renders other tabs' actions produce.
     pub(crate) fn attach(self: &Arc<Self>) -> (Tab<C>, TabEvents) {
-        let (sender, receiver) = mpsc::channel(self.tab_queue);
+        // One slot: a pending wake-up already covers every later render.
+        let (sender, receiver) = mpsc::channel(1);
         let mut tabs = lock(&self.tabs);
         tabs.next += 1;
         let id = tabs.next;
@@ -312,6 +319,12 @@ impl<C: LiveController> Group<C> {
             group: Arc::clone(self),
         };
         (tab, receiver)
+    }
+
+    /// Takes one action from the session's budget (every transport draws from it), or says
+    /// when to retry.
+    pub(crate) fn spend(&self) -> Result<(), OverBudget> {
+        lock(&self.budget).spend(Instant::now())
     }
 
     /// How many tabs are connected.
@@ -336,7 +349,7 @@ impl<C: LiveController> Group<C> {
             let tree = tree.map_or_else(|_| self.tree(), |tree| self.set_tree(tree));
             (outcome, tree)
         };
-        self.carry_out(&outcome.effects, from, &tree);
+        self.carry_out(&outcome.effects, from);
         (outcome, tree)
     }
 
@@ -417,7 +430,7 @@ impl<C: LiveController> Group<C> {
     /// that one wins, as the first writer after an outage.
     async fn resync_now(&self) {
         let Some(store) = &self.store else {
-            self.refresh(None, &self.tree());
+            self.refresh(None);
             return;
         };
         let mut state = self.state.lock().await;
@@ -456,7 +469,7 @@ impl<C: LiveController> Group<C> {
             self.rerender(&state);
         }
         drop(state);
-        self.refresh(None, &self.tree());
+        self.refresh(None);
         if announce {
             self.announce();
         }
@@ -482,9 +495,9 @@ impl<C: LiveController> Group<C> {
     pub(crate) async fn connect(&self, tab: u64, ctx: &mut Context) -> Result<(), ActionError> {
         let mut state = self.state.lock().await;
         self.controller.on_connect(&mut state, ctx).await?;
-        let tree = self.rerender(&state);
+        self.rerender(&state);
         drop(state);
-        self.carry_out(&ctx.take_effects(), Some(tab), &tree);
+        self.carry_out(&ctx.take_effects(), Some(tab));
         Ok(())
     }
 
@@ -497,9 +510,9 @@ impl<C: LiveController> Group<C> {
             ctx.take_effects();
             return;
         }
-        let tree = self.rerender(&state);
+        self.rerender(&state);
         drop(state);
-        self.carry_out(&ctx.take_effects(), None, &tree);
+        self.carry_out(&ctx.take_effects(), None);
     }
 
     /// Renders `state` (changed by a lifecycle hook, or loaded from the store) as the latest
@@ -521,19 +534,14 @@ impl<C: LiveController> Group<C> {
         tree
     }
 
-    fn carry_out(
-        &self,
-        effects: &[crate::controller::Effect],
-        from: Option<u64>,
-        tree: &Arc<Rendered>,
-    ) {
+    fn carry_out(&self, effects: &[crate::controller::Effect], from: Option<u64>) {
         use crate::controller::Effect;
         let mut synced = false;
         for effect in effects {
             match effect {
                 Effect::Sync if !synced => {
                     synced = true;
-                    self.refresh(from, tree);
+                    self.refresh(from);
                     self.announce();
                 }
                 Effect::Subscribe(topic) => self.subscribe(topic),
@@ -568,22 +576,17 @@ impl<C: LiveController> Group<C> {
         }
     }
 
-    /// Sends `tree` to every tab but `except`. A tab whose queue is full is dropped (a slow
-    /// client must not hold anyone back); its connection sees the channel close and ends.
-    pub(crate) fn refresh(&self, except: Option<u64>, tree: &Arc<Rendered>) {
+    /// Wakes every tab but `except` to catch up to the latest render ([`Group::tree`]). A tab that has a wake-up pending keeps it: it reads the newest render
+    /// when it gets there, so it misses nothing and is never dropped for being busy. Only a
+    /// tab whose connection has gone is removed.
+    pub(crate) fn refresh(&self, except: Option<u64>) {
         let mut tabs = lock(&self.tabs);
         tabs.list.retain(|(id, sender)| {
-            if Some(*id) == except {
-                return true;
-            }
-            match sender.try_send(Arc::clone(tree)) {
-                Ok(()) => true,
-                Err(mpsc::error::TrySendError::Full(_)) => {
-                    tracing::warn!(session = %self.id, tab = id, "tab too slow; disconnecting it");
-                    false
-                }
-                Err(mpsc::error::TrySendError::Closed(_)) => false,
-            }
+            Some(*id) == except
+                || !matches!(
+                    sender.try_send(()),
+                    Err(mpsc::error::TrySendError::Closed(()))
+                )
         });
     }
 }
@@ -616,13 +619,13 @@ impl<C: LiveController> Subscriber for Group<C> {
                 }
             }
             let mut ctx = Context::new(group.id.as_str()).with_action(message.action, message.data);
-            let (outcome, tree) = group.act(None, &mut ctx).await;
+            let (outcome, _) = group.act(None, &mut ctx).await;
             if outcome.succeeded() {
                 // The change reaches every tab (and, with a store, the other processes) as a
                 // `sync` does: once, also when the action synced itself.
                 let sync = crate::controller::Effect::Sync;
                 if !outcome.effects.contains(&sync) {
-                    group.carry_out(&[sync], None, &tree);
+                    group.carry_out(&[sync], None);
                 }
             } else {
                 tracing::warn!(%topic, errors = ?outcome.meta.errors, "broadcast action failed");
@@ -742,10 +745,10 @@ mod tests {
 
         drop(second);
         group.disconnect(&mut Context::new(id.as_str())).await;
-        let synced = first_events.try_recv().map_err(|_| {
+        first_events.try_recv().map_err(|_| {
             MountError::Mount(ActionError::new("on_disconnect's sync reached no tab"))
         })?;
-        assert_eq!(synced.to_html(), "<p>1 </p>");
+        assert_eq!(group.tree().to_html(), "<p>1 </p>");
 
         let mut query = crate::wire::FormData::new();
         query.insert("filter", "active");
@@ -762,18 +765,19 @@ mod tests {
         Ok(())
     }
 
-    fn groups(tab_queue: usize, idle: Duration) -> Groups<Pages> {
+    fn groups(actions_per_second: u32, idle: Duration) -> Groups<Pages> {
         Groups::new(
             Arc::new(Pages),
             Arc::new(MemoryBroker::new()),
             idle,
-            tab_queue,
+            actions_per_second,
         )
     }
 
     #[tokio::test]
-    async fn a_tab_that_falls_behind_is_dropped_and_others_keep_going() -> Result<(), MountError> {
-        let groups = groups(1, Duration::from_secs(60));
+    async fn a_busy_tab_keeps_one_wake_up_for_many_syncs_and_is_never_dropped()
+    -> Result<(), MountError> {
+        let groups = groups(50, Duration::from_secs(60));
         let id = SessionId::new();
         let group = groups
             .get_or_mount(&id, &mut Context::new(id.as_str()))
@@ -787,10 +791,12 @@ mod tests {
             // The fast tab is the acting one; a third tab would read its events.
             assert!(fast_events.try_recv().is_err());
         }
-        // The slow tab got one update, then was dropped: its channel is closed.
-        assert!(slow_events.recv().await.is_some());
-        assert!(slow_events.recv().await.is_none());
-        assert_eq!(group.tab_count(), 1);
+        // Three syncs, one wake-up: the busy tab catches up to the newest render at once, and
+        // stays in the group.
+        assert!(slow_events.try_recv().is_ok());
+        assert!(slow_events.try_recv().is_err());
+        assert_eq!(group.tab_count(), 2);
+        assert_eq!(group.tree().to_html(), "<p>3</p>");
         Ok(())
     }
 

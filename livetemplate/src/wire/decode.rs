@@ -505,6 +505,12 @@ fn check_depth(frame: &[u8], limit: usize) -> Result<(), ProtocolError> {
     Ok(())
 }
 
+/// Checks an action name that did not come in a message (a plain form's `_lvt_action`, its
+/// button or its `name`) by the same rule as a message's `action`.
+pub(crate) fn check_action_name(name: &str, limits: &Limits) -> Result<(), ProtocolError> {
+    check_name(k::MSG_ACTION, name, limits)
+}
+
 /// Refuses an action or submitter name that is empty, too long, or holds a control,
 /// whitespace or invisible character.
 fn check_name(field: &'static str, name: &str, limits: &Limits) -> Result<(), ProtocolError> {

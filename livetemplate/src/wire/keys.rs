@@ -144,7 +144,7 @@ pub(crate) const ERR_INVALID_ACTION: &str = "invalid_action";
 pub(crate) const ERR_WRONG_TYPE: &str = "wrong_type";
 /// The action names nothing the controller can run.
 pub(crate) const ERR_UNKNOWN_ACTION: &str = "unknown_action";
-/// Too many actions per second on this connection.
+/// Too many actions per second from this session (all its transports together).
 pub(crate) const ERR_RATE_LIMITED: &str = "rate_limited";
 /// A binary WebSocket message.
 pub(crate) const ERR_BINARY_FRAME: &str = "binary_frame";
@@ -155,9 +155,14 @@ pub(crate) const ERR_CONNECT_FAILED: &str = "connect_failed";
 
 /// The server shuts down, or the socket was silent too long (RFC 6455 "going away").
 pub(crate) const CLOSE_GOING_AWAY: u16 = 1001;
+/// A framing violation: a reserved opcode or bit, an unmasked or malformed frame (RFC 6455
+/// "protocol error").
+pub(crate) const CLOSE_PROTOCOL_ERROR: u16 = 1002;
+/// A text message that is not UTF-8 (RFC 6455 "invalid frame payload data").
+pub(crate) const CLOSE_INVALID_PAYLOAD: u16 = 1007;
 /// A message over the size limit (RFC 6455 "message too big").
 pub(crate) const CLOSE_MESSAGE_TOO_BIG: u16 = 1009;
-/// The tab fell too far behind (RFC 6455 "try again later").
+/// The tab can no longer be kept up to date (RFC 6455 "try again later").
 pub(crate) const CLOSE_TRY_AGAIN_LATER: u16 = 1013;
 
 // ---- HTTP (docs/src/protocol.md, "HTTP names") ------------------------------------------------

@@ -8,7 +8,7 @@
 pub(crate) mod decode;
 pub use decode::{ActionKind, ClientMessage, Limits, decode};
 // Public as `crate::form::FormData`.
-pub(crate) use decode::FormData;
+pub(crate) use decode::{FormData, check_action_name};
 mod encode;
 mod error;
 pub use error::{NameProblem, ProtocolError};
