@@ -1,7 +1,7 @@
 //! Hostile clients over real sockets on `127.0.0.1:0` (issue 14, the connection-level
 //! findings): half-sent requests, idle keep-alive sockets, shutdown with a request left
 //! half-sent, connections over the limit, framing, foreign `Host` headers and bad WebSocket
-//! handshakes. Each test ends by checking that a normal browser still loads the page and opens
+//! handshakes, live connections that stop reading. Each test ends by checking that a normal browser still loads the page and opens
 //! a live connection.
 //!
 //! Every loop is bounded in count and every wait by [`WAIT`]; the timeouts under test are set
@@ -45,6 +45,40 @@ impl Counters {
     }
 }
 
+#[derive(Debug, Clone, askama::Template, LiveTemplate)]
+#[template(
+    source = "<p>Grown: {{ count }}</p><pre>{{ blob }}</pre>",
+    ext = "html"
+)]
+struct Blob {
+    count: u32,
+    blob: String,
+}
+
+/// A page whose every action changes a large text and syncs it to the session's other tabs:
+/// each sync is a frame of [`BLOB_BYTES`] for every other tab.
+struct Blobs;
+
+/// The size of the text [`Blobs`] sends on each change.
+const BLOB_BYTES: usize = 128 * 1024;
+
+#[live_controller]
+impl Blobs {
+    async fn mount(&self, _ctx: &mut Context) -> livetemplate::Result<Blob> {
+        Ok(Blob {
+            count: 0,
+            blob: String::new(),
+        })
+    }
+
+    pub(crate) fn grow(&self, state: &mut Blob, ctx: &mut Context) {
+        state.count += 1;
+        let letter = char::from(b'a' + (state.count % 26) as u8);
+        state.blob = letter.to_string().repeat(BLOB_BYTES);
+        ctx.sync();
+    }
+}
+
 /// A server on `127.0.0.1:0` with `config`, stopped by sending on `stop`.
 struct Server {
     addr: SocketAddr,
@@ -54,7 +88,9 @@ struct Server {
 
 impl Server {
     async fn start(config: Config) -> TestResult<Server> {
-        let router = LiveRouter::with_config(config).route("/", Counters);
+        let router = LiveRouter::with_config(config)
+            .route("/", Counters)
+            .route("/blob", Blobs);
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
         let (stop, stopped) = oneshot::channel::<()>();
@@ -328,6 +364,113 @@ async fn bad_websocket_handshakes_are_refused_each_with_its_status() -> TestResu
             );
         }
     }
+    served(server.addr).await?;
+    server.stop().await
+}
+
+/// Opens a live connection to `/blob` for the session of `cookie` over a socket with a small
+/// receive buffer, reads the `101` head and then never reads again.
+async fn never_reading_tab(addr: SocketAddr, cookie: &str) -> TestResult<TcpStream> {
+    let socket = tokio::net::TcpSocket::new_v4()?;
+    socket.set_recv_buffer_size(2048)?;
+    let mut stream = socket.connect(addr).await?;
+    let request = format!(
+        "GET /blob?_lvt=1 HTTP/1.1\r\nHost: {addr}\r\nOrigin: http://{addr}\r\nCookie: {cookie}\r\n\
+         Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n\
+         Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"
+    );
+    stream.write_all(request.as_bytes()).await?;
+    let mut received = Vec::new();
+    let mut buf = [0_u8; 512];
+    let deadline = Instant::now() + WAIT;
+    while !received.windows(4).any(|w| w == b"\r\n\r\n") {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match tokio::time::timeout(left, stream.read(&mut buf)).await {
+            Err(_) => return Err("no handshake response within the wait".into()),
+            Ok(Ok(0)) => return Err("closed during the handshake".into()),
+            Ok(Ok(n)) => received.extend_from_slice(&buf[..n]),
+            Ok(Err(error)) => return Err(error.into()),
+        }
+    }
+    let head = String::from_utf8_lossy(&received);
+    assert!(head.starts_with("HTTP/1.1 101"), "{head}");
+    Ok(stream)
+}
+
+/// Whether the server has dropped `stream`, found without reading from it: a masked, empty
+/// WebSocket ping is written every few milliseconds; once the server has closed its end, the
+/// kernel answers with a reset and a later write fails. Fails if it is still open after
+/// [`WAIT`].
+async fn until_dropped_without_reading(stream: &mut TcpStream) -> TestResult {
+    const PING: [u8; 6] = [0x89, 0x80, 1, 2, 3, 4];
+    let deadline = Instant::now() + WAIT;
+    while Instant::now() < deadline {
+        if stream.write_all(&PING).await.is_err() {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    Err(format!("a tab that never reads was still open after {WAIT:?}").into())
+}
+
+/// Finding 4: tabs that never read, fed by another tab's syncs, are closed once a frame cannot
+/// be written within `Config::send_timeout`, and hold their slot in
+/// `connections_per_session` until then — no longer (before: blocked in `send` for ever,
+/// sockets open 130 s later, 35 connections against a limit of 32).
+#[tokio::test]
+async fn tabs_that_never_read_are_closed_and_free_their_slots() -> TestResult {
+    const LIMIT: usize = 4;
+    let config = Config::new()
+        .send_timeout(SHORT)
+        .connections_per_session(LIMIT)
+        .actions_per_second(10_000);
+    let server = Server::start(config).await?;
+
+    // Another session, with a state of its own to find intact at the end.
+    let mut other = Browser::new(server.addr);
+    let mut other_tab = other.connect("/blob").await?;
+    other_tab.click("grow").await?;
+    other_tab.close().await?;
+
+    let mut browser = Browser::new(server.addr);
+    browser.get("/blob").await?;
+    let cookie = browser.cookie().ok_or("no session cookie")?.to_owned();
+    let mut fast = browser.connect("/blob").await?;
+    let mut slow = Vec::new();
+    for _ in 1..LIMIT {
+        slow.push(never_reading_tab(server.addr, &cookie).await?);
+    }
+    // Every slot is taken: one more is refused.
+    let refused = browser.connect("/blob").await;
+    assert!(refused.is_err(), "a fifth tab was let in");
+
+    // 64 syncs of 128 KiB: 8 MiB for each slow tab, more than its socket's buffers take.
+    for _ in 0..64 {
+        fast.click("grow").await?;
+    }
+    for stream in &mut slow {
+        until_dropped_without_reading(stream).await?;
+    }
+    fast.click("grow").await?;
+    assert!(fast.html().contains("Grown: 65"), "{}", fast.html());
+
+    // The slow tabs' slots are free again, and the limit still holds.
+    let mut tabs = Vec::new();
+    for _ in 1..LIMIT {
+        tabs.push(browser.connect("/blob").await?);
+    }
+    assert!(
+        browser.connect("/blob").await.is_err(),
+        "the session went past its limit"
+    );
+    for tab in tabs {
+        tab.close().await?;
+    }
+    fast.close().await?;
+
+    let back = other.connect("/blob").await?;
+    assert!(back.html().contains("Grown: 1"), "{}", back.html());
+    back.close().await?;
     served(server.addr).await?;
     server.stop().await
 }

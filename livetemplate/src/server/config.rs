@@ -39,6 +39,7 @@ pub struct Config {
     pub(crate) limits: Limits,
     pub(crate) session_idle: Duration,
     pub(crate) socket_idle: Duration,
+    pub(crate) send_timeout: Duration,
     pub(crate) tab_queue: usize,
     pub(crate) max_body: usize,
     pub(crate) actions_per_second: u32,
@@ -65,6 +66,7 @@ impl std::fmt::Debug for Config {
             .field("limits", &self.limits)
             .field("session_idle", &self.session_idle)
             .field("socket_idle", &self.socket_idle)
+            .field("send_timeout", &self.send_timeout)
             .field("tab_queue", &self.tab_queue)
             .field("max_body", &self.max_body)
             .field("actions_per_second", &self.actions_per_second)
@@ -91,6 +93,7 @@ impl Default for Config {
             limits: Limits::default(),
             session_idle: Duration::from_secs(30 * 60),
             socket_idle: Duration::from_secs(60),
+            send_timeout: Duration::from_secs(10),
             tab_queue: 32,
             max_body: 64 * 1024,
             actions_per_second: 50,
@@ -199,6 +202,18 @@ impl Config {
         self
     }
 
+    /// How long a live connection may take to accept one frame (a reply, a push, a close).
+    /// A tab that does not read fills its socket's buffers; when a frame cannot be written
+    /// within this time the tab is closed with code 1013 (`"too slow"`, if the close frame
+    /// still fits) and its socket dropped, freeing its slot in
+    /// [`connections_per_session`](Config::connections_per_session). Until then the bytes
+    /// queued for it are at most one frame in the server's write buffer plus the kernel's
+    /// socket buffer. Default: 10 seconds.
+    pub fn send_timeout(mut self, timeout: Duration) -> Self {
+        self.send_timeout = timeout;
+        self
+    }
+
     /// How many updates may wait for one slow tab before it is disconnected. Default: 32.
     pub fn tab_queue(mut self, updates: usize) -> Self {
         self.tab_queue = updates.max(1);
@@ -217,7 +232,9 @@ impl Config {
         self
     }
 
-    /// Live connections one session may hold at once (tabs). Default: 32.
+    /// Live connections one session may hold at once (tabs). A tab counts from its handshake
+    /// until its socket is closed, also after it was dropped for falling behind. Over the
+    /// limit the upgrade is refused with `429 Too Many Requests`. Default: 32.
     pub fn connections_per_session(mut self, connections: usize) -> Self {
         self.connections_per_session = connections.max(1);
         self

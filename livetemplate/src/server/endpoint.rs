@@ -118,12 +118,14 @@ impl<C: LiveController> Page<C> {
                     Ok(group) => group,
                     Err(response) => return response,
                 };
-                if group.tab_count() >= self.config.connections_per_session {
+                // The slot is taken now, before the upgrade, and freed when the connection
+                // (or a failed upgrade) drops it.
+                let Some(tab) = group.try_attach(self.config.connections_per_session) else {
                     return status(
                         StatusCode::TOO_MANY_REQUESTS,
                         "too many live connections for this session",
                     );
-                }
+                };
                 let client = client_kind(ours);
                 let config = Arc::clone(&self.config);
                 let shutdown = self.shutdown.clone();
@@ -136,7 +138,7 @@ impl<C: LiveController> Page<C> {
                                 user,
                                 shutdown,
                             };
-                            connection::run(upgraded, group, config, peer).await;
+                            connection::run(upgraded, group, tab, config, peer).await;
                         }
                         Err(error) => tracing::debug!(%error, "upgrade failed"),
                     }

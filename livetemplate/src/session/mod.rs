@@ -253,18 +253,23 @@ impl<C: LiveController> std::fmt::Debug for Group<C> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Group")
             .field("id", &self.id)
-            .field("tabs", &lock(&self.tabs).list.len())
+            .field("tabs", &lock(&self.tabs).live)
             .finish()
     }
 }
 
+/// A group's tabs. `list` holds the ones that receive updates; `live` counts every [`Tab`] not
+/// yet dropped, including one dropped from `list` for falling behind whose connection has not
+/// ended yet: the connection limit counts sockets, not listeners.
 #[derive(Default)]
 struct Tabs {
     next: u64,
+    live: usize,
     list: Vec<(u64, mpsc::Sender<Arc<Rendered>>)>,
 }
 
-/// A tab's registration in its group; dropping it detaches the tab.
+/// A tab's registration in its group, held by its connection until the socket is gone;
+/// dropping it detaches the tab and frees its slot.
 #[derive(Debug)]
 pub(crate) struct Tab<C: LiveController> {
     id: u64,
@@ -282,7 +287,8 @@ impl<C: LiveController> Drop for Tab<C> {
     fn drop(&mut self) {
         let mut tabs = lock(&self.group.tabs);
         tabs.list.retain(|(id, _)| *id != self.id);
-        if tabs.list.is_empty() {
+        tabs.live = tabs.live.saturating_sub(1);
+        if tabs.live == 0 {
             *lock(&self.group.idle_since) = Some(Instant::now());
         }
     }
@@ -300,9 +306,21 @@ impl<C: LiveController> Group<C> {
     }
 
     /// Connects a tab: it receives the renders other tabs' actions produce.
+    #[cfg(test)]
     pub(crate) fn attach(self: &Arc<Self>) -> (Tab<C>, TabEvents) {
-        let (sender, receiver) = mpsc::channel(self.tab_queue);
+        self.try_attach(usize::MAX)
+            .unwrap_or_else(|| unreachable!("no limit"))
+    }
+
+    /// Connects a tab unless `limit` tabs are live already (check and registration are one
+    /// step, so concurrent handshakes cannot overshoot it).
+    pub(crate) fn try_attach(self: &Arc<Self>, limit: usize) -> Option<(Tab<C>, TabEvents)> {
         let mut tabs = lock(&self.tabs);
+        if tabs.live >= limit {
+            return None;
+        }
+        let (sender, receiver) = mpsc::channel(self.tab_queue);
+        tabs.live += 1;
         tabs.next += 1;
         let id = tabs.next;
         tabs.list.push((id, sender));
@@ -311,12 +329,14 @@ impl<C: LiveController> Group<C> {
             id,
             group: Arc::clone(self),
         };
-        (tab, receiver)
+        Some((tab, receiver))
     }
 
-    /// How many tabs are connected.
+    /// How many tabs are connected (a tab dropped for falling behind counts until its
+    /// connection has ended).
+    #[cfg(test)]
     pub(crate) fn tab_count(&self) -> usize {
-        lock(&self.tabs).list.len()
+        lock(&self.tabs).live
     }
 
     /// Runs `ctx.action()` (one action at a time per group), renders, and carries out the
@@ -779,7 +799,7 @@ mod tests {
             .get_or_mount(&id, &mut Context::new(id.as_str()))
             .await?;
         let (fast, mut fast_events) = group.attach();
-        let (_slow, mut slow_events) = group.attach();
+        let (slow, mut slow_events) = group.attach();
         for round in 1..=3 {
             let mut ctx = Context::new(id.as_str()).with_action("bump", Default::default());
             let (outcome, _) = group.act(Some(fast.id()), &mut ctx).await;
@@ -790,7 +810,15 @@ mod tests {
         // The slow tab got one update, then was dropped: its channel is closed.
         assert!(slow_events.recv().await.is_some());
         assert!(slow_events.recv().await.is_none());
+        // Its slot stays taken until its connection ends (drops the tab).
+        assert_eq!(group.tab_count(), 2);
+        assert!(
+            group.try_attach(2).is_none(),
+            "the limit counts the slow tab"
+        );
+        drop(slow);
         assert_eq!(group.tab_count(), 1);
+        assert!(group.try_attach(2).is_some());
         Ok(())
     }
 
