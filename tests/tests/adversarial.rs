@@ -144,6 +144,11 @@ async fn until_closed(stream: &mut TcpStream) -> TestResult<String> {
 
 /// Sends a raw request and reads the response head (status line and headers), lower-cased.
 async fn head_of(addr: SocketAddr, request: &str) -> TestResult<String> {
+    Ok(raw_head_of(addr, request).await?.to_ascii_lowercase())
+}
+
+/// [`head_of`], as received (cookie values are case-sensitive).
+async fn raw_head_of(addr: SocketAddr, request: &str) -> TestResult<String> {
     let mut stream = send_raw(addr, request.as_bytes()).await?;
     let mut received = Vec::new();
     let mut buf = [0_u8; 4096];
@@ -157,7 +162,7 @@ async fn head_of(addr: SocketAddr, request: &str) -> TestResult<String> {
             Ok(Err(error)) => return Err(error.into()),
         }
     }
-    Ok(String::from_utf8_lossy(&received).to_ascii_lowercase())
+    Ok(String::from_utf8_lossy(&received).into_owned())
 }
 
 /// Finding 2: a request whose headers never finish, and a socket that sends nothing, are
@@ -471,6 +476,101 @@ async fn tabs_that_never_read_are_closed_and_free_their_slots() -> TestResult {
     let back = other.connect("/blob").await?;
     assert!(back.html().contains("Grown: 1"), "{}", back.html());
     back.close().await?;
+    served(server.addr).await?;
+    server.stop().await
+}
+
+/// The `Set-Cookie` line of a response head for `name`.
+fn set_cookie<'h>(head: &'h str, name: &str) -> Option<&'h str> {
+    head.lines()
+        .filter_map(|line| {
+            let (header, value) = line.split_once(": ")?;
+            header.eq_ignore_ascii_case("set-cookie").then_some(value)
+        })
+        .find(|cookie| cookie.starts_with(&format!("{name}=")))
+}
+
+/// Finding 6: with the session cookie sent twice, garbage first, the valid one is the session
+/// (before: the first value was read, failed, and the browser got a new session) — and a
+/// valid one after it cannot be displaced by a forged one before it.
+#[tokio::test]
+async fn the_first_valid_session_cookie_wins() -> TestResult {
+    let server = Server::start(Config::new()).await?;
+    let mut owner = Browser::new(server.addr);
+    owner.get("/blob").await?;
+    let mut tab = owner.connect("/blob").await?;
+    tab.click("grow").await?;
+    tab.close().await?;
+    let cookie = owner.cookie().ok_or("no session cookie")?.to_owned();
+    let (_, value) = cookie.split_once('=').ok_or("not a cookie pair")?;
+
+    let forged = format!("{}AAAA", &value[..value.len() - 4]);
+    for planted in ["garbage", "", forged.as_str()] {
+        let request = format!(
+            "GET /blob HTTP/1.1\r\nHost: x\r\nAccept: text/html\r\nConnection: close\r\n\
+             Cookie: livetemplate-id={planted}; {cookie}\r\n\r\n"
+        );
+        let head = raw_head_of(server.addr, &request).await?;
+        assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+        let reissued = set_cookie(&head, "livetemplate-id").ok_or("no session cookie set")?;
+        assert!(
+            reissued.starts_with(&format!("{cookie};")),
+            "planted {planted:?}: {reissued}"
+        );
+    }
+    // The session is the one the valid cookie names: its state is there.
+    let mut again = owner.connect("/blob").await?;
+    assert!(again.html().contains("Grown: 1"), "{}", again.html());
+    again.click("grow").await?;
+    again.close().await?;
+    served(server.addr).await?;
+    server.stop().await
+}
+
+/// Finding 6: with `host_cookie(true)` (and `secure(true)`) the session cookie is
+/// `__Host-livetemplate-id` with `Secure; Path=/` and no `Domain`, and a planted cookie of the
+/// plain name — even one signed with the server's key — is ignored: the browser gets a session
+/// of its own.
+#[tokio::test]
+async fn a_host_cookie_ignores_a_planted_plain_cookie() -> TestResult {
+    let server = Server::start(Config::new().secure(true).host_cookie(true)).await?;
+    let get = "GET / HTTP/1.1\r\nHost: x\r\nAccept: text/html\r\nConnection: close\r\n";
+    let head = raw_head_of(server.addr, &format!("{get}\r\n")).await?;
+    let issued = set_cookie(&head, "__Host-livetemplate-id").ok_or("no __Host- cookie")?;
+    assert!(issued.contains("; Secure"), "{issued}");
+    assert!(issued.contains("; Path=/"), "{issued}");
+    assert!(!issued.to_ascii_lowercase().contains("domain"), "{issued}");
+    assert!(set_cookie(&head, "livetemplate-id").is_none(), "{head}");
+    let value = issued
+        .split(';')
+        .next()
+        .and_then(|pair| pair.split_once('='))
+        .map(|(_, value)| value)
+        .ok_or("no cookie value")?;
+
+    // The attacker's (validly signed) value under the plain name: not taken.
+    let planted = raw_head_of(
+        server.addr,
+        &format!("{get}Cookie: livetemplate-id={value}\r\n\r\n"),
+    )
+    .await?;
+    let fresh = set_cookie(&planted, "__Host-livetemplate-id").ok_or("no __Host- cookie")?;
+    assert!(
+        !fresh.contains(value),
+        "the planted session was kept: {fresh}"
+    );
+    // Under its own name it is the session.
+    let kept = raw_head_of(
+        server.addr,
+        &format!("{get}Cookie: __Host-livetemplate-id={value}\r\n\r\n"),
+    )
+    .await?;
+    let kept = set_cookie(&kept, "__Host-livetemplate-id").ok_or("no __Host- cookie")?;
+    assert!(kept.contains(value), "{kept}");
+    server.stop().await?;
+
+    // A normal server is unaffected, and serves a normal browser.
+    let server = Server::start(Config::new()).await?;
     served(server.addr).await?;
     server.stop().await
 }

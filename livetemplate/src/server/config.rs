@@ -36,6 +36,7 @@ pub struct Config {
     pub(crate) redis: Option<crate::Redis>,
     pub(crate) origins: OriginPolicy,
     pub(crate) secure: bool,
+    pub(crate) host_cookie: bool,
     pub(crate) limits: Limits,
     pub(crate) session_idle: Duration,
     pub(crate) socket_idle: Duration,
@@ -63,6 +64,7 @@ impl std::fmt::Debug for Config {
         f.debug_struct("Config")
             .field("key_configured", &self.key_configured)
             .field("secure", &self.secure)
+            .field("host_cookie", &self.host_cookie)
             .field("limits", &self.limits)
             .field("session_idle", &self.session_idle)
             .field("socket_idle", &self.socket_idle)
@@ -90,6 +92,7 @@ impl Default for Config {
             redis: None,
             origins: OriginPolicy::same_host(),
             secure: false,
+            host_cookie: false,
             limits: Limits::default(),
             session_idle: Duration::from_secs(30 * 60),
             socket_idle: Duration::from_secs(60),
@@ -181,6 +184,31 @@ impl Config {
     pub fn secure(mut self, secure: bool) -> Self {
         self.secure = secure;
         self
+    }
+
+    /// Names the session cookie `__Host-livetemplate-id` instead of `livetemplate-id`.
+    /// Browsers keep a `__Host-` cookie only when it was set over https with `Secure`,
+    /// `Path=/` and no `Domain`, so neither a sibling subdomain nor a plain-http man in the
+    /// middle can plant a session cookie in a visitor's browser (session fixation); with the
+    /// prefix, a cookie of the plain name is ignored.
+    ///
+    /// Requires [`secure(true)`](Config::secure): without it the plain name stays (a browser
+    /// would refuse the cookie over http) and the router logs a warning. Changing it logs
+    /// every browser out of its current session once. Default: `false`.
+    pub fn host_cookie(mut self, host_cookie: bool) -> Self {
+        self.host_cookie = host_cookie;
+        self
+    }
+
+    /// The session cookie's name: `__Host-livetemplate-id` with
+    /// [`host_cookie`](Config::host_cookie) and [`secure`](Config::secure), else
+    /// `livetemplate-id`.
+    pub(crate) fn session_cookie_name(&self) -> &'static str {
+        if self.host_cookie && self.secure {
+            crate::wire::keys::SESSION_COOKIE_HOST
+        } else {
+            crate::wire::keys::SESSION_COOKIE
+        }
     }
 
     /// Limits on client messages (frame size, depth, fields). Default: [`Limits::default`].

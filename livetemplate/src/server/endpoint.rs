@@ -86,8 +86,11 @@ impl<C: LiveController> Page<C> {
     async fn respond(self: Arc<Self>, mut parts: Parts, body: Option<Bytes>) -> Response<Body> {
         let (query, ours) = query(&parts);
         let user = self.config.user(&parts);
-        let session = security::read_cookie(&parts.headers, security::SESSION_COOKIE)
-            .and_then(|value| security::verify_session(&self.config.key, value));
+        let session = security::read_session(
+            &parts.headers,
+            self.config.session_cookie_name(),
+            &self.config.key,
+        );
         match parts.method {
             Method::HEAD => probe(),
             Method::GET if is_upgrade(&parts) => {
@@ -203,7 +206,8 @@ impl<C: LiveController> Page<C> {
                     self.config.frame_ancestors.apply(response.headers_mut());
                     response
                 };
-                let cookie = security::session_cookie(
+                let cookie = security::named_session_cookie(
+                    self.config.session_cookie_name(),
                     &security::sign_session(&self.config.key, &session),
                     self.config.secure,
                     None,

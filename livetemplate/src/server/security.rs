@@ -25,6 +25,7 @@ use sha2::Sha256;
 use subtle::ConstantTimeEq;
 
 /// The name of the session cookie.
+#[cfg(test)]
 pub(crate) const SESSION_COOKIE: &str = crate::wire::keys::SESSION_COOKIE;
 
 /// The fewest key bytes [`SigningKey::from_bytes`] accepts (the output size of SHA-256).
@@ -279,9 +280,22 @@ pub(crate) fn verify_session(key: &SigningKey, value: &str) -> Option<SessionId>
 ///
 /// Bytes that may not appear in a cookie value (RFC 6265 `cookie-octet`) are dropped; a value
 /// from [`sign_session`] never has any.
+#[cfg(test)]
 pub(crate) fn session_cookie(value: &str, secure: bool, max_age: Option<Duration>) -> HeaderValue {
-    let mut cookie = String::with_capacity(SESSION_COOKIE.len() + value.len() + 64);
-    cookie.push_str(SESSION_COOKIE);
+    named_session_cookie(SESSION_COOKIE, value, secure, max_age)
+}
+
+/// [`session_cookie`] under the cookie name `name` (`Config::host_cookie` picks
+/// `__Host-livetemplate-id`, which the browser keeps only with `Secure`, `Path=/` and no
+/// `Domain`: the caller passes `secure` for it).
+pub(crate) fn named_session_cookie(
+    name: &str,
+    value: &str,
+    secure: bool,
+    max_age: Option<Duration>,
+) -> HeaderValue {
+    let mut cookie = String::with_capacity(name.len() + value.len() + 64);
+    cookie.push_str(name);
     cookie.push('=');
     cookie.extend(value.chars().filter(|&c| is_cookie_octet(c)));
     cookie.push_str("; Path=/; HttpOnly; SameSite=Lax");
@@ -310,12 +324,28 @@ fn is_cookie_octet(c: char) -> bool {
 /// quotes is returned without them, and pairs without `=` (or headers that are not UTF-8) are
 /// skipped. Names compare exactly (cookie names are case-sensitive).
 pub(crate) fn read_cookie<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+    cookie_values(headers, name).next()
+}
+
+/// The session of a request: the first cookie called `name` whose value verifies under `key`.
+///
+/// A browser sends every cookie that matches the request, so one name may come more than
+/// once: a cookie planted for a parent domain or a narrower path next to the app's own, or
+/// garbage. An invalid value never hides a valid one after it; of two valid ones the first
+/// wins, as browsers list the cookie with the longer `Path` first (RFC 6265, 5.4) — use
+/// `Config::host_cookie` so no other site can plant one at all.
+pub(crate) fn read_session(headers: &HeaderMap, name: &str, key: &SigningKey) -> Option<SessionId> {
+    cookie_values(headers, name).find_map(|value| verify_session(key, value))
+}
+
+/// The values of every cookie called `name` across all `Cookie` headers, in order.
+fn cookie_values<'h>(headers: &'h HeaderMap, name: &str) -> impl Iterator<Item = &'h str> {
     headers
         .get_all(COOKIE)
         .iter()
         .filter_map(|header| std::str::from_utf8(header.as_bytes()).ok())
         .flat_map(|header| header.split(';'))
-        .find_map(|pair| {
+        .filter_map(move |pair| {
             let (key, value) = pair.split_once('=')?;
             if key.trim_matches(is_ows) != name {
                 return None;
@@ -883,6 +913,45 @@ mod tests {
         let h = headers(&[("cookie", &format!("theme=dark; {pair}"))]);
         let read = read_cookie(&h, SESSION_COOKIE).expect("cookie present");
         assert_eq!(verify_session(&key, read), Some(id()));
+    }
+
+    #[test]
+    fn the_first_valid_session_cookie_wins() {
+        let key = key();
+        let valid = sign_session(&key, &id());
+        let other = SessionId::from_bytes([9; 16]);
+        let other_valid = sign_session(&key, &other);
+        let foreign = sign_session(&SigningKey::from_bytes(&[7; 32]).expect("key"), &other);
+        let cases = [
+            (
+                format!("livetemplate-id=garbage; livetemplate-id={valid}"),
+                Some(id()),
+            ),
+            (
+                format!("livetemplate-id={foreign}; livetemplate-id={valid}"),
+                Some(id()),
+            ),
+            (
+                format!("livetemplate-id={valid}; livetemplate-id={other_valid}"),
+                Some(id()),
+            ),
+            (
+                format!("livetemplate-id={other_valid}; livetemplate-id={valid}"),
+                Some(other.clone()),
+            ),
+            ("livetemplate-id=garbage; livetemplate-id=".to_owned(), None),
+            (format!("__Host-livetemplate-id={valid}"), None),
+        ];
+        for (header, expected) in cases {
+            let h = headers(&[("cookie", &header)]);
+            assert_eq!(read_session(&h, SESSION_COOKIE, &key), expected, "{header}");
+        }
+        // Across two `Cookie` headers as well.
+        let h = headers(&[
+            ("cookie", "livetemplate-id=x"),
+            ("cookie", &format!("livetemplate-id={valid}")),
+        ]);
+        assert_eq!(read_session(&h, SESSION_COOKIE, &key), Some(id()));
     }
 
     // --- CSRF ---
