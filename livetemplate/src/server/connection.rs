@@ -178,6 +178,7 @@ async fn serve<C: LiveController>(
         socket,
         limit: config.send_timeout,
         timed_out: false,
+        close_timed_out: false,
     };
     let session = group.id().as_str().to_owned();
 
@@ -346,6 +347,8 @@ struct Bounded<S> {
     limit: Duration,
     /// Whether a frame has not been taken in time; the connection then closes with 1013.
     timed_out: bool,
+    /// Whether a close frame has not been taken in time.
+    close_timed_out: bool,
 }
 
 impl<S> Bounded<S>
@@ -357,8 +360,11 @@ where
         self.socket.next().await
     }
 
-    /// Sends one text frame.
+    /// Sends one text frame; after a frame timed out, nothing more is tried.
     async fn send(&mut self, text: String) -> Result<(), SendError> {
+        if self.timed_out {
+            return Err(SendError::TimedOut);
+        }
         let frame = Message::Text(Utf8Bytes::from(text));
         match tokio::time::timeout(self.limit, self.socket.send(frame)).await {
             Ok(Ok(())) => Ok(()),
@@ -375,8 +381,12 @@ where
 
     /// Closes the socket with one of the protocol's close codes (`docs/src/protocol.md`,
     /// "Close codes"), giving up after the send timeout: a tab that does not read cannot
-    /// receive the close frame, and its TCP connection is then simply dropped.
+    /// receive the close frame, and its TCP connection is then simply dropped. Tried once:
+    /// after a close timed out, later ones return at once.
     async fn close(&mut self, code: u16, reason: &str) -> Result<(), SendError> {
+        if self.close_timed_out {
+            return Err(SendError::TimedOut);
+        }
         let frame = CloseFrame {
             code: CloseCode::from(code),
             reason: Utf8Bytes::from(reason.to_owned()),
@@ -384,7 +394,10 @@ where
         match tokio::time::timeout(self.limit, self.socket.close(Some(frame))).await {
             Ok(Ok(())) => Ok(()),
             Ok(Err(_)) => Err(SendError::Closed),
-            Err(_) => Err(SendError::TimedOut),
+            Err(_) => {
+                self.close_timed_out = true;
+                Err(SendError::TimedOut)
+            }
         }
     }
 }
