@@ -574,3 +574,102 @@ async fn a_host_cookie_ignores_a_planted_plain_cookie() -> TestResult {
     served(server.addr).await?;
     server.stop().await
 }
+
+/// Sends `request` (with `Connection: close`) and returns the whole response as received.
+async fn exchange_raw(addr: SocketAddr, request: &str) -> TestResult<String> {
+    let mut stream = send_raw(addr, request.as_bytes()).await?;
+    until_closed(&mut stream).await
+}
+
+/// The value of the session cookie a response sets.
+fn session_set(response: &str) -> TestResult<String> {
+    let cookie = set_cookie(response, "livetemplate-id").ok_or("no session cookie set")?;
+    let value = cookie.split(';').next().unwrap_or_default();
+    Ok(value.trim_start_matches("livetemplate-id=").to_owned())
+}
+
+/// The page's CSRF token.
+fn csrf_of(response: &str) -> TestResult<String> {
+    let token = response
+        .split_once("<meta name=\"csrf-token\" content=\"")
+        .and_then(|(_, rest)| rest.split('"').next())
+        .ok_or("no CSRF token on the page")?;
+    Ok(token.to_owned())
+}
+
+/// Finding 6: a session id planted in a victim's browser stops naming the victim's session
+/// when the authenticator first sees the victim signed in (before: the victim kept the planted
+/// cookie and its CSRF token, and the victim's actions reached the attacker's socket). The
+/// page's state moves to the new id, the old id mounts afresh, the attacker's open tab is
+/// closed, and the new cookie is bound to the user.
+#[tokio::test]
+async fn signing_in_rotates_a_planted_session() -> TestResult {
+    let config = Config::new().authenticator(|parts| {
+        parts
+            .headers
+            .get("x-user")
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned)
+    });
+    let server = Server::start(config).await?;
+    let addr = server.addr;
+
+    // The attacker's session, with some state, and a tab watching it.
+    let mut attacker = Browser::new(addr);
+    let attacker_page = attacker.get("/blob").await?;
+    let mut watching = attacker.connect("/blob").await?;
+    watching.click("grow").await?;
+    let planted = attacker.cookie().ok_or("no session cookie")?.to_owned();
+
+    // The victim signs in and loads the page with the planted cookie.
+    let get = |cookie: &str, user: &str| {
+        format!(
+            "GET /blob HTTP/1.1\r\nHost: {addr}\r\nAccept: text/html\r\nConnection: close\r\n\
+             Cookie: {cookie}\r\n{user}\r\n"
+        )
+    };
+    let page = exchange_raw(addr, &get(&planted, "x-user: alice\r\n")).await?;
+    assert!(page.starts_with("HTTP/1.1 200"), "{page}");
+    let rotated = session_set(&page)?;
+    // Compare ids: the value's signature changes with the user anyway.
+    let id_of = |value: &str| value.split('.').next().unwrap_or_default().to_owned();
+    let planted_id = id_of(planted.trim_start_matches("livetemplate-id="));
+    assert_ne!(id_of(&rotated), planted_id, "the planted id was kept");
+    assert_ne!(csrf_of(&page)?, csrf_of(&attacker_page.body)?);
+    assert!(page.contains("Grown: 1"), "the page's state moved: {page}");
+    // The attacker's tab was closed.
+    assert!(
+        watching.next_frame().await.is_err(),
+        "the attacker's tab stayed open"
+    );
+
+    // The victim acts with the new cookie (a plain form post with the new token).
+    let cookie = format!("livetemplate-id={rotated}");
+    let body = format!("_lvt_action=grow&_lvt_csrf={}", csrf_of(&page)?);
+    let post = format!(
+        "POST /blob HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nCookie: {cookie}\r\n\
+         x-user: alice\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+         Content-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    let posted = exchange_raw(addr, &post).await?;
+    assert!(posted.starts_with("HTTP/1.1 303"), "{posted}");
+    let again = exchange_raw(addr, &get(&cookie, "x-user: alice\r\n")).await?;
+    assert_eq!(session_set(&again)?, rotated, "no second rotation");
+    assert!(again.contains("Grown: 2"), "{again}");
+
+    // The old id names a fresh session: the victim's action did not reach it.
+    let back = attacker.connect("/blob").await?;
+    assert!(back.html().contains("Grown: 0"), "{}", back.html());
+    back.close().await?;
+    // The new cookie without the user (stolen, or after a logout) names no session.
+    let anonymous = exchange_raw(addr, &get(&cookie, "")).await?;
+    assert_ne!(id_of(&session_set(&anonymous)?), id_of(&rotated));
+    assert!(anonymous.contains("Grown: 0"), "{anonymous}");
+
+    // The victim's state is intact, and a normal browser is served.
+    let last = exchange_raw(addr, &get(&cookie, "x-user: alice\r\n")).await?;
+    assert!(last.contains("Grown: 2"), "{last}");
+    served(addr).await?;
+    server.stop().await
+}

@@ -275,7 +275,13 @@ impl Config {
     }
 
     /// How to find the signed-in user of a request; actions read it as `ctx.user_id()`.
-    /// Default: none — every browser is anonymous, told apart by its session.
+    ///
+    /// The session cookie is bound to the user found when it was set. When a browser that
+    /// has a cookie from before is first seen signed in, its session id is rotated (against
+    /// session fixation): the page's state moves to a new id, the old id stops naming it,
+    /// the CSRF token changes, and the new cookie goes on that response. A cookie bound to a
+    /// user names no session for a request with another user or none. See the security page
+    /// of the book. Default: none — every browser is anonymous, told apart by its session.
     pub fn authenticator(
         mut self,
         authenticate: impl Fn(&http::request::Parts) -> Option<String> + Send + Sync + 'static,

@@ -83,14 +83,55 @@ impl<C: LiveController> Endpoint for Page<C> {
 }
 
 impl<C: LiveController> Page<C> {
-    async fn respond(self: Arc<Self>, mut parts: Parts, body: Option<Bytes>) -> Response<Body> {
-        let (query, ours) = query(&parts);
+    /// Finds the request's session (rotating it when the browser has signed in since its
+    /// cookie was set) and answers; a rotated session's new cookie goes on whatever response
+    /// the request gets — a page, a `101` switching to a live connection, a POST's answer.
+    async fn respond(self: Arc<Self>, parts: Parts, body: Option<Bytes>) -> Response<Body> {
         let user = self.config.user(&parts);
-        let session = security::read_session(
+        let found = security::read_session_for(
             &parts.headers,
             self.config.session_cookie_name(),
             &self.config.key,
+            user.as_deref(),
         );
+        let (session, rotated) = match found {
+            Some(found) if found.login => {
+                let new = self.groups.rotate(&found.id).await;
+                tracing::debug!("session rotated at sign-in");
+                (Some(new), true)
+            }
+            Some(found) => (Some(found.id), false),
+            None => (None, false),
+        };
+        let cookie = session.as_ref().map(|id| self.session_cookie(id, &user));
+        let mut response = self.answer(parts, body, session, user).await;
+        if rotated
+            && let Some(cookie) = cookie
+            && !response.headers().contains_key(header::SET_COOKIE)
+        {
+            response.headers_mut().insert(header::SET_COOKIE, cookie);
+        }
+        response
+    }
+
+    /// The `Set-Cookie` value naming session `id`, bound to `user`.
+    fn session_cookie(&self, id: &SessionId, user: &Option<String>) -> HeaderValue {
+        security::named_session_cookie(
+            self.config.session_cookie_name(),
+            &security::sign_session_for(&self.config.key, id, user.as_deref()),
+            self.config.secure,
+            None,
+        )
+    }
+
+    async fn answer(
+        self: Arc<Self>,
+        mut parts: Parts,
+        body: Option<Bytes>,
+        session: Option<SessionId>,
+        user: Option<String>,
+    ) -> Response<Body> {
+        let (query, ours) = query(&parts);
         match parts.method {
             Method::HEAD => probe(),
             Method::GET if is_upgrade(&parts) => {
@@ -170,7 +211,7 @@ impl<C: LiveController> Page<C> {
                     let mut ctx = Context::new(session.as_str())
                         .with_action(k::ACTION_NAVIGATE, query.clone())
                         .with_query(query)
-                        .with_user(user);
+                        .with_user(user.clone());
                     group.act(None, &mut ctx).await.1
                 } else {
                     group.current().await
@@ -206,12 +247,7 @@ impl<C: LiveController> Page<C> {
                     self.config.frame_ancestors.apply(response.headers_mut());
                     response
                 };
-                let cookie = security::named_session_cookie(
-                    self.config.session_cookie_name(),
-                    &security::sign_session(&self.config.key, &session),
-                    self.config.secure,
-                    None,
-                );
+                let cookie = self.session_cookie(&session, &user);
                 response.headers_mut().insert(header::SET_COOKIE, cookie);
                 if flashes.is_some()
                     && !json_wanted

@@ -42,6 +42,8 @@ const SIGNED_LEN: usize = SESSION_ID_LEN + 1 + TAG_LEN;
 
 /// Domain separation for the two things the key signs.
 const SESSION_CONTEXT: &[u8] = b"livetemplate-id:";
+/// The HMAC context of a session cookie bound to a signed-in user.
+const USER_SESSION_CONTEXT: &[u8] = b"livetemplate-id-user:";
 const CSRF_CONTEXT: &[u8] = b"csrf:";
 
 /// Longest origin quoted back in an [`OriginError`] message (the header is attacker-chosen).
@@ -252,8 +254,28 @@ impl std::error::Error for InvalidSessionId {}
 // ---------------------------------------------------------------------------------------------
 
 /// The signed cookie value for `id`: `<id>.<base64url(HMAC-SHA256(key, "livetemplate-id:" + id))>`.
+#[cfg(test)]
 pub(crate) fn sign_session(key: &SigningKey, id: &SessionId) -> String {
-    let tag = key.tag(SESSION_CONTEXT, id.as_str().as_bytes());
+    sign_session_for(key, id, None)
+}
+
+/// The HMAC tag of session `id` for `user` (anonymous: the tag [`sign_session`] documents).
+fn session_tag(key: &SigningKey, id: &SessionId, user: Option<&str>) -> String {
+    match user {
+        None => key.tag(SESSION_CONTEXT, id.as_str().as_bytes()),
+        // The id never holds a newline, so `id \n user` is unambiguous.
+        Some(user) => key.tag(
+            USER_SESSION_CONTEXT,
+            format!("{}\n{user}", id.as_str()).as_bytes(),
+        ),
+    }
+}
+
+/// The signed cookie value for `id`, bound to `user`: it verifies only for requests the
+/// authenticator gives that same user (`None`: anonymous ones). A session id minted before a
+/// login therefore never names the signed-in session: the login rotates it.
+pub(crate) fn sign_session_for(key: &SigningKey, id: &SessionId, user: Option<&str>) -> String {
+    let tag = session_tag(key, id, user);
     let mut value = String::with_capacity(SIGNED_LEN);
     value.push_str(id.as_str());
     value.push('.');
@@ -265,12 +287,21 @@ pub(crate) fn sign_session(key: &SigningKey, id: &SessionId) -> String {
 /// produces under `key`. Anything malformed, truncated, tampered with, or signed by another key
 /// gives `None`; the signature is compared in constant time.
 pub(crate) fn verify_session(key: &SigningKey, value: &str) -> Option<SessionId> {
+    verify_session_for(key, value, None)
+}
+
+/// [`verify_session`] for a value from [`sign_session_for`] with `user`.
+pub(crate) fn verify_session_for(
+    key: &SigningKey,
+    value: &str,
+    user: Option<&str>,
+) -> Option<SessionId> {
     if value.len() != SIGNED_LEN {
         return None;
     }
     let (id, tag) = value.split_once('.')?;
     let id = SessionId::parse(id)?;
-    let expected = key.tag(SESSION_CONTEXT, id.as_str().as_bytes());
+    let expected = session_tag(key, &id, user);
     bool::from(expected.as_bytes().ct_eq(tag.as_bytes())).then_some(id)
 }
 
@@ -334,8 +365,39 @@ pub(crate) fn read_cookie<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h 
 /// garbage. An invalid value never hides a valid one after it; of two valid ones the first
 /// wins, as browsers list the cookie with the longer `Path` first (RFC 6265, 5.4) — use
 /// `Config::host_cookie` so no other site can plant one at all.
+#[cfg(test)]
 pub(crate) fn read_session(headers: &HeaderMap, name: &str, key: &SigningKey) -> Option<SessionId> {
-    cookie_values(headers, name).find_map(|value| verify_session(key, value))
+    read_session_for(headers, name, key, None).map(|found| found.id)
+}
+
+/// A session found in a request's cookies by [`read_session_for`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct FoundSession {
+    /// The session id.
+    pub(crate) id: SessionId,
+    /// Whether the cookie was the anonymous one of a request that now has a user: the browser
+    /// has signed in since, and the session must be rotated.
+    pub(crate) login: bool,
+}
+
+/// [`read_session`] for a request whose user is `user`: the first cookie bound to that user;
+/// else, for a signed-in request, the first anonymous one, marked as a login. A cookie bound
+/// to another user (or to a user, on an anonymous request: a logout) names no session.
+pub(crate) fn read_session_for(
+    headers: &HeaderMap,
+    name: &str,
+    key: &SigningKey,
+    user: Option<&str>,
+) -> Option<FoundSession> {
+    let bound = cookie_values(headers, name)
+        .find_map(|value| verify_session_for(key, value, user))
+        .map(|id| FoundSession { id, login: false });
+    bound.or_else(|| {
+        user?;
+        cookie_values(headers, name)
+            .find_map(|value| verify_session(key, value))
+            .map(|id| FoundSession { id, login: true })
+    })
 }
 
 /// The values of every cookie called `name` across all `Cookie` headers, in order.
@@ -952,6 +1014,43 @@ mod tests {
             ("cookie", &format!("livetemplate-id={valid}")),
         ]);
         assert_eq!(read_session(&h, SESSION_COOKIE, &key), Some(id()));
+    }
+
+    #[test]
+    fn session_cookies_are_bound_to_their_user() {
+        let key = key();
+        let anonymous = sign_session(&key, &id());
+        let alice = sign_session_for(&key, &id(), Some("alice"));
+        assert_ne!(anonymous, alice);
+        assert_eq!(verify_session_for(&key, &alice, Some("alice")), Some(id()));
+        assert_eq!(verify_session_for(&key, &alice, Some("bob")), None);
+        assert_eq!(verify_session_for(&key, &alice, None), None);
+        assert_eq!(verify_session_for(&key, &anonymous, Some("alice")), None);
+
+        let read = |cookie: &str, user| {
+            read_session_for(&headers(&[("cookie", cookie)]), SESSION_COOKIE, &key, user)
+        };
+        let bound = |login| Some(FoundSession { id: id(), login });
+        assert_eq!(
+            read(&format!("livetemplate-id={alice}"), Some("alice")),
+            bound(false)
+        );
+        // Signed in since the cookie was set: a login.
+        assert_eq!(
+            read(&format!("livetemplate-id={anonymous}"), Some("alice")),
+            bound(true)
+        );
+        // Another user's cookie, or a signed-in cookie after a logout: no session.
+        assert_eq!(read(&format!("livetemplate-id={alice}"), Some("bob")), None);
+        assert_eq!(read(&format!("livetemplate-id={alice}"), None), None);
+        // A bound cookie wins over an anonymous one before it.
+        assert_eq!(
+            read(
+                &format!("livetemplate-id={anonymous}; livetemplate-id={alice}"),
+                Some("alice")
+            ),
+            bound(false)
+        );
     }
 
     // --- CSRF ---

@@ -115,12 +115,24 @@ impl<C: LiveController> Groups<C> {
         }
         let (state, version) = self.initial_state(id, ctx).await?;
         let tree = state.render_tree().map_err(MountError::Render)?;
+        let group = self.build(id, state, Arc::new(tree), version);
+        Ok(self.insert(group))
+    }
+
+    /// A group, not yet registered.
+    fn build(
+        &self,
+        id: &SessionId,
+        state: C::State,
+        tree: Arc<Rendered>,
+        version: Option<u64>,
+    ) -> Arc<Group<C>> {
         let group = Arc::new(Group {
             id: id.clone(),
             controller: Arc::clone(&self.controller),
             broker: Arc::clone(&self.broker),
             state: tokio::sync::Mutex::new(state),
-            tree: Mutex::new(Arc::new(tree)),
+            tree: Mutex::new(tree),
             tabs: Mutex::new(Tabs::default()),
             idle_since: Mutex::new(Some(Instant::now())),
             topics: Mutex::new(BTreeSet::new()),
@@ -131,6 +143,12 @@ impl<C: LiveController> Groups<C> {
             unsaved: std::sync::atomic::AtomicBool::new(false),
         });
         *lock(&group.me) = Arc::downgrade(&group);
+        group
+    }
+
+    /// Registers `group`, unless its id has one already (returned instead).
+    fn insert(&self, group: Arc<Group<C>>) -> Arc<Group<C>> {
+        let id = group.id.clone();
         // Two first requests of one browser may race: the first group in wins.
         let (group, new) = {
             let mut groups = lock(&self.groups);
@@ -148,7 +166,47 @@ impl<C: LiveController> Groups<C> {
             let me: Weak<dyn Subscriber> = lock(&group.me).clone();
             self.broker.watch(id.as_str(), me);
         }
-        Ok(group)
+        group
+    }
+
+    /// Gives session `old` a new id (a login: `old` may have been planted by an attacker, who
+    /// knows it). This page's state moves to the new id — with a store, the stored state
+    /// does, and the old entry is removed — and `old` stops naming it: a request with `old`
+    /// mounts afresh. The old group's tabs are closed (1013); they reconnect with the cookie
+    /// the browser got meanwhile. Returns the new id.
+    pub(crate) async fn rotate(&self, old: &SessionId) -> SessionId {
+        let new = SessionId::new();
+        let group = lock(&self.groups).remove(old);
+        let moved = match &group {
+            Some(group) => Some((group.state.lock().await.clone(), group.tree())),
+            None => None,
+        };
+        if let Some(store) = &self.store {
+            let state = match moved {
+                Some((state, _)) => Some(state),
+                None => match store.load(old).await {
+                    Ok(stored) => stored.map(|stored| stored.state),
+                    Err(error) => {
+                        tracing::warn!(%error, "cannot load a session to rotate; the new one mounts afresh");
+                        None
+                    }
+                },
+            };
+            if let Some(state) = state
+                && let Err(error) = store.save(&new, &state, None).await
+            {
+                tracing::warn!(%error, "cannot save a rotated session; the new one mounts afresh");
+            }
+            if let Err(error) = store.remove(old).await {
+                tracing::warn!(%error, "cannot remove a rotated session's old id");
+            }
+        } else if let Some((state, tree)) = moved {
+            self.insert(self.build(&new, state, tree, None));
+        }
+        if let Some(group) = group {
+            group.retire();
+        }
+        new
     }
 
     /// A new group's state: the stored one when a store has it, else a fresh `mount` (saved).
@@ -588,6 +646,16 @@ impl<C: LiveController> Group<C> {
         }
     }
 
+    /// Ends a group whose session was rotated: it leaves its topics, and its tabs' update
+    /// channels close, so their connections close (1013) and the browser reconnects.
+    fn retire(&self) {
+        let me: Weak<dyn Subscriber> = lock(&self.me).clone();
+        for topic in std::mem::take(&mut *lock(&self.topics)) {
+            self.broker.unsubscribe(&topic, &me);
+        }
+        lock(&self.tabs).list.clear();
+    }
+
     /// Sends `tree` to every tab but `except`. A tab whose queue is full is dropped (a slow
     /// client must not hold anyone back); its connection sees the channel close and ends.
     pub(crate) fn refresh(&self, except: Option<u64>, tree: &Arc<Rendered>) {
@@ -819,6 +887,52 @@ mod tests {
         drop(slow);
         assert_eq!(group.tab_count(), 1);
         assert!(group.try_attach(2).is_some());
+        Ok(())
+    }
+
+    /// Rotation moves the state to a new id and leaves the old one naming nothing, in memory
+    /// and with a store; the old group's tabs are closed.
+    #[tokio::test]
+    async fn rotating_moves_the_state_and_retires_the_old_id() -> Result<(), MountError> {
+        for stored in [false, true] {
+            let groups = groups(4, Duration::from_secs(60));
+            let groups = if stored {
+                groups.with_store(Arc::new(MemoryStore::new()))
+            } else {
+                groups
+            };
+            let old = SessionId::new();
+            let group = groups
+                .get_or_mount(&old, &mut Context::new(old.as_str()))
+                .await?;
+            let (_tab, mut events) = group.attach();
+            let mut ctx = Context::new(old.as_str()).with_action("bump", Default::default());
+            assert!(group.act(None, &mut ctx).await.0.succeeded());
+            assert!(events.recv().await.is_some(), "the sync reached the tab");
+
+            let new = groups.rotate(&old).await;
+            assert_ne!(new, old);
+            assert!(
+                events.recv().await.is_none(),
+                "the old group's tab is closed"
+            );
+            let moved = groups
+                .get_or_mount(&new, &mut Context::new(new.as_str()))
+                .await?;
+            assert_eq!(
+                moved.current().await.to_html(),
+                "<p>1</p>",
+                "stored: {stored}"
+            );
+            let fresh = groups
+                .get_or_mount(&old, &mut Context::new(old.as_str()))
+                .await?;
+            assert_eq!(
+                fresh.current().await.to_html(),
+                "<p>0</p>",
+                "stored: {stored}"
+            );
+        }
         Ok(())
     }
 
