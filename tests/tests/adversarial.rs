@@ -673,3 +673,50 @@ async fn signing_in_rotates_a_planted_session() -> TestResult {
     served(addr).await?;
     server.stop().await
 }
+
+/// Finding 6: the first signed-in request may be a live connection or a JSON action; the
+/// rotated cookie comes on its `101` or its answer.
+#[tokio::test]
+async fn a_sign_in_seen_first_by_a_socket_or_a_post_rotates_as_well() -> TestResult {
+    let config = Config::new().authenticator(|parts| {
+        parts
+            .headers
+            .get("x-user")
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned)
+    });
+    let server = Server::start(config).await?;
+    let addr = server.addr;
+    let id_of = |value: &str| value.split('.').next().unwrap_or_default().to_owned();
+    let requests = [
+        "GET /blob?_lvt=1 HTTP/1.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\
+         Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n",
+        "POST /blob HTTP/1.1\r\nConnection: close\r\nContent-Type: application/json\r\n\
+         Content-Length: 17\r\n",
+    ];
+    for (request, (status, body)) in requests.into_iter().zip([
+        ("HTTP/1.1 101", ""),
+        ("HTTP/1.1 200", "{\"action\":\"grow\"}"),
+    ]) {
+        let mut attacker = Browser::new(addr);
+        attacker.get("/blob").await?;
+        let planted = attacker.cookie().ok_or("no session cookie")?.to_owned();
+        let head = raw_head_of(
+            addr,
+            &format!(
+                "{request}Host: {addr}\r\nOrigin: http://{addr}\r\nCookie: {planted}\r\n\
+                 x-user: alice\r\n\r\n{body}"
+            ),
+        )
+        .await?;
+        assert!(head.starts_with(status), "{head}");
+        let rotated = session_set(&head)?;
+        assert_ne!(
+            id_of(&rotated),
+            id_of(planted.trim_start_matches("livetemplate-id=")),
+            "{head}"
+        );
+    }
+    served(addr).await?;
+    server.stop().await
+}

@@ -104,12 +104,22 @@ impl<C: LiveController> Page<C> {
             None => (None, false),
         };
         let cookie = session.as_ref().map(|id| self.session_cookie(id, &user));
+        let name = self.config.session_cookie_name();
         let mut response = self.answer(parts, body, session, user).await;
+        // A page sets the session cookie itself; other answers (a flash cookie aside) do not.
+        let sets_session = response
+            .headers()
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .any(|set| {
+                let set = set.as_bytes();
+                set.starts_with(name.as_bytes()) && set.get(name.len()) == Some(&b'=')
+            });
         if rotated
+            && !sets_session
             && let Some(cookie) = cookie
-            && !response.headers().contains_key(header::SET_COOKIE)
         {
-            response.headers_mut().insert(header::SET_COOKIE, cookie);
+            response.headers_mut().append(header::SET_COOKIE, cookie);
         }
         response
     }
