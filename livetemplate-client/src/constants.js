@@ -165,6 +165,8 @@ export const CLIENT_PARAM = "_lvt";
 export const REGION_ATTR = "data-lvt-id";
 /** The session cookie (HttpOnly: scripts never see it). */
 export const SESSION_COOKIE = "livetemplate-id";
+/** The session cookie with `Config::host_cookie` (https only; HttpOnly as well). */
+export const SESSION_COOKIE_HOST = "__Host-livetemplate-id";
 /** The header of the answer to `HEAD`. */
 export const PROBE_HEADER = "x-livetemplate-websocket";
 /** Its value: the live route takes WebSocket upgrades. */

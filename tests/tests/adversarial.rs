@@ -1,8 +1,9 @@
 //! Hostile clients over real sockets on `127.0.0.1:0` (issue 14): half-sent requests, idle
 //! keep-alive sockets, shutdown with a request left half-sent, connections over the limit,
 //! framing, foreign `Host` headers, bad WebSocket handshakes, action floods on every transport,
-//! bursts from many tabs, oversized and malformed socket frames, and refused POSTs. Each test
-//! ends by checking that a normal browser still loads the page and opens a live connection.
+//! bursts from many tabs, oversized and malformed socket frames, refused POSTs, live
+//! connections that stop reading, and planted session cookies. Each test ends by checking that
+//! a normal browser still loads the page and opens a live connection.
 //!
 //! Every loop is bounded in count and every wait by [`WAIT`]; the timeouts under test are set
 //! short in the config, and outcomes (closed, refused, served) are asserted with generous
@@ -72,8 +73,42 @@ impl Tallies {
     }
 }
 
-/// A server on `127.0.0.1:0` with `config` (the counter at `/`, the tally at `/tally`),
-/// stopped by sending on `stop`.
+#[derive(Debug, Clone, askama::Template, LiveTemplate)]
+#[template(
+    source = "<p>Grown: {{ count }}</p><pre>{{ blob }}</pre>",
+    ext = "html"
+)]
+struct Blob {
+    count: u32,
+    blob: String,
+}
+
+/// A page whose every action changes a large text and syncs it to the session's other tabs:
+/// each sync is a frame of [`BLOB_BYTES`] for every other tab.
+struct Blobs;
+
+/// The size of the text [`Blobs`] sends on each change.
+const BLOB_BYTES: usize = 128 * 1024;
+
+#[live_controller]
+impl Blobs {
+    async fn mount(&self, _ctx: &mut Context) -> livetemplate::Result<Blob> {
+        Ok(Blob {
+            count: 0,
+            blob: String::new(),
+        })
+    }
+
+    pub(crate) fn grow(&self, state: &mut Blob, ctx: &mut Context) {
+        state.count += 1;
+        let letter = char::from(b'a' + (state.count % 26) as u8);
+        state.blob = letter.to_string().repeat(BLOB_BYTES);
+        ctx.sync();
+    }
+}
+
+/// A server on `127.0.0.1:0` with `config` (the counter at `/`, the tally at `/tally`, the
+/// blob at `/blob`), stopped by sending on `stop`.
 struct Server {
     addr: SocketAddr,
     stop: oneshot::Sender<()>,
@@ -84,7 +119,8 @@ impl Server {
     async fn start(config: Config) -> TestResult<Server> {
         let router = LiveRouter::with_config(config)
             .route("/", Counters)
-            .route("/tally", Tallies);
+            .route("/tally", Tallies)
+            .route("/blob", Blobs);
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
         let (stop, stopped) = oneshot::channel::<()>();
@@ -138,6 +174,11 @@ async fn until_closed(stream: &mut TcpStream) -> TestResult<String> {
 
 /// Sends a raw request and reads the response head (status line and headers), lower-cased.
 async fn head_of(addr: SocketAddr, request: &str) -> TestResult<String> {
+    Ok(raw_head_of(addr, request).await?.to_ascii_lowercase())
+}
+
+/// [`head_of`], as received (cookie values are case-sensitive).
+async fn raw_head_of(addr: SocketAddr, request: &str) -> TestResult<String> {
     let mut stream = send_raw(addr, request.as_bytes()).await?;
     let mut received = Vec::new();
     let mut buf = [0_u8; 4096];
@@ -151,7 +192,7 @@ async fn head_of(addr: SocketAddr, request: &str) -> TestResult<String> {
             Ok(Err(error)) => return Err(error.into()),
         }
     }
-    Ok(String::from_utf8_lossy(&received).to_ascii_lowercase())
+    Ok(String::from_utf8_lossy(&received).into_owned())
 }
 
 /// Finding 2: a request whose headers never finish, and a socket that sends nothing, are
@@ -802,5 +843,352 @@ async fn protocol_violations_are_closed_with_their_rfc_6455_codes() -> TestResul
     }
     assert_eq!(tally_of(&mut browser).await?, 0, "nothing ran");
     served(server.addr).await?;
+    server.stop().await
+}
+/// Opens a live connection to `/blob` for the session of `cookie` over a socket with a small
+/// receive buffer, reads the `101` head and then never reads again.
+async fn never_reading_tab(addr: SocketAddr, cookie: &str) -> TestResult<TcpStream> {
+    let socket = tokio::net::TcpSocket::new_v4()?;
+    socket.set_recv_buffer_size(2048)?;
+    let mut stream = socket.connect(addr).await?;
+    let request = format!(
+        "GET /blob?_lvt=1 HTTP/1.1\r\nHost: {addr}\r\nOrigin: http://{addr}\r\nCookie: {cookie}\r\n\
+         Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n\
+         Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"
+    );
+    stream.write_all(request.as_bytes()).await?;
+    let mut received = Vec::new();
+    let mut buf = [0_u8; 512];
+    let deadline = Instant::now() + WAIT;
+    while !received.windows(4).any(|w| w == b"\r\n\r\n") {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match tokio::time::timeout(left, stream.read(&mut buf)).await {
+            Err(_) => return Err("no handshake response within the wait".into()),
+            Ok(Ok(0)) => return Err("closed during the handshake".into()),
+            Ok(Ok(n)) => received.extend_from_slice(&buf[..n]),
+            Ok(Err(error)) => return Err(error.into()),
+        }
+    }
+    let head = String::from_utf8_lossy(&received);
+    assert!(head.starts_with("HTTP/1.1 101"), "{head}");
+    Ok(stream)
+}
+
+/// Whether the server has dropped `stream`, found without reading from it: a masked, empty
+/// WebSocket ping is written every few milliseconds; once the server has closed its end, the
+/// kernel answers with a reset and a later write fails. Fails if it is still open after
+/// [`WAIT`].
+async fn until_dropped_without_reading(stream: &mut TcpStream) -> TestResult {
+    const PING: [u8; 6] = [0x89, 0x80, 1, 2, 3, 4];
+    let deadline = Instant::now() + WAIT;
+    while Instant::now() < deadline {
+        if stream.write_all(&PING).await.is_err() {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    Err(format!("a tab that never reads was still open after {WAIT:?}").into())
+}
+
+/// Finding 4: tabs that never read, fed by another tab's syncs, are closed once a frame cannot
+/// be written within `Config::send_timeout`, and hold their slot in
+/// `connections_per_session` until then — no longer (before: blocked in `send` for ever,
+/// sockets open 130 s later, 35 connections against a limit of 32).
+#[tokio::test]
+async fn tabs_that_never_read_are_closed_and_free_their_slots() -> TestResult {
+    const LIMIT: usize = 4;
+    let config = Config::new()
+        .send_timeout(SHORT)
+        .connections_per_session(LIMIT)
+        .actions_per_second(10_000);
+    let server = Server::start(config).await?;
+
+    // Another session, with a state of its own to find intact at the end.
+    let mut other = Browser::new(server.addr);
+    let mut other_tab = other.connect("/blob").await?;
+    other_tab.click("grow").await?;
+    other_tab.close().await?;
+
+    let mut browser = Browser::new(server.addr);
+    browser.get("/blob").await?;
+    let cookie = browser.cookie().ok_or("no session cookie")?.to_owned();
+    let mut fast = browser.connect("/blob").await?;
+    let mut slow = Vec::new();
+    for _ in 1..LIMIT {
+        slow.push(never_reading_tab(server.addr, &cookie).await?);
+    }
+    // Every slot is taken: one more is refused.
+    let refused = browser.connect("/blob").await;
+    assert!(refused.is_err(), "a fifth tab was let in");
+
+    // 64 syncs of 128 KiB: 8 MiB for each slow tab, more than its socket's buffers take.
+    for _ in 0..64 {
+        fast.click("grow").await?;
+    }
+    for stream in &mut slow {
+        until_dropped_without_reading(stream).await?;
+    }
+    fast.click("grow").await?;
+    assert!(fast.html().contains("Grown: 65"), "{}", fast.html());
+
+    // The slow tabs' slots are free again, and the limit still holds.
+    let mut tabs = Vec::new();
+    for _ in 1..LIMIT {
+        tabs.push(browser.connect("/blob").await?);
+    }
+    assert!(
+        browser.connect("/blob").await.is_err(),
+        "the session went past its limit"
+    );
+    for tab in tabs {
+        tab.close().await?;
+    }
+    fast.close().await?;
+
+    let back = other.connect("/blob").await?;
+    assert!(back.html().contains("Grown: 1"), "{}", back.html());
+    back.close().await?;
+    served(server.addr).await?;
+    server.stop().await
+}
+
+/// The `Set-Cookie` line of a response head for `name`.
+fn set_cookie<'h>(head: &'h str, name: &str) -> Option<&'h str> {
+    head.lines()
+        .filter_map(|line| {
+            let (header, value) = line.split_once(": ")?;
+            header.eq_ignore_ascii_case("set-cookie").then_some(value)
+        })
+        .find(|cookie| cookie.starts_with(&format!("{name}=")))
+}
+
+/// Finding 6: with the session cookie sent twice, garbage first, the valid one is the session
+/// (before: the first value was read, failed, and the browser got a new session) — and a
+/// valid one after it cannot be displaced by a forged one before it.
+#[tokio::test]
+async fn the_first_valid_session_cookie_wins() -> TestResult {
+    let server = Server::start(Config::new()).await?;
+    let mut owner = Browser::new(server.addr);
+    owner.get("/blob").await?;
+    let mut tab = owner.connect("/blob").await?;
+    tab.click("grow").await?;
+    tab.close().await?;
+    let cookie = owner.cookie().ok_or("no session cookie")?.to_owned();
+    let (_, value) = cookie.split_once('=').ok_or("not a cookie pair")?;
+
+    let forged = format!("{}AAAA", &value[..value.len() - 4]);
+    for planted in ["garbage", "", forged.as_str()] {
+        let request = format!(
+            "GET /blob HTTP/1.1\r\nHost: x\r\nAccept: text/html\r\nConnection: close\r\n\
+             Cookie: livetemplate-id={planted}; {cookie}\r\n\r\n"
+        );
+        let head = raw_head_of(server.addr, &request).await?;
+        assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+        let reissued = set_cookie(&head, "livetemplate-id").ok_or("no session cookie set")?;
+        assert!(
+            reissued.starts_with(&format!("{cookie};")),
+            "planted {planted:?}: {reissued}"
+        );
+    }
+    // The session is the one the valid cookie names: its state is there.
+    let mut again = owner.connect("/blob").await?;
+    assert!(again.html().contains("Grown: 1"), "{}", again.html());
+    again.click("grow").await?;
+    again.close().await?;
+    served(server.addr).await?;
+    server.stop().await
+}
+
+/// Finding 6: with `host_cookie(true)` (and `secure(true)`) the session cookie is
+/// `__Host-livetemplate-id` with `Secure; Path=/` and no `Domain`, and a planted cookie of the
+/// plain name — even one signed with the server's key — is ignored: the browser gets a session
+/// of its own.
+#[tokio::test]
+async fn a_host_cookie_ignores_a_planted_plain_cookie() -> TestResult {
+    let server = Server::start(Config::new().secure(true).host_cookie(true)).await?;
+    let get = "GET / HTTP/1.1\r\nHost: x\r\nAccept: text/html\r\nConnection: close\r\n";
+    let head = raw_head_of(server.addr, &format!("{get}\r\n")).await?;
+    let issued = set_cookie(&head, "__Host-livetemplate-id").ok_or("no __Host- cookie")?;
+    assert!(issued.contains("; Secure"), "{issued}");
+    assert!(issued.contains("; Path=/"), "{issued}");
+    assert!(!issued.to_ascii_lowercase().contains("domain"), "{issued}");
+    assert!(set_cookie(&head, "livetemplate-id").is_none(), "{head}");
+    let value = issued
+        .split(';')
+        .next()
+        .and_then(|pair| pair.split_once('='))
+        .map(|(_, value)| value)
+        .ok_or("no cookie value")?;
+
+    // The attacker's (validly signed) value under the plain name: not taken.
+    let planted = raw_head_of(
+        server.addr,
+        &format!("{get}Cookie: livetemplate-id={value}\r\n\r\n"),
+    )
+    .await?;
+    let fresh = set_cookie(&planted, "__Host-livetemplate-id").ok_or("no __Host- cookie")?;
+    assert!(
+        !fresh.contains(value),
+        "the planted session was kept: {fresh}"
+    );
+    // Under its own name it is the session.
+    let kept = raw_head_of(
+        server.addr,
+        &format!("{get}Cookie: __Host-livetemplate-id={value}\r\n\r\n"),
+    )
+    .await?;
+    let kept = set_cookie(&kept, "__Host-livetemplate-id").ok_or("no __Host- cookie")?;
+    assert!(kept.contains(value), "{kept}");
+    server.stop().await?;
+
+    // A normal server is unaffected, and serves a normal browser.
+    let server = Server::start(Config::new()).await?;
+    served(server.addr).await?;
+    server.stop().await
+}
+
+/// Sends `request` (with `Connection: close`) and returns the whole response as received.
+async fn exchange_raw(addr: SocketAddr, request: &str) -> TestResult<String> {
+    let mut stream = send_raw(addr, request.as_bytes()).await?;
+    until_closed(&mut stream).await
+}
+
+/// The value of the session cookie a response sets.
+fn session_set(response: &str) -> TestResult<String> {
+    let cookie = set_cookie(response, "livetemplate-id").ok_or("no session cookie set")?;
+    let value = cookie.split(';').next().unwrap_or_default();
+    Ok(value.trim_start_matches("livetemplate-id=").to_owned())
+}
+
+/// The page's CSRF token.
+fn csrf_of(response: &str) -> TestResult<String> {
+    let token = response
+        .split_once("<meta name=\"csrf-token\" content=\"")
+        .and_then(|(_, rest)| rest.split('"').next())
+        .ok_or("no CSRF token on the page")?;
+    Ok(token.to_owned())
+}
+
+/// Finding 6: a session id planted in a victim's browser stops naming the victim's session
+/// when the authenticator first sees the victim signed in (before: the victim kept the planted
+/// cookie and its CSRF token, and the victim's actions reached the attacker's socket). The
+/// page's state moves to the new id, the old id mounts afresh, the attacker's open tab is
+/// closed, and the new cookie is bound to the user.
+#[tokio::test]
+async fn signing_in_rotates_a_planted_session() -> TestResult {
+    let config = Config::new().authenticator(|parts| {
+        parts
+            .headers
+            .get("x-user")
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned)
+    });
+    let server = Server::start(config).await?;
+    let addr = server.addr;
+
+    // The attacker's session, with some state, and a tab watching it.
+    let mut attacker = Browser::new(addr);
+    let attacker_page = attacker.get("/blob").await?;
+    let mut watching = attacker.connect("/blob").await?;
+    watching.click("grow").await?;
+    let planted = attacker.cookie().ok_or("no session cookie")?.to_owned();
+
+    // The victim signs in and loads the page with the planted cookie.
+    let get = |cookie: &str, user: &str| {
+        format!(
+            "GET /blob HTTP/1.1\r\nHost: {addr}\r\nAccept: text/html\r\nConnection: close\r\n\
+             Cookie: {cookie}\r\n{user}\r\n"
+        )
+    };
+    let page = exchange_raw(addr, &get(&planted, "x-user: alice\r\n")).await?;
+    assert!(page.starts_with("HTTP/1.1 200"), "{page}");
+    let rotated = session_set(&page)?;
+    // Compare ids: the value's signature changes with the user anyway.
+    let id_of = |value: &str| value.split('.').next().unwrap_or_default().to_owned();
+    let planted_id = id_of(planted.trim_start_matches("livetemplate-id="));
+    assert_ne!(id_of(&rotated), planted_id, "the planted id was kept");
+    assert_ne!(csrf_of(&page)?, csrf_of(&attacker_page.body)?);
+    assert!(page.contains("Grown: 1"), "the page's state moved: {page}");
+    // The attacker's tab was closed.
+    assert!(
+        watching.next_frame().await.is_err(),
+        "the attacker's tab stayed open"
+    );
+
+    // The victim acts with the new cookie (a plain form post with the new token).
+    let cookie = format!("livetemplate-id={rotated}");
+    let body = format!("_lvt_action=grow&_lvt_csrf={}", csrf_of(&page)?);
+    let post = format!(
+        "POST /blob HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nCookie: {cookie}\r\n\
+         x-user: alice\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+         Content-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    let posted = exchange_raw(addr, &post).await?;
+    assert!(posted.starts_with("HTTP/1.1 303"), "{posted}");
+    let again = exchange_raw(addr, &get(&cookie, "x-user: alice\r\n")).await?;
+    assert_eq!(session_set(&again)?, rotated, "no second rotation");
+    assert!(again.contains("Grown: 2"), "{again}");
+
+    // The old id names a fresh session: the victim's action did not reach it.
+    let back = attacker.connect("/blob").await?;
+    assert!(back.html().contains("Grown: 0"), "{}", back.html());
+    back.close().await?;
+    // The new cookie without the user (stolen, or after a logout) names no session.
+    let anonymous = exchange_raw(addr, &get(&cookie, "")).await?;
+    assert_ne!(id_of(&session_set(&anonymous)?), id_of(&rotated));
+    assert!(anonymous.contains("Grown: 0"), "{anonymous}");
+
+    // The victim's state is intact, and a normal browser is served.
+    let last = exchange_raw(addr, &get(&cookie, "x-user: alice\r\n")).await?;
+    assert!(last.contains("Grown: 2"), "{last}");
+    served(addr).await?;
+    server.stop().await
+}
+
+/// Finding 6: the first signed-in request may be a live connection or a JSON action; the
+/// rotated cookie comes on its `101` or its answer.
+#[tokio::test]
+async fn a_sign_in_seen_first_by_a_socket_or_a_post_rotates_as_well() -> TestResult {
+    let config = Config::new().authenticator(|parts| {
+        parts
+            .headers
+            .get("x-user")
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned)
+    });
+    let server = Server::start(config).await?;
+    let addr = server.addr;
+    let id_of = |value: &str| value.split('.').next().unwrap_or_default().to_owned();
+    let requests = [
+        "GET /blob?_lvt=1 HTTP/1.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\
+         Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n",
+        "POST /blob HTTP/1.1\r\nConnection: close\r\nContent-Type: application/json\r\n\
+         Content-Length: 17\r\n",
+    ];
+    for (request, (status, body)) in requests.into_iter().zip([
+        ("HTTP/1.1 101", ""),
+        ("HTTP/1.1 200", "{\"action\":\"grow\"}"),
+    ]) {
+        let mut attacker = Browser::new(addr);
+        attacker.get("/blob").await?;
+        let planted = attacker.cookie().ok_or("no session cookie")?.to_owned();
+        let head = raw_head_of(
+            addr,
+            &format!(
+                "{request}Host: {addr}\r\nOrigin: http://{addr}\r\nCookie: {planted}\r\n\
+                 x-user: alice\r\n\r\n{body}"
+            ),
+        )
+        .await?;
+        assert!(head.starts_with(status), "{head}");
+        let rotated = session_set(&head)?;
+        assert_ne!(
+            id_of(&rotated),
+            id_of(planted.trim_start_matches("livetemplate-id=")),
+            "{head}"
+        );
+    }
+    served(addr).await?;
     server.stop().await
 }

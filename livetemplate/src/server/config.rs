@@ -36,9 +36,11 @@ pub struct Config {
     pub(crate) redis: Option<crate::Redis>,
     pub(crate) origins: OriginPolicy,
     pub(crate) secure: bool,
+    pub(crate) host_cookie: bool,
     pub(crate) limits: Limits,
     pub(crate) session_idle: Duration,
     pub(crate) socket_idle: Duration,
+    pub(crate) send_timeout: Duration,
     pub(crate) max_body: usize,
     pub(crate) actions_per_second: u32,
     pub(crate) connections_per_session: usize,
@@ -61,9 +63,11 @@ impl std::fmt::Debug for Config {
         f.debug_struct("Config")
             .field("key_configured", &self.key_configured)
             .field("secure", &self.secure)
+            .field("host_cookie", &self.host_cookie)
             .field("limits", &self.limits)
             .field("session_idle", &self.session_idle)
             .field("socket_idle", &self.socket_idle)
+            .field("send_timeout", &self.send_timeout)
             .field("max_body", &self.max_body)
             .field("actions_per_second", &self.actions_per_second)
             .field("connections_per_session", &self.connections_per_session)
@@ -86,9 +90,11 @@ impl Default for Config {
             redis: None,
             origins: OriginPolicy::same_host(),
             secure: false,
+            host_cookie: false,
             limits: Limits::default(),
             session_idle: Duration::from_secs(30 * 60),
             socket_idle: Duration::from_secs(60),
+            send_timeout: Duration::from_secs(10),
             max_body: 64 * 1024,
             actions_per_second: 50,
             connections_per_session: 32,
@@ -177,6 +183,31 @@ impl Config {
         self
     }
 
+    /// Names the session cookie `__Host-livetemplate-id` instead of `livetemplate-id`.
+    /// Browsers keep a `__Host-` cookie only when it was set over https with `Secure`,
+    /// `Path=/` and no `Domain`, so neither a sibling subdomain nor a plain-http man in the
+    /// middle can plant a session cookie in a visitor's browser (session fixation); with the
+    /// prefix, a cookie of the plain name is ignored.
+    ///
+    /// Requires [`secure(true)`](Config::secure): without it the plain name stays (a browser
+    /// would refuse the cookie over http) and the router logs a warning. Changing it logs
+    /// every browser out of its current session once. Default: `false`.
+    pub fn host_cookie(mut self, host_cookie: bool) -> Self {
+        self.host_cookie = host_cookie;
+        self
+    }
+
+    /// The session cookie's name: `__Host-livetemplate-id` with
+    /// [`host_cookie`](Config::host_cookie) and [`secure`](Config::secure), else
+    /// `livetemplate-id`.
+    pub(crate) fn session_cookie_name(&self) -> &'static str {
+        if self.host_cookie && self.secure {
+            crate::wire::keys::SESSION_COOKIE_HOST
+        } else {
+            crate::wire::keys::SESSION_COOKIE
+        }
+    }
+
     /// Limits on client messages (frame size, depth, fields). Default: [`Limits::default`].
     pub fn limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
@@ -193,6 +224,18 @@ impl Config {
     /// before it is closed. Default: 60 seconds.
     pub fn socket_idle(mut self, idle: Duration) -> Self {
         self.socket_idle = idle;
+        self
+    }
+
+    /// How long a live connection may take to accept one frame (a reply, a push, a close).
+    /// A tab that does not read fills its socket's buffers; when a frame cannot be written
+    /// within this time the tab is closed with code 1013 (`"too slow"`, if the close frame
+    /// still fits) and its socket dropped, freeing its slot in
+    /// [`connections_per_session`](Config::connections_per_session). Until then the bytes
+    /// queued for it are at most one frame in the server's write buffer plus the kernel's
+    /// socket buffer. Default: 10 seconds.
+    pub fn send_timeout(mut self, timeout: Duration) -> Self {
+        self.send_timeout = timeout;
         self
     }
 
@@ -213,7 +256,9 @@ impl Config {
         self
     }
 
-    /// Live connections one session may hold at once (tabs). Default: 32.
+    /// Live connections one session may hold at once (tabs). A tab counts from its handshake
+    /// until its socket is closed, also after it was dropped for falling behind. Over the
+    /// limit the upgrade is refused with `429 Too Many Requests`. Default: 32.
     pub fn connections_per_session(mut self, connections: usize) -> Self {
         self.connections_per_session = connections.max(1);
         self
@@ -226,7 +271,13 @@ impl Config {
     }
 
     /// How to find the signed-in user of a request; actions read it as `ctx.user_id()`.
-    /// Default: none — every browser is anonymous, told apart by its session.
+    ///
+    /// The session cookie is bound to the user found when it was set. When a browser that
+    /// has a cookie from before is first seen signed in, its session id is rotated (against
+    /// session fixation): the page's state moves to a new id, the old id stops naming it,
+    /// the CSRF token changes, and the new cookie goes on that response. A cookie bound to a
+    /// user names no session for a request with another user or none. See the security page
+    /// of the book. Default: none — every browser is anonymous, told apart by its session.
     pub fn authenticator(
         mut self,
         authenticate: impl Fn(&http::request::Parts) -> Option<String> + Send + Sync + 'static,

@@ -5,6 +5,7 @@
 //! tab's `sync`, a broadcast or a push.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
 use hyper::upgrade::Upgraded;
@@ -19,7 +20,7 @@ use super::action_data;
 use super::config::Config;
 use crate::controller::{Context, Effect, Via, client_may_run, log_refused};
 use crate::diff::diff;
-use crate::session::Group;
+use crate::session::{Group, Tab, TabEvents};
 use crate::wire::keys as k;
 use crate::wire::{self, ActionKind, ClientKind, ClientMessage, Encoder, FormData, Meta, frame};
 use crate::{LiveController, Rendered};
@@ -124,14 +125,47 @@ pub(crate) struct Peer {
     pub(crate) shutdown: tokio::sync::watch::Receiver<bool>,
 }
 
-/// Serves one tab until it closes, goes silent, floods, falls too far behind, or the server
-/// shuts down.
+/// Why a frame did not reach the tab.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SendError {
+    /// The socket is closed or broken.
+    Closed,
+    /// The tab did not take the frame within `Config::send_timeout`: it reads too slowly or
+    /// not at all.
+    TimedOut,
+}
+
+/// Serves one tab until it closes, goes silent, floods, falls too far behind, stops reading,
+/// or the server shuts down.
+///
+/// `tab` is the slot the handshake reserved in the group; it is released only after the socket
+/// is dropped, so `Config::connections_per_session` counts open sockets, also one that was
+/// dropped from the group for falling behind and is still being closed.
 pub(crate) async fn run<C: LiveController>(
     upgraded: Upgraded,
     group: Arc<Group<C>>,
+    (tab, events): (Tab<C>, TabEvents),
     config: Arc<Config>,
     peer: Peer,
 ) {
+    let (query, user) = serve(upgraded, &group, &tab, events, &config, peer).await;
+    // `serve` has dropped the socket: free the slot, then run `on_disconnect`.
+    drop(tab);
+    let session = group.id().as_str().to_owned();
+    let mut ctx = Context::new(session).with_query(query).with_user(user);
+    group.disconnect(&mut ctx).await;
+}
+
+/// The connection loop of [`run`]; returns the page's last query and the user for
+/// `on_disconnect`.
+async fn serve<C: LiveController>(
+    upgraded: Upgraded,
+    group: &Arc<Group<C>>,
+    tab: &Tab<C>,
+    mut events: TabEvents,
+    config: &Config,
+    peer: Peer,
+) -> (FormData, Option<String>) {
     let Peer {
         client,
         mut query,
@@ -140,21 +174,23 @@ pub(crate) async fn run<C: LiveController>(
     } = peer;
     let io = TokioIo::new(upgraded);
     let max = config.limits.max_frame_bytes;
-    let mut socket =
-        WebSocketStream::from_raw_socket(io, Role::Server, Some(socket_config(max))).await;
-    let (tab, mut events) = group.attach();
+    let socket = WebSocketStream::from_raw_socket(io, Role::Server, Some(socket_config(max))).await;
+    let mut socket = Bounded {
+        socket,
+        limit: config.send_timeout,
+        timed_out: false,
+        close_timed_out: false,
+    };
     let session = group.id().as_str().to_owned();
 
     let mut ctx = Context::new(session.clone())
         .with_query(query.clone())
         .with_user(user.clone());
     if let Err(error) = group.connect(tab.id(), &mut ctx).await {
-        let _ = send(
-            &mut socket,
-            frame::error(k::ERR_CONNECT_FAILED, error.message()),
-        )
-        .await;
-        return;
+        let _ = socket
+            .send(frame::error(k::ERR_CONNECT_FAILED, error.message()))
+            .await;
+        return (query, user);
     }
     let mut encoder = Encoder::new(client);
     // With a store, another process may have changed the session since this group last saw it.
@@ -164,18 +200,17 @@ pub(crate) async fn run<C: LiveController>(
         Some(&Meta::connected(C::ACTIONS)),
         None,
     );
-    if send(&mut socket, first).await.is_err() {
-        return;
-    }
-
     let idle = config.socket_idle;
-    loop {
+    // A failed first frame skips the loop. A frame that timed out, even one whose failure an
+    // arm ignores (an error frame), means the tab does not read: it gets nothing more.
+    let first_sent = socket.send(first).await.is_ok();
+    while first_sent && !socket.timed_out {
         tokio::select! {
             incoming = tokio::time::timeout(idle, socket.next()) => {
                 let message = match incoming {
                     Err(_) => {
                         tracing::debug!(%session, "live connection idle; closing");
-                        let _ = close(&mut socket, k::CLOSE_GOING_AWAY, "idle").await;
+                        let _ = socket.close(k::CLOSE_GOING_AWAY, "idle").await;
                         break;
                     }
                     Ok(None) => break,
@@ -189,7 +224,7 @@ pub(crate) async fn run<C: LiveController>(
                 let text = match message {
                     Message::Text(text) => text,
                     Message::Binary(_) => {
-                        let _ = send(&mut socket, frame::error(k::ERR_BINARY_FRAME, "send JSON text frames")).await;
+                        let _ = socket.send(frame::error(k::ERR_BINARY_FRAME, "send JSON text frames")).await;
                         continue;
                     }
                     Message::Close(_) => break,
@@ -198,23 +233,23 @@ pub(crate) async fn run<C: LiveController>(
                 let message = match wire::decode(text.as_bytes(), &config.limits) {
                     Ok(message) => message,
                     Err(error) => {
-                        let _ = send(&mut socket, error.to_frame()).await;
+                        let _ = socket.send(error.to_frame()).await;
                         if let Some(code) = error.close_code() {
-                            let _ = close(&mut socket, code, "frame too large").await;
+                            let _ = socket.close(code, "frame too large").await;
                             break;
                         }
                         continue;
                     }
                 };
                 if message.is_heartbeat() {
-                    if send(&mut socket, frame::pong()).await.is_err() {
+                    if socket.send(frame::pong()).await.is_err() {
                         break;
                     }
                     continue;
                 }
                 // One budget per session, shared with its other tabs and its POSTs.
                 if let Err(over) = group.spend() {
-                    let _ = send(&mut socket, frame::error(k::ERR_RATE_LIMITED, &over.to_string())).await;
+                    let _ = socket.send(frame::error(k::ERR_RATE_LIMITED, &over.to_string())).await;
                     continue;
                 }
                 let action = action_of(&message, C::ACTIONS);
@@ -222,7 +257,7 @@ pub(crate) async fn run<C: LiveController>(
                     // Unknown and server-only names get the same error.
                     log_refused::<C>(&action, Via::Socket);
                     let error = wire::ProtocolError::UnknownAction(action);
-                    let _ = send(&mut socket, error.to_frame()).await;
+                    let _ = socket.send(error.to_frame()).await;
                     continue;
                 }
                 let data = if message.kind() == ActionKind::Navigate {
@@ -240,12 +275,12 @@ pub(crate) async fn run<C: LiveController>(
                 let patch = encoder.patch(&diff(&last, &tree));
                 last = tree;
                 let reply = frame::reply(client, &patch, &outcome.meta, message.reference);
-                if send(&mut socket, reply).await.is_err() {
+                if socket.send(reply).await.is_err() {
                     break;
                 }
                 for effect in &outcome.effects {
                     if let (Effect::Redirect(to), ClientKind::Livetemplate) = (effect, client) {
-                        let _ = send(&mut socket, frame::redirect(to)).await;
+                        let _ = socket.send(frame::redirect(to)).await;
                     }
                 }
             }
@@ -253,14 +288,15 @@ pub(crate) async fn run<C: LiveController>(
                 // A closed channel means the router is gone: shut down as well.
                 let stopping = changed.is_err() || *shutdown.borrow_and_update();
                 if stopping {
-                    let _ = close(&mut socket, k::CLOSE_GOING_AWAY, "server shutting down").await;
+                    let _ = socket.close(k::CLOSE_GOING_AWAY, "server shutting down").await;
                     break;
                 }
             }
             event = events.recv() => {
                 if event.is_none() {
-                    // The group stopped this tab's updates: it cannot be kept up to date.
-                    let _ = close(&mut socket, k::CLOSE_TRY_AGAIN_LATER, "too slow").await;
+                    // Dropped by the group: this tab fell too far behind.
+                    tracing::debug!(%session, "live connection fell behind; closing");
+                    let _ = socket.close(k::CLOSE_TRY_AGAIN_LATER, TOO_SLOW).await;
                     break;
                 }
                 // Catch up to the group's latest render, not to the queued one: a render
@@ -272,15 +308,19 @@ pub(crate) async fn run<C: LiveController>(
                 }
                 let patch = encoder.patch(&diff(&last, &tree));
                 last = tree;
-                if patch != "{}" && send(&mut socket, frame::push(client, &patch)).await.is_err() {
+                if patch != "{}" && socket.send(frame::push(client, &patch)).await.is_err() {
                     break;
                 }
             }
         }
     }
-    drop(tab);
-    let mut ctx = Context::new(session).with_query(query).with_user(user);
-    group.disconnect(&mut ctx).await;
+    if socket.timed_out {
+        tracing::debug!(%session, limit = ?socket.limit, "live connection not reading; closing");
+        let _ = socket.close(k::CLOSE_TRY_AGAIN_LATER, TOO_SLOW).await;
+    }
+    // Dropping the socket closes the TCP connection, whatever is still queued on it.
+    drop(socket);
+    (query, user)
 }
 
 /// The action a message names: `submit` with a submitter runs the submitter's action when the
@@ -294,29 +334,71 @@ pub(crate) fn action_of(message: &ClientMessage, actions: &[&str]) -> String {
     message.action.clone()
 }
 
-async fn send<S>(socket: &mut WebSocketStream<S>, text: String) -> Result<(), ()>
-where
-    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
-{
-    socket
-        .send(Message::Text(Utf8Bytes::from(text)))
-        .await
-        .map_err(|error| tracing::debug!(%error, "send failed"))
+/// The close reason of a tab closed with 1013 for falling behind or not reading.
+const TOO_SLOW: &str = "too slow";
+
+/// A socket whose every write (a frame, a close) must complete within `limit`
+/// (`Config::send_timeout`). A tab that stops reading fills the kernel's buffers and then
+/// tungstenite's (at most 1 MiB, see [`socket_config`]); without the bound its connection
+/// would wait in `send` for ever, holding the socket, the queued bytes and its slot.
+struct Bounded<S> {
+    socket: WebSocketStream<S>,
+    limit: Duration,
+    /// Whether a frame has not been taken in time; the connection then closes with 1013.
+    timed_out: bool,
+    /// Whether a close frame has not been taken in time.
+    close_timed_out: bool,
 }
 
-/// Closes the socket with one of the protocol's close codes (`docs/src/protocol.md`, "Close
-/// codes").
-async fn close<S>(socket: &mut WebSocketStream<S>, code: u16, reason: &str) -> Result<(), ()>
+impl<S> Bounded<S>
 where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
 {
-    socket
-        .close(Some(CloseFrame {
+    /// The next message from the tab.
+    async fn next(&mut self) -> Option<Result<Message, tokio_tungstenite::tungstenite::Error>> {
+        self.socket.next().await
+    }
+
+    /// Sends one text frame; after a frame timed out, nothing more is tried.
+    async fn send(&mut self, text: String) -> Result<(), SendError> {
+        if self.timed_out {
+            return Err(SendError::TimedOut);
+        }
+        let frame = Message::Text(Utf8Bytes::from(text));
+        match tokio::time::timeout(self.limit, self.socket.send(frame)).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(error)) => {
+                tracing::debug!(%error, "send failed");
+                Err(SendError::Closed)
+            }
+            Err(_) => {
+                self.timed_out = true;
+                Err(SendError::TimedOut)
+            }
+        }
+    }
+
+    /// Closes the socket with one of the protocol's close codes (`docs/src/protocol.md`,
+    /// "Close codes"), giving up after the send timeout: a tab that does not read cannot
+    /// receive the close frame, and its TCP connection is then simply dropped. Tried once:
+    /// after a close timed out, later ones return at once.
+    async fn close(&mut self, code: u16, reason: &str) -> Result<(), SendError> {
+        if self.close_timed_out {
+            return Err(SendError::TimedOut);
+        }
+        let frame = CloseFrame {
             code: CloseCode::from(code),
             reason: Utf8Bytes::from(reason.to_owned()),
-        }))
-        .await
-        .map_err(|_| ())
+        };
+        match tokio::time::timeout(self.limit, self.socket.close(Some(frame))).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(_)) => Err(SendError::Closed),
+            Err(_) => {
+                self.close_timed_out = true;
+                Err(SendError::TimedOut)
+            }
+        }
+    }
 }
 
 /// Ends a connection whose read failed, with the close code RFC 6455 gives the failure when
@@ -324,14 +406,14 @@ where
 /// `1007` for a text message that is not UTF-8, `1002` for a framing violation (a reserved
 /// opcode or bit, an unmasked frame, a fragmented control frame…). An I/O failure or a reset
 /// gets nothing: there is no one left to tell.
-async fn refuse<S>(socket: &mut WebSocketStream<S>, error: &WsError, limit: usize)
+async fn refuse<S>(socket: &mut Bounded<S>, error: &WsError, limit: usize)
 where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
 {
     let (code, reason) = match error {
         WsError::Capacity(CapacityError::MessageTooLong { size, .. }) => {
             let refused = wire::ProtocolError::FrameTooLarge { size: *size, limit };
-            let _ = send(socket, refused.to_frame()).await;
+            let _ = socket.send(refused.to_frame()).await;
             (k::CLOSE_MESSAGE_TOO_BIG, "frame too large")
         }
         WsError::Utf8(_) => (k::CLOSE_INVALID_PAYLOAD, "text message is not UTF-8"),
@@ -340,7 +422,7 @@ where
         WsError::Protocol(_) => (k::CLOSE_PROTOCOL_ERROR, "WebSocket protocol violation"),
         _ => return,
     };
-    let _ = close(socket, code, reason).await;
+    let _ = socket.close(code, reason).await;
 }
 
 #[cfg(test)]

@@ -83,11 +83,65 @@ impl<C: LiveController> Endpoint for Page<C> {
 }
 
 impl<C: LiveController> Page<C> {
-    async fn respond(self: Arc<Self>, mut parts: Parts, body: Option<Bytes>) -> Response<Body> {
-        let (query, ours) = query(&parts);
+    /// Finds the request's session (rotating it when the browser has signed in since its
+    /// cookie was set) and answers; a rotated session's new cookie goes on whatever response
+    /// the request gets — a page, a `101` switching to a live connection, a POST's answer.
+    async fn respond(self: Arc<Self>, parts: Parts, body: Option<Bytes>) -> Response<Body> {
         let user = self.config.user(&parts);
-        let session = security::read_cookie(&parts.headers, security::SESSION_COOKIE)
-            .and_then(|value| security::verify_session(&self.config.key, value));
+        let found = security::read_session_for(
+            &parts.headers,
+            self.config.session_cookie_name(),
+            &self.config.key,
+            user.as_deref(),
+        );
+        let (session, rotated) = match found {
+            Some(found) if found.login => {
+                let new = self.groups.rotate(&found.id).await;
+                tracing::debug!("session rotated at sign-in");
+                (Some(new), true)
+            }
+            Some(found) => (Some(found.id), false),
+            None => (None, false),
+        };
+        let cookie = session.as_ref().map(|id| self.session_cookie(id, &user));
+        let name = self.config.session_cookie_name();
+        let mut response = self.answer(parts, body, session, user).await;
+        // A page sets the session cookie itself; other answers (a flash cookie aside) do not.
+        let sets_session = response
+            .headers()
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .any(|set| {
+                let set = set.as_bytes();
+                set.starts_with(name.as_bytes()) && set.get(name.len()) == Some(&b'=')
+            });
+        if rotated
+            && !sets_session
+            && let Some(cookie) = cookie
+        {
+            response.headers_mut().append(header::SET_COOKIE, cookie);
+        }
+        response
+    }
+
+    /// The `Set-Cookie` value naming session `id`, bound to `user`.
+    fn session_cookie(&self, id: &SessionId, user: &Option<String>) -> HeaderValue {
+        security::named_session_cookie(
+            self.config.session_cookie_name(),
+            &security::sign_session_for(&self.config.key, id, user.as_deref()),
+            self.config.secure,
+            None,
+        )
+    }
+
+    async fn answer(
+        self: Arc<Self>,
+        mut parts: Parts,
+        body: Option<Bytes>,
+        session: Option<SessionId>,
+        user: Option<String>,
+    ) -> Response<Body> {
+        let (query, ours) = query(&parts);
         match parts.method {
             Method::HEAD => probe(),
             Method::GET if is_upgrade(&parts) => {
@@ -119,12 +173,14 @@ impl<C: LiveController> Page<C> {
                     Ok(group) => group,
                     Err(response) => return response,
                 };
-                if group.tab_count() >= self.config.connections_per_session {
+                // The slot is taken now, before the upgrade, and freed when the connection
+                // (or a failed upgrade) drops it.
+                let Some(tab) = group.try_attach(self.config.connections_per_session) else {
                     return status(
                         StatusCode::TOO_MANY_REQUESTS,
                         "too many live connections for this session",
                     );
-                }
+                };
                 let client = client_kind(ours);
                 let config = Arc::clone(&self.config);
                 let shutdown = self.shutdown.clone();
@@ -137,7 +193,7 @@ impl<C: LiveController> Page<C> {
                                 user,
                                 shutdown,
                             };
-                            connection::run(upgraded, group, config, peer).await;
+                            connection::run(upgraded, group, tab, config, peer).await;
                         }
                         Err(error) => tracing::debug!(%error, "upgrade failed"),
                     }
@@ -166,7 +222,7 @@ impl<C: LiveController> Page<C> {
                     let mut ctx = Context::new(session.as_str())
                         .with_action(k::ACTION_NAVIGATE, query.clone())
                         .with_query(query)
-                        .with_user(user);
+                        .with_user(user.clone());
                     group.act(None, &mut ctx).await.1
                 } else {
                     group.current().await
@@ -202,11 +258,7 @@ impl<C: LiveController> Page<C> {
                     self.config.frame_ancestors.apply(response.headers_mut());
                     response
                 };
-                let cookie = security::session_cookie(
-                    &security::sign_session(&self.config.key, &session),
-                    self.config.secure,
-                    None,
-                );
+                let cookie = self.session_cookie(&session, &user);
                 response.headers_mut().insert(header::SET_COOKIE, cookie);
                 if flashes.is_some()
                     && !json_wanted

@@ -84,6 +84,11 @@ impl LiveRouter {
                 "no signing key configured; using a random key: sessions do not survive a restart and are not shared between processes"
             );
         }
+        if config.host_cookie && !config.secure {
+            tracing::warn!(
+                "Config::host_cookie needs Config::secure(true) (browsers keep __Host- cookies only over https); the session cookie keeps its plain name"
+            );
+        }
         if config.allowed_hosts.is_empty() {
             tracing::info!(
                 "any Host is answered; set Config::allowed_hosts in production, or a DNS-rebinding page passes the Origin check"

@@ -25,6 +25,7 @@ use sha2::Sha256;
 use subtle::ConstantTimeEq;
 
 /// The name of the session cookie.
+#[cfg(test)]
 pub(crate) const SESSION_COOKIE: &str = crate::wire::keys::SESSION_COOKIE;
 
 /// The fewest key bytes [`SigningKey::from_bytes`] accepts (the output size of SHA-256).
@@ -41,6 +42,8 @@ const SIGNED_LEN: usize = SESSION_ID_LEN + 1 + TAG_LEN;
 
 /// Domain separation for the two things the key signs.
 const SESSION_CONTEXT: &[u8] = b"livetemplate-id:";
+/// The HMAC context of a session cookie bound to a signed-in user.
+const USER_SESSION_CONTEXT: &[u8] = b"livetemplate-id-user:";
 const CSRF_CONTEXT: &[u8] = b"csrf:";
 
 /// Longest origin quoted back in an [`OriginError`] message (the header is attacker-chosen).
@@ -251,8 +254,28 @@ impl std::error::Error for InvalidSessionId {}
 // ---------------------------------------------------------------------------------------------
 
 /// The signed cookie value for `id`: `<id>.<base64url(HMAC-SHA256(key, "livetemplate-id:" + id))>`.
+#[cfg(test)]
 pub(crate) fn sign_session(key: &SigningKey, id: &SessionId) -> String {
-    let tag = key.tag(SESSION_CONTEXT, id.as_str().as_bytes());
+    sign_session_for(key, id, None)
+}
+
+/// The HMAC tag of session `id` for `user` (anonymous: the tag [`sign_session`] documents).
+fn session_tag(key: &SigningKey, id: &SessionId, user: Option<&str>) -> String {
+    match user {
+        None => key.tag(SESSION_CONTEXT, id.as_str().as_bytes()),
+        // The id never holds a newline, so `id \n user` is unambiguous.
+        Some(user) => key.tag(
+            USER_SESSION_CONTEXT,
+            format!("{}\n{user}", id.as_str()).as_bytes(),
+        ),
+    }
+}
+
+/// The signed cookie value for `id`, bound to `user`: it verifies only for requests the
+/// authenticator gives that same user (`None`: anonymous ones). A session id minted before a
+/// login therefore never names the signed-in session: the login rotates it.
+pub(crate) fn sign_session_for(key: &SigningKey, id: &SessionId, user: Option<&str>) -> String {
+    let tag = session_tag(key, id, user);
     let mut value = String::with_capacity(SIGNED_LEN);
     value.push_str(id.as_str());
     value.push('.');
@@ -264,12 +287,21 @@ pub(crate) fn sign_session(key: &SigningKey, id: &SessionId) -> String {
 /// produces under `key`. Anything malformed, truncated, tampered with, or signed by another key
 /// gives `None`; the signature is compared in constant time.
 pub(crate) fn verify_session(key: &SigningKey, value: &str) -> Option<SessionId> {
+    verify_session_for(key, value, None)
+}
+
+/// [`verify_session`] for a value from [`sign_session_for`] with `user`.
+pub(crate) fn verify_session_for(
+    key: &SigningKey,
+    value: &str,
+    user: Option<&str>,
+) -> Option<SessionId> {
     if value.len() != SIGNED_LEN {
         return None;
     }
     let (id, tag) = value.split_once('.')?;
     let id = SessionId::parse(id)?;
-    let expected = key.tag(SESSION_CONTEXT, id.as_str().as_bytes());
+    let expected = session_tag(key, &id, user);
     bool::from(expected.as_bytes().ct_eq(tag.as_bytes())).then_some(id)
 }
 
@@ -279,9 +311,22 @@ pub(crate) fn verify_session(key: &SigningKey, value: &str) -> Option<SessionId>
 ///
 /// Bytes that may not appear in a cookie value (RFC 6265 `cookie-octet`) are dropped; a value
 /// from [`sign_session`] never has any.
+#[cfg(test)]
 pub(crate) fn session_cookie(value: &str, secure: bool, max_age: Option<Duration>) -> HeaderValue {
-    let mut cookie = String::with_capacity(SESSION_COOKIE.len() + value.len() + 64);
-    cookie.push_str(SESSION_COOKIE);
+    named_session_cookie(SESSION_COOKIE, value, secure, max_age)
+}
+
+/// [`session_cookie`] under the cookie name `name` (`Config::host_cookie` picks
+/// `__Host-livetemplate-id`, which the browser keeps only with `Secure`, `Path=/` and no
+/// `Domain`: the caller passes `secure` for it).
+pub(crate) fn named_session_cookie(
+    name: &str,
+    value: &str,
+    secure: bool,
+    max_age: Option<Duration>,
+) -> HeaderValue {
+    let mut cookie = String::with_capacity(name.len() + value.len() + 64);
+    cookie.push_str(name);
     cookie.push('=');
     cookie.extend(value.chars().filter(|&c| is_cookie_octet(c)));
     cookie.push_str("; Path=/; HttpOnly; SameSite=Lax");
@@ -310,12 +355,59 @@ fn is_cookie_octet(c: char) -> bool {
 /// quotes is returned without them, and pairs without `=` (or headers that are not UTF-8) are
 /// skipped. Names compare exactly (cookie names are case-sensitive).
 pub(crate) fn read_cookie<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+    cookie_values(headers, name).next()
+}
+
+/// The session of a request: the first cookie called `name` whose value verifies under `key`.
+///
+/// A browser sends every cookie that matches the request, so one name may come more than
+/// once: a cookie planted for a parent domain or a narrower path next to the app's own, or
+/// garbage. An invalid value never hides a valid one after it; of two valid ones the first
+/// wins, as browsers list the cookie with the longer `Path` first (RFC 6265, 5.4) — use
+/// `Config::host_cookie` so no other site can plant one at all.
+#[cfg(test)]
+pub(crate) fn read_session(headers: &HeaderMap, name: &str, key: &SigningKey) -> Option<SessionId> {
+    read_session_for(headers, name, key, None).map(|found| found.id)
+}
+
+/// A session found in a request's cookies by [`read_session_for`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct FoundSession {
+    /// The session id.
+    pub(crate) id: SessionId,
+    /// Whether the cookie was the anonymous one of a request that now has a user: the browser
+    /// has signed in since, and the session must be rotated.
+    pub(crate) login: bool,
+}
+
+/// [`read_session`] for a request whose user is `user`: the first cookie bound to that user;
+/// else, for a signed-in request, the first anonymous one, marked as a login. A cookie bound
+/// to another user (or to a user, on an anonymous request: a logout) names no session.
+pub(crate) fn read_session_for(
+    headers: &HeaderMap,
+    name: &str,
+    key: &SigningKey,
+    user: Option<&str>,
+) -> Option<FoundSession> {
+    let bound = cookie_values(headers, name)
+        .find_map(|value| verify_session_for(key, value, user))
+        .map(|id| FoundSession { id, login: false });
+    bound.or_else(|| {
+        user?;
+        cookie_values(headers, name)
+            .find_map(|value| verify_session(key, value))
+            .map(|id| FoundSession { id, login: true })
+    })
+}
+
+/// The values of every cookie called `name` across all `Cookie` headers, in order.
+fn cookie_values<'h>(headers: &'h HeaderMap, name: &str) -> impl Iterator<Item = &'h str> {
     headers
         .get_all(COOKIE)
         .iter()
         .filter_map(|header| std::str::from_utf8(header.as_bytes()).ok())
         .flat_map(|header| header.split(';'))
-        .find_map(|pair| {
+        .filter_map(move |pair| {
             let (key, value) = pair.split_once('=')?;
             if key.trim_matches(is_ows) != name {
                 return None;
@@ -910,6 +1002,82 @@ mod tests {
         let h = headers(&[("cookie", &format!("theme=dark; {pair}"))]);
         let read = read_cookie(&h, SESSION_COOKIE).expect("cookie present");
         assert_eq!(verify_session(&key, read), Some(id()));
+    }
+
+    #[test]
+    fn the_first_valid_session_cookie_wins() {
+        let key = key();
+        let valid = sign_session(&key, &id());
+        let other = SessionId::from_bytes([9; 16]);
+        let other_valid = sign_session(&key, &other);
+        let foreign = sign_session(&SigningKey::from_bytes(&[7; 32]).expect("key"), &other);
+        let cases = [
+            (
+                format!("livetemplate-id=garbage; livetemplate-id={valid}"),
+                Some(id()),
+            ),
+            (
+                format!("livetemplate-id={foreign}; livetemplate-id={valid}"),
+                Some(id()),
+            ),
+            (
+                format!("livetemplate-id={valid}; livetemplate-id={other_valid}"),
+                Some(id()),
+            ),
+            (
+                format!("livetemplate-id={other_valid}; livetemplate-id={valid}"),
+                Some(other.clone()),
+            ),
+            ("livetemplate-id=garbage; livetemplate-id=".to_owned(), None),
+            (format!("__Host-livetemplate-id={valid}"), None),
+        ];
+        for (header, expected) in cases {
+            let h = headers(&[("cookie", &header)]);
+            assert_eq!(read_session(&h, SESSION_COOKIE, &key), expected, "{header}");
+        }
+        // Across two `Cookie` headers as well.
+        let h = headers(&[
+            ("cookie", "livetemplate-id=x"),
+            ("cookie", &format!("livetemplate-id={valid}")),
+        ]);
+        assert_eq!(read_session(&h, SESSION_COOKIE, &key), Some(id()));
+    }
+
+    #[test]
+    fn session_cookies_are_bound_to_their_user() {
+        let key = key();
+        let anonymous = sign_session(&key, &id());
+        let alice = sign_session_for(&key, &id(), Some("alice"));
+        assert_ne!(anonymous, alice);
+        assert_eq!(verify_session_for(&key, &alice, Some("alice")), Some(id()));
+        assert_eq!(verify_session_for(&key, &alice, Some("bob")), None);
+        assert_eq!(verify_session_for(&key, &alice, None), None);
+        assert_eq!(verify_session_for(&key, &anonymous, Some("alice")), None);
+
+        let read = |cookie: &str, user| {
+            read_session_for(&headers(&[("cookie", cookie)]), SESSION_COOKIE, &key, user)
+        };
+        let bound = |login| Some(FoundSession { id: id(), login });
+        assert_eq!(
+            read(&format!("livetemplate-id={alice}"), Some("alice")),
+            bound(false)
+        );
+        // Signed in since the cookie was set: a login.
+        assert_eq!(
+            read(&format!("livetemplate-id={anonymous}"), Some("alice")),
+            bound(true)
+        );
+        // Another user's cookie, or a signed-in cookie after a logout: no session.
+        assert_eq!(read(&format!("livetemplate-id={alice}"), Some("bob")), None);
+        assert_eq!(read(&format!("livetemplate-id={alice}"), None), None);
+        // A bound cookie wins over an anonymous one before it.
+        assert_eq!(
+            read(
+                &format!("livetemplate-id={anonymous}; livetemplate-id={alice}"),
+                Some("alice")
+            ),
+            bound(false)
+        );
     }
 
     // --- CSRF ---

@@ -120,12 +120,24 @@ impl<C: LiveController> Groups<C> {
         }
         let (state, version) = self.initial_state(id, ctx).await?;
         let tree = state.render_tree().map_err(MountError::Render)?;
+        let group = self.build(id, state, Arc::new(tree), version);
+        Ok(self.insert(group))
+    }
+
+    /// A group, not yet registered.
+    fn build(
+        &self,
+        id: &SessionId,
+        state: C::State,
+        tree: Arc<Rendered>,
+        version: Option<u64>,
+    ) -> Arc<Group<C>> {
         let group = Arc::new(Group {
             id: id.clone(),
             controller: Arc::clone(&self.controller),
             broker: Arc::clone(&self.broker),
             state: tokio::sync::Mutex::new(state),
-            tree: Mutex::new(Arc::new(tree)),
+            tree: Mutex::new(tree),
             tabs: Mutex::new(Tabs::default()),
             idle_since: Mutex::new(Some(Instant::now())),
             topics: Mutex::new(BTreeSet::new()),
@@ -136,6 +148,12 @@ impl<C: LiveController> Groups<C> {
             unsaved: std::sync::atomic::AtomicBool::new(false),
         });
         *lock(&group.me) = Arc::downgrade(&group);
+        group
+    }
+
+    /// Registers `group`, unless its id has one already (returned instead).
+    fn insert(&self, group: Arc<Group<C>>) -> Arc<Group<C>> {
+        let id = group.id.clone();
         // Two first requests of one browser may race: the first group in wins.
         let (group, new) = {
             let mut groups = lock(&self.groups);
@@ -153,7 +171,47 @@ impl<C: LiveController> Groups<C> {
             let me: Weak<dyn Subscriber> = lock(&group.me).clone();
             self.broker.watch(id.as_str(), me);
         }
-        Ok(group)
+        group
+    }
+
+    /// Gives session `old` a new id (a login: `old` may have been planted by an attacker, who
+    /// knows it). This page's state moves to the new id — with a store, the stored state
+    /// does, and the old entry is removed — and `old` stops naming it: a request with `old`
+    /// mounts afresh. The old group's tabs are closed (1013); they reconnect with the cookie
+    /// the browser got meanwhile. Returns the new id.
+    pub(crate) async fn rotate(&self, old: &SessionId) -> SessionId {
+        let new = SessionId::new();
+        let group = lock(&self.groups).remove(old);
+        let moved = match &group {
+            Some(group) => Some((group.state.lock().await.clone(), group.tree())),
+            None => None,
+        };
+        if let Some(store) = &self.store {
+            let state = match moved {
+                Some((state, _)) => Some(state),
+                None => match store.load(old).await {
+                    Ok(stored) => stored.map(|stored| stored.state),
+                    Err(error) => {
+                        tracing::warn!(%error, "cannot load a session to rotate; the new one mounts afresh");
+                        None
+                    }
+                },
+            };
+            if let Some(state) = state
+                && let Err(error) = store.save(&new, &state, None).await
+            {
+                tracing::warn!(%error, "cannot save a rotated session; the new one mounts afresh");
+            }
+            if let Err(error) = store.remove(old).await {
+                tracing::warn!(%error, "cannot remove a rotated session's old id");
+            }
+        } else if let Some((state, tree)) = moved {
+            self.insert(self.build(&new, state, tree, None));
+        }
+        if let Some(group) = group {
+            group.retire();
+        }
+        new
     }
 
     /// A new group's state: the stored one when a store has it, else a fresh `mount` (saved).
@@ -259,18 +317,23 @@ impl<C: LiveController> std::fmt::Debug for Group<C> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Group")
             .field("id", &self.id)
-            .field("tabs", &lock(&self.tabs).list.len())
+            .field("tabs", &lock(&self.tabs).live)
             .finish()
     }
 }
 
+/// A group's tabs. `list` holds the ones that receive updates; `live` counts every [`Tab`] not
+/// yet dropped, including one dropped from `list` for falling behind whose connection has not
+/// ended yet: the connection limit counts sockets, not listeners.
 #[derive(Default)]
 struct Tabs {
     next: u64,
+    live: usize,
     list: Vec<(u64, mpsc::Sender<()>)>,
 }
 
-/// A tab's registration in its group; dropping it detaches the tab.
+/// A tab's registration in its group, held by its connection until the socket is gone;
+/// dropping it detaches the tab and frees its slot.
 #[derive(Debug)]
 pub(crate) struct Tab<C: LiveController> {
     id: u64,
@@ -288,7 +351,8 @@ impl<C: LiveController> Drop for Tab<C> {
     fn drop(&mut self) {
         let mut tabs = lock(&self.group.tabs);
         tabs.list.retain(|(id, _)| *id != self.id);
-        if tabs.list.is_empty() {
+        tabs.live = tabs.live.saturating_sub(1);
+        if tabs.live == 0 {
             *lock(&self.group.idle_since) = Some(Instant::now());
         }
     }
@@ -306,10 +370,22 @@ impl<C: LiveController> Group<C> {
     }
 
     /// Connects a tab: it receives the renders other tabs' actions produce.
+    #[cfg(test)]
     pub(crate) fn attach(self: &Arc<Self>) -> (Tab<C>, TabEvents) {
+        self.try_attach(usize::MAX)
+            .unwrap_or_else(|| unreachable!("no limit"))
+    }
+
+    /// Connects a tab unless `limit` tabs are live already (check and registration are one
+    /// step, so concurrent handshakes cannot overshoot it).
+    pub(crate) fn try_attach(self: &Arc<Self>, limit: usize) -> Option<(Tab<C>, TabEvents)> {
+        let mut tabs = lock(&self.tabs);
+        if tabs.live >= limit {
+            return None;
+        }
         // One slot: a pending wake-up already covers every later render.
         let (sender, receiver) = mpsc::channel(1);
-        let mut tabs = lock(&self.tabs);
+        tabs.live += 1;
         tabs.next += 1;
         let id = tabs.next;
         tabs.list.push((id, sender));
@@ -318,7 +394,7 @@ impl<C: LiveController> Group<C> {
             id,
             group: Arc::clone(self),
         };
-        (tab, receiver)
+        Some((tab, receiver))
     }
 
     /// Takes one action from the session's budget (every transport draws from it), or says
@@ -327,9 +403,11 @@ impl<C: LiveController> Group<C> {
         lock(&self.budget).spend(Instant::now())
     }
 
-    /// How many tabs are connected.
+    /// How many tabs are connected (a tab whose connection has not ended counts, wherever
+    /// it is in catching up).
+    #[cfg(test)]
     pub(crate) fn tab_count(&self) -> usize {
-        lock(&self.tabs).list.len()
+        lock(&self.tabs).live
     }
 
     /// Runs `ctx.action()` (one action at a time per group), renders, and carries out the
@@ -576,6 +654,16 @@ impl<C: LiveController> Group<C> {
         }
     }
 
+    /// Ends a group whose session was rotated: it leaves its topics, and its tabs' update
+    /// channels close, so their connections close (1013) and the browser reconnects.
+    fn retire(&self) {
+        let me: Weak<dyn Subscriber> = lock(&self.me).clone();
+        for topic in std::mem::take(&mut *lock(&self.topics)) {
+            self.broker.unsubscribe(&topic, &me);
+        }
+        lock(&self.tabs).list.clear();
+    }
+
     /// Wakes every tab but `except` to catch up to the latest render ([`Group::tree`]). A tab that has a wake-up pending keeps it: it reads the newest render
     /// when it gets there, so it misses nothing and is never dropped for being busy. Only a
     /// tab whose connection has gone is removed.
@@ -783,7 +871,7 @@ mod tests {
             .get_or_mount(&id, &mut Context::new(id.as_str()))
             .await?;
         let (fast, mut fast_events) = group.attach();
-        let (_slow, mut slow_events) = group.attach();
+        let (slow, mut slow_events) = group.attach();
         for round in 1..=3 {
             let mut ctx = Context::new(id.as_str()).with_action("bump", Default::default());
             let (outcome, _) = group.act(Some(fast.id()), &mut ctx).await;
@@ -797,6 +885,60 @@ mod tests {
         assert!(slow_events.try_recv().is_err());
         assert_eq!(group.tab_count(), 2);
         assert_eq!(group.tree().to_html(), "<p>3</p>");
+        // Its slot stays taken until its connection ends (drops the tab).
+        assert!(
+            group.try_attach(2).is_none(),
+            "the limit counts the busy tab"
+        );
+        drop(slow);
+        assert_eq!(group.tab_count(), 1);
+        assert!(group.try_attach(2).is_some());
+        Ok(())
+    }
+
+    /// Rotation moves the state to a new id and leaves the old one naming nothing, in memory
+    /// and with a store; the old group's tabs are closed.
+    #[tokio::test]
+    async fn rotating_moves_the_state_and_retires_the_old_id() -> Result<(), MountError> {
+        for stored in [false, true] {
+            let groups = groups(50, Duration::from_secs(60));
+            let groups = if stored {
+                groups.with_store(Arc::new(MemoryStore::new()))
+            } else {
+                groups
+            };
+            let old = SessionId::new();
+            let group = groups
+                .get_or_mount(&old, &mut Context::new(old.as_str()))
+                .await?;
+            let (_tab, mut events) = group.attach();
+            let mut ctx = Context::new(old.as_str()).with_action("bump", Default::default());
+            assert!(group.act(None, &mut ctx).await.0.succeeded());
+            assert!(events.recv().await.is_some(), "the sync reached the tab");
+
+            let new = groups.rotate(&old).await;
+            assert_ne!(new, old);
+            assert!(
+                events.recv().await.is_none(),
+                "the old group's tab is closed"
+            );
+            let moved = groups
+                .get_or_mount(&new, &mut Context::new(new.as_str()))
+                .await?;
+            assert_eq!(
+                moved.current().await.to_html(),
+                "<p>1</p>",
+                "stored: {stored}"
+            );
+            let fresh = groups
+                .get_or_mount(&old, &mut Context::new(old.as_str()))
+                .await?;
+            assert_eq!(
+                fresh.current().await.to_html(),
+                "<p>0</p>",
+                "stored: {stored}"
+            );
+        }
         Ok(())
     }
 

@@ -212,7 +212,7 @@ impl Browser {
         let deleted =
             value.is_empty() || attributes.any(|a| a.trim().eq_ignore_ascii_case("max-age=0"));
         let kept = (!deleted).then(|| pair.to_owned());
-        if name == k::SESSION_COOKIE {
+        if name == k::SESSION_COOKIE || name == k::SESSION_COOKIE_HOST {
             self.cookie = kept;
         } else {
             self.others

@@ -173,6 +173,9 @@ pub(crate) const CLIENT_PARAM: &str = "_lvt";
 pub(crate) const REGION_ATTR: &str = "data-lvt-id";
 /// The session cookie.
 pub(crate) const SESSION_COOKIE: &str = "livetemplate-id";
+/// The session cookie with `Config::host_cookie`: browsers keep it only from https, with
+/// `Secure`, `Path=/` and no `Domain`.
+pub(crate) const SESSION_COOKIE_HOST: &str = "__Host-livetemplate-id";
 /// The header of the answer to `HEAD` (header names are case-insensitive).
 pub(crate) const PROBE_HEADER: &str = "x-livetemplate-websocket";
 /// Its value: the live route takes WebSocket upgrades.
