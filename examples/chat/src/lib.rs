@@ -20,7 +20,9 @@ use serde::Deserialize;
 
 /// Messages kept per room.
 pub const HISTORY: usize = 50;
-/// Rooms kept in memory; a message to a further room is refused.
+/// Rooms kept in memory. A message to a further room evicts the quietest room (the one whose
+/// last message is oldest) other than the linked [`ROOMS`], so a client that opens many rooms
+/// cannot lock everyone else out of new ones.
 pub const MAX_ROOMS: usize = 100;
 /// The room of a URL without (or with an unusable) `room` parameter.
 pub const DEFAULT_ROOM: &str = "lobby";
@@ -190,7 +192,17 @@ impl ChatController {
     fn append(&self, room: &str, author: &str, text: &str) -> Result<(), String> {
         let mut rooms = self.rooms.lock().unwrap_or_else(PoisonError::into_inner);
         if !rooms.contains_key(room) && rooms.len() >= MAX_ROOMS {
-            return Err("too many rooms are open; try an existing one".to_owned());
+            let quietest = rooms
+                .iter()
+                .filter(|(name, _)| !ROOMS.contains(&name.as_str()))
+                .min_by_key(|(_, lines)| lines.back().map_or(0, |line| line.id))
+                .map(|(name, _)| name.clone());
+            match quietest {
+                Some(name) => {
+                    rooms.remove(&name);
+                }
+                None => return Err("too many rooms are open; try an existing one".to_owned()),
+            }
         }
         let lines = rooms.entry(room.to_owned()).or_default();
         if lines.len() == HISTORY {
@@ -232,4 +244,31 @@ fn first_error(errors: &FieldErrors) -> Option<String> {
 /// The app: the chat at `/`.
 pub fn app() -> LiveRouter {
     LiveRouter::with_config(Config::new().title("Chat")).route("/", ChatController::default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn many_rooms_evict_the_quietest_and_never_lock_anyone_out() {
+        let chat = ChatController::default();
+        let said = chat.append("lobby", "ann", "hello");
+        assert_eq!(said, Ok(()));
+        for n in 0..MAX_ROOMS * 3 {
+            let said = chat.append(&format!("spam-{n}"), "mallory", "x");
+            assert_eq!(said, Ok(()), "room {n}");
+        }
+        assert_eq!(
+            chat.append("a-new-room", "bob", "hi"),
+            Ok(()),
+            "a new room still opens"
+        );
+        let rooms = chat.rooms.lock().unwrap_or_else(PoisonError::into_inner);
+        assert_eq!(rooms.len(), MAX_ROOMS);
+        drop(rooms);
+        assert_eq!(chat.history("lobby").len(), 1, "linked rooms are kept");
+        assert_eq!(chat.history("spam-0").len(), 0, "the quietest went first");
+        assert_eq!(chat.history("a-new-room").len(), 1);
+    }
 }
