@@ -331,18 +331,12 @@ async fn server_only_actions_are_refused_like_unknown_ones_on_every_transport()
 
     // The socket: the same error frame, but for the name.
     let refused = tab
-        .send(
-            "refresh",
-            FormData::from(json!({"x": "1"}).as_object().cloned().unwrap_or_default()),
-        )
+        .click_with("refresh", &[("x", "1")])
         .await?
         .reply()
         .clone();
     let unknown = tab
-        .send(
-            "nothing_here",
-            FormData::from(json!({"x": "1"}).as_object().cloned().unwrap_or_default()),
-        )
+        .click_with("nothing_here", &[("x", "1")])
         .await?
         .reply()
         .clone();

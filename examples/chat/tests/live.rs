@@ -2,9 +2,7 @@
 //! only that room), history kept across reloads, rooms switched by URL, and the same without
 //! JavaScript.
 
-use livetemplate::FormData;
 use livetemplate::testing::{Browser, TestError, TestServer};
-use serde_json::json;
 
 async fn join(
     browser: &mut Browser,
@@ -55,14 +53,7 @@ async fn messages_reach_everyone_in_the_room_and_survive_reloads() -> Result<(),
         .await?;
 
     // `receive` is for broadcasts only: a client naming it is refused like an unknown name.
-    let refused = carol_tab
-        .send(
-            "receive",
-            FormData::from(json!({}).as_object().cloned().unwrap_or_default()),
-        )
-        .await?
-        .reply()
-        .clone();
+    let refused = carol_tab.click("receive").await?.reply().clone();
     assert_eq!(refused["code"], "unknown_action", "{refused}");
     assert_eq!(
         refused["message"], "unknown action \"receive\"",

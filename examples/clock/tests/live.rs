@@ -3,9 +3,7 @@
 
 use std::time::Duration;
 
-use livetemplate::FormData;
 use livetemplate::testing::{TestError, TestServer};
-use serde_json::json;
 
 #[tokio::test]
 async fn pushed_ticks_reach_every_open_page() -> Result<(), TestError> {
@@ -51,28 +49,12 @@ async fn a_client_cannot_push_a_tick() -> Result<(), TestError> {
     let mut tab = browser.connect("/").await?;
     // `tick` is `#[server_only]`: refused exactly like a name the clock does not have.
     let refused = tab
-        .send(
-            "tick",
-            FormData::from(
-                json!({"time": "99:99:99"})
-                    .as_object()
-                    .cloned()
-                    .unwrap_or_default(),
-            ),
-        )
+        .click_with("tick", &[("time", "99:99:99")])
         .await?
         .reply()
         .clone();
     let unknown = tab
-        .send(
-            "tock",
-            FormData::from(
-                json!({"time": "99:99:99"})
-                    .as_object()
-                    .cloned()
-                    .unwrap_or_default(),
-            ),
-        )
+        .click_with("tock", &[("time", "99:99:99")])
         .await?
         .reply()
         .clone();

@@ -99,6 +99,16 @@ pub(super) fn truthy(value: &Value) -> bool {
     }
 }
 
+/// Refuses a path nested past [`MAX_DEPTH`] (every level of the tree counts).
+pub(super) fn check_depth(path: &str, depth: usize) -> Result<(), ApplyError> {
+    if depth > MAX_DEPTH {
+        return Err(ApplyError::TooDeep {
+            path: path.to_owned(),
+        });
+    }
+    Ok(())
+}
+
 /// `deepMergeTreeNodes`, in place.
 pub(super) fn deep_merge(
     existing: &mut Value,
@@ -107,11 +117,7 @@ pub(super) fn deep_merge(
     depth: usize,
     id_keys: &mut HashMap<String, String>,
 ) -> Result<(), ApplyError> {
-    if depth > MAX_DEPTH {
-        return Err(ApplyError::TooDeep {
-            path: path.to_owned(),
-        });
-    }
+    check_depth(path, depth)?;
     let Value::Object(update_object) = update else {
         *existing = update.clone();
         return Ok(());

@@ -5,9 +5,9 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 
-use super::super::MAX_DEPTH;
 use super::super::error::{ApplyError, missing_key, shape};
 use super::super::values::{OP_SHAPES, statics_parts};
+use super::check_depth;
 use super::{deep_merge, truthy};
 use crate::wire::keys as k;
 
@@ -75,11 +75,7 @@ pub(super) fn legacy_ops(
     depth: usize,
     id_keys: &mut HashMap<String, String>,
 ) -> Result<(), ApplyError> {
-    if depth > MAX_DEPTH {
-        return Err(ApplyError::TooDeep {
-            path: path.to_owned(),
-        });
-    }
+    check_depth(path, depth)?;
     if let Some(Value::Object(meta)) = range.get(k::LIST_META)
         && let Some(Value::String(slot)) = meta.get(k::ID_KEY)
     {

@@ -3,9 +3,10 @@
 
 use serde_json::{Map, Value};
 
+use super::super::MAX_HTML;
 use super::super::error::{ApplyError, shape};
 use super::super::values::{number_text, statics_parts};
-use super::super::{MAX_DEPTH, MAX_HTML};
+use super::check_depth;
 use super::{is_numeric, is_range, join, truthy};
 use crate::wire::keys as k;
 
@@ -16,11 +17,7 @@ pub(super) fn reconstruct(
     path: &str,
     depth: usize,
 ) -> Result<String, ApplyError> {
-    if depth > MAX_DEPTH {
-        return Err(ApplyError::TooDeep {
-            path: path.to_owned(),
-        });
-    }
+    check_depth(path, depth)?;
     let parts = node
         .get(k::STATICS)
         .and_then(statics_parts)
@@ -60,11 +57,7 @@ fn slot_count(object: &Map<String, Value>, path: &str, expected: usize) -> Apply
 
 /// `renderValue`, for the values a slot holds.
 fn render_value(value: &Value, path: &str, depth: usize) -> Result<String, ApplyError> {
-    if depth > MAX_DEPTH {
-        return Err(ApplyError::TooDeep {
-            path: path.to_owned(),
-        });
-    }
+    check_depth(path, depth)?;
     match value {
         Value::Null => Err(shape(&path, "a slot value, not null")),
         Value::String(text) if text.starts_with("{{") && text.ends_with("}}") => Ok(String::new()),
