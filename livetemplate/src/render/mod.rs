@@ -229,6 +229,12 @@ impl Rendered {
         html::size(self)
     }
 
+    /// The bytes this tree holds on the heap (its slot text and entry table): what keeping it
+    /// costs, known without walking it.
+    pub(crate) fn heap_bytes(&self) -> usize {
+        self.text.capacity() + self.entries.capacity() * std::mem::size_of::<Entry>()
+    }
+
     fn entry(&self, index: usize) -> Entry {
         self.entries[index]
     }

@@ -44,6 +44,10 @@ pub struct Config {
     pub(crate) max_body: usize,
     pub(crate) actions_per_second: u32,
     pub(crate) connections_per_session: usize,
+    pub(crate) max_sessions: usize,
+    pub(crate) max_sessions_per_client: usize,
+    pub(crate) session_memory: usize,
+    pub(crate) broadcast_backlog: usize,
     pub(crate) layout: Arc<dyn PageLayout>,
     pub(crate) title: String,
     pub(crate) authenticator: Option<Arc<Authenticator>>,
@@ -71,6 +75,10 @@ impl std::fmt::Debug for Config {
             .field("max_body", &self.max_body)
             .field("actions_per_second", &self.actions_per_second)
             .field("connections_per_session", &self.connections_per_session)
+            .field("max_sessions", &self.max_sessions)
+            .field("max_sessions_per_client", &self.max_sessions_per_client)
+            .field("session_memory", &self.session_memory)
+            .field("broadcast_backlog", &self.broadcast_backlog)
             .field("max_connections", &self.max_connections)
             .field("header_read_timeout", &self.header_read_timeout)
             .field("shutdown_timeout", &self.shutdown_timeout)
@@ -98,6 +106,10 @@ impl Default for Config {
             max_body: 64 * 1024,
             actions_per_second: 50,
             connections_per_session: 32,
+            max_sessions: 50_000,
+            max_sessions_per_client: 500,
+            session_memory: 512 * 1024 * 1024,
+            broadcast_backlog: crate::session::DEFAULT_BACKLOG,
             layout: Arc::new(DefaultLayout),
             title: String::new(),
             authenticator: None,
@@ -261,6 +273,55 @@ impl Config {
     /// limit the upgrade is refused with `429 Too Many Requests`. Default: 32.
     pub fn connections_per_session(mut self, connections: usize) -> Self {
         self.connections_per_session = connections.max(1);
+        self
+    }
+
+    /// Sessions the router holds at once, over all its pages (a browser's session counts once
+    /// per live page it has loaded). A session is made by a browser's first request to a page
+    /// and lives while it has a tab open, then for [`session_idle`](Config::session_idle).
+    ///
+    /// At the limit, sessions with no open tab are evicted, oldest first (a sixteenth of the
+    /// limit at a time), and a browser coming back to one mounts afresh, as after expiry;
+    /// only when every session has a tab open is a new one refused, with
+    /// `503 Service Unavailable` and `Retry-After`. Default: 50,000.
+    pub fn max_sessions(mut self, sessions: usize) -> Self {
+        self.max_sessions = sessions.max(1);
+        self
+    }
+
+    /// Sessions one client address may hold at once; an IPv6 address counts by its /64
+    /// network. At the limit, that address's own sessions with no open tab are evicted first,
+    /// then new ones refused with `503`, so one client cannot crowd the others out.
+    ///
+    /// The address is the [`ClientAddr`](super::ClientAddr) of the request, which
+    /// [`serve`](super::serve) and [`serve_listener`](super::serve_listener) set from the TCP
+    /// peer; in your own server, insert it yourself (from the proxy's header behind a reverse
+    /// proxy), or only [`max_sessions`](Config::max_sessions) applies. Behind a proxy that you
+    /// do not tell it about, every client shares the proxy's address: raise this limit, or
+    /// set the real address. Default: 500.
+    pub fn max_sessions_per_client(mut self, sessions: usize) -> Self {
+        self.max_sessions_per_client = sessions.max(1);
+        self
+    }
+
+    /// The memory all sessions together may hold, in bytes, as estimated: a session counts
+    /// its latest render twice (the render, and the state it came from), the broadcasts it
+    /// keeps while it has no tab, and 1 KiB. At the limit, sessions with no open tab are
+    /// evicted as at [`max_sessions`](Config::max_sessions), then new ones refused with
+    /// `503`. An estimate, not an allocator count: a state holding much that its page does
+    /// not show is under-counted. Default: 512 MiB.
+    pub fn session_memory(mut self, bytes: usize) -> Self {
+        self.session_memory = bytes;
+        self
+    }
+
+    /// Broadcasts a session with no open tab keeps. Such a session runs no broadcast (nobody
+    /// would see the result): it keeps the messages and runs them, in order, when a tab or
+    /// a request of its browser comes back. Past this many it is forgotten at once (it
+    /// leaves its topics and frees its memory), and its browser's next request mounts
+    /// afresh. Default: 64.
+    pub fn broadcast_backlog(mut self, messages: usize) -> Self {
+        self.broadcast_backlog = messages;
         self
     }
 

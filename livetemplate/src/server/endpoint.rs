@@ -1,6 +1,8 @@
 //! One live page: the five uses of its URL (page, probe, JSON, socket, POST).
 
-use std::sync::Arc;
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use bytes::Bytes;
 use http::header::{self, HeaderValue};
@@ -8,6 +10,7 @@ use http::request::Parts;
 use http::{Method, Response, StatusCode};
 use http_body_util::Full;
 
+use super::accept::{self, LogLimit};
 use super::action_data::{self, Posted};
 use super::body::{self, BodyError};
 use super::config::Config;
@@ -18,8 +21,9 @@ use super::security::{self, SessionId};
 use crate::LiveController;
 use crate::controller::{Context, Via, client_may_run, log_refused};
 use crate::diff::diff;
-use crate::pubsub::Broker;
-use crate::session::{Groups, MountError, OverBudget};
+use crate::pubsub::{Broker, lock};
+use crate::session::census::{Census, Evict};
+use crate::session::{AttachError, Group, Groups, MountError, OverBudget, Tab, TabEvents};
 use crate::wire::keys as k;
 use crate::wire::{self, ActionKind, ClientKind, Encoder, FormData, Meta, ProtocolError, frame};
 
@@ -38,10 +42,12 @@ pub(crate) trait Endpoint: Send + Sync + 'static {
 /// The page of one controller.
 pub(crate) struct Page<C: LiveController> {
     path: String,
-    groups: Groups<C>,
+    groups: Arc<Groups<C>>,
     config: Arc<Config>,
     /// Turns `true` when the server shuts down: live connections close.
     shutdown: tokio::sync::watch::Receiver<bool>,
+    /// Sessions refused at a cap are logged at most once a second.
+    refusals: Mutex<LogLimit>,
 }
 
 impl<C: LiveController> Page<C> {
@@ -52,23 +58,27 @@ impl<C: LiveController> Page<C> {
         broker: Arc<dyn Broker>,
         shutdown: tokio::sync::watch::Receiver<bool>,
         store: Option<Arc<dyn crate::session::SessionStore<C::State>>>,
-    ) -> Self {
+        census: &Arc<Census>,
+    ) -> Arc<Self> {
         let groups = Groups::new(
             Arc::new(controller),
             broker,
             config.session_idle,
             config.actions_per_second,
-        );
-        let groups = match store {
+        )
+        .with_census(Arc::clone(census), config.broadcast_backlog);
+        let groups = Arc::new(match store {
             Some(store) => groups.with_store(store),
             None => groups,
-        };
-        Page {
+        });
+        census.register(Arc::downgrade(&groups) as std::sync::Weak<dyn Evict>);
+        Arc::new(Page {
             path: path.to_owned(),
             groups,
             config,
             shutdown,
-        }
+            refusals: Mutex::new(LogLimit::new(accept::LOG_INTERVAL)),
+        })
     }
 }
 
@@ -142,6 +152,10 @@ impl<C: LiveController> Page<C> {
         user: Option<String>,
     ) -> Response<Body> {
         let (query, ours) = query(&parts);
+        let client = parts
+            .extensions
+            .get::<super::ClientAddr>()
+            .map(|addr| addr.0);
         match parts.method {
             Method::HEAD => probe(),
             Method::GET if is_upgrade(&parts) => {
@@ -169,17 +183,9 @@ impl<C: LiveController> Page<C> {
                 }) else {
                     return status(StatusCode::BAD_REQUEST, "missing Sec-WebSocket-Key");
                 };
-                let group = match self.group(&session, &query, &user).await {
-                    Ok(group) => group,
+                let (group, tab) = match self.attach(&session, &query, &user, client).await {
+                    Ok(attached) => attached,
                     Err(response) => return response,
-                };
-                // The slot is taken now, before the upgrade, and freed when the connection
-                // (or a failed upgrade) drops it.
-                let Some(tab) = group.try_attach(self.config.connections_per_session) else {
-                    return status(
-                        StatusCode::TOO_MANY_REQUESTS,
-                        "too many live connections for this session",
-                    );
                 };
                 let client = client_kind(ours);
                 let config = Arc::clone(&self.config);
@@ -214,7 +220,7 @@ impl<C: LiveController> Page<C> {
                     .as_ref()
                     .and_then(|session| flash::take(&self.config.key, session, &parts.headers));
                 let session = session.unwrap_or_else(SessionId::new);
-                let group = match self.group(&session, &query, &user).await {
+                let group = match self.group(&session, &query, &user, client).await {
                     Ok(group) => group,
                     Err(response) => return response,
                 };
@@ -274,7 +280,7 @@ impl<C: LiveController> Page<C> {
                     body.unwrap_or_default(),
                     session,
                     (query, ours),
-                    user,
+                    (user, client),
                 )
                 .await
             }
@@ -295,7 +301,7 @@ impl<C: LiveController> Page<C> {
         body: Bytes,
         session: Option<SessionId>,
         (query, ours): (FormData, bool),
-        user: Option<String>,
+        (user, client): (Option<String>, Option<IpAddr>),
     ) -> Response<Body> {
         let Some(session) = session else {
             return status(StatusCode::FORBIDDEN, "no session: load the page first");
@@ -337,7 +343,7 @@ impl<C: LiveController> Page<C> {
                 *response.status_mut() = StatusCode::BAD_REQUEST;
                 return response;
             }
-            let group = match self.group(&session, &query, &user).await {
+            let group = match self.group(&session, &query, &user, client).await {
                 Ok(group) => group,
                 Err(response) => return response,
             };
@@ -391,7 +397,7 @@ impl<C: LiveController> Page<C> {
                 &ProtocolError::UnknownAction(action).to_string(),
             );
         }
-        let group = match self.group(&session, &query, &user).await {
+        let group = match self.group(&session, &query, &user, client).await {
             Ok(group) => group,
             Err(response) => return response,
         };
@@ -440,20 +446,62 @@ impl<C: LiveController> Page<C> {
         response
     }
 
-    /// The session's group, mounted on its first request (with the request's query and user).
+    /// The session's group, mounted on its first request (with the request's query and user)
+    /// if the census has room for it.
     async fn group(
         &self,
         session: &SessionId,
         query: &FormData,
         user: &Option<String>,
-    ) -> Result<Arc<crate::session::Group<C>>, Response<Body>> {
+        client: Option<IpAddr>,
+    ) -> Result<Arc<Group<C>>, Response<Body>> {
         let mut ctx = Context::new(session.as_str())
             .with_query(query.clone())
             .with_user(user.clone());
         self.groups
-            .get_or_mount(session, &mut ctx)
+            .get_or_mount(session, &mut ctx, client)
             .await
-            .map_err(|error| mount_failed(&error))
+            .map_err(|error| self.mount_failed(&error))
+    }
+
+    /// The session's group with a new tab attached. The slot is taken now, before the
+    /// upgrade, and freed when the connection (or a failed upgrade) drops it.
+    async fn attach(
+        &self,
+        session: &SessionId,
+        query: &FormData,
+        user: &Option<String>,
+        client: Option<IpAddr>,
+    ) -> Result<(Arc<Group<C>>, (Tab<C>, TabEvents)), Response<Body>> {
+        // Twice at most: a group evicted between lookup and attach is mounted again.
+        for _ in 0..2 {
+            let group = self.group(session, query, user, client).await?;
+            match group.try_attach(self.config.connections_per_session) {
+                Ok(tab) => return Ok((group, tab)),
+                Err(AttachError::Retired) => continue,
+                Err(AttachError::Full) => break,
+            }
+        }
+        Err(status(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too many live connections for this session",
+        ))
+    }
+
+    /// The answer to a session that could not be mounted: `503` with `Retry-After` at a
+    /// session cap (logged at most once a second), `500` when `mount` failed.
+    fn mount_failed(&self, error: &MountError) -> Response<Body> {
+        let MountError::Full(full) = error else {
+            return mount_failed(error);
+        };
+        if let Some(suppressed) = lock(&self.refusals).check(Instant::now()) {
+            tracing::warn!(setting = %full.setting(), suppressed, "new session refused: every session under the limit has a tab open");
+        }
+        let mut response = status(StatusCode::SERVICE_UNAVAILABLE, full.message());
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+        response
     }
 
     /// The live region's id: stable for a path, so a reloaded page keeps it.

@@ -7,6 +7,7 @@
 mod accept;
 mod action_data;
 pub(crate) mod body;
+mod client_addr;
 mod config;
 mod connection;
 mod endpoint;
@@ -17,6 +18,7 @@ mod router;
 mod run;
 pub(crate) mod security;
 
+pub use client_addr::ClientAddr;
 pub use config::{Authenticator, Config};
 pub use endpoint::Body;
 pub use guard::FrameAncestors;

@@ -20,6 +20,7 @@ use super::guard::HostError;
 use crate::LiveController;
 use crate::pubsub::{Broker, Message};
 use crate::session::SessionStore;
+use crate::session::census::{Caps, Census};
 use crate::wire::FormData;
 
 /// Where the browser client's bundle is served.
@@ -54,6 +55,8 @@ pub struct LiveRouter {
     pages: Arc<HashMap<String, Arc<dyn Endpoint>>>,
     config: Arc<Config>,
     shutdown: Arc<tokio::sync::watch::Sender<bool>>,
+    /// Every page's sessions, counted against the configured caps.
+    census: Arc<Census>,
 }
 
 impl std::fmt::Debug for LiveRouter {
@@ -94,10 +97,16 @@ impl LiveRouter {
                 "any Host is answered; set Config::allowed_hosts in production, or a DNS-rebinding page passes the Origin check"
             );
         }
+        let census = Census::new(Caps {
+            sessions: config.max_sessions,
+            per_client: config.max_sessions_per_client,
+            memory: config.session_memory,
+        });
         LiveRouter {
             pages: Arc::new(HashMap::new()),
             config: Arc::new(config),
             shutdown: Arc::new(tokio::sync::watch::channel(false).0),
+            census,
         }
     }
 
@@ -150,8 +159,9 @@ impl LiveRouter {
             Arc::clone(&self.config.broker),
             self.shutdown.subscribe(),
             store,
+            &self.census,
         );
-        Arc::make_mut(&mut self.pages).insert(path.to_owned(), Arc::new(page));
+        Arc::make_mut(&mut self.pages).insert(path.to_owned(), page);
         self
     }
 
@@ -312,7 +322,7 @@ pub async fn serve_listener(
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
         tokio::select! {
-            (stream, _) = accept::accept_with_backoff(
+            (stream, peer) = accept::accept_with_backoff(
                 || listener.accept(),
                 &mut backoff,
                 &mut accept_log,
@@ -326,7 +336,15 @@ pub async fn serve_listener(
                     tracing::debug!(%error, "cannot set TCP_NODELAY");
                 }
                 let io = TokioIo::new(Counted { io: stream, _permit: slot });
-                let connection = http.serve_connection(io, router.clone()).with_upgrades();
+                let client = super::ClientAddr(peer.ip());
+                let service = router.clone();
+                let service = hyper::service::service_fn(move |mut request: Request<hyper::body::Incoming>| {
+                    // Sessions are counted per client address.
+                    request.extensions_mut().insert(client);
+                    let router = service.clone();
+                    async move { Ok::<_, Infallible>(router.respond(request).await) }
+                });
+                let connection = http.serve_connection(io, service).with_upgrades();
                 let mut stopping = stop.subscribe();
                 connections.spawn(async move {
                     let mut connection = std::pin::pin!(connection);

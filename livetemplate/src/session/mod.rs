@@ -3,10 +3,18 @@
 //!
 //! A group is created by `mount` on a browser's first request and lives in memory (the
 //! embedded default) while tabs are connected; once the last tab has gone it expires after the
-//! configured idle time. Each group keeps its latest render, so a tab that must catch up diffs
-//! against it instead of rendering again.
+//! configured idle time, or sooner when the session caps need room
+//! ([`Config::max_sessions`](crate::Config::max_sessions)). Each group keeps its latest
+//! render, so a tab that must catch up diffs against it instead of rendering again.
+//!
+//! A group with no open tab runs no broadcast: it is parked on its topics and runs what it
+//! missed when a tab or a request comes back, so closed tabs cost a broadcast nothing. Past
+//! [`Config::broadcast_backlog`](crate::Config::broadcast_backlog) it mounts afresh, as after
+//! expiry.
 
 mod budget;
+pub(crate) mod census;
+mod hub;
 #[cfg(feature = "redis")]
 mod redis;
 mod store;
@@ -16,8 +24,9 @@ pub use self::redis::RedisSessionStore;
 pub(crate) use budget::OverBudget;
 pub use store::{MemoryStore, Saved, SessionStore, StoreError, StoreFuture, Stored};
 
-use std::collections::{BTreeSet, HashMap};
-use std::sync::atomic::Ordering;
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::net::IpAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
@@ -28,6 +37,15 @@ use crate::pubsub::{Broker, Message, Subscriber, lock};
 use crate::render::Rendered;
 pub use crate::server::security::SessionId;
 use crate::{ActionError, LiveController, LiveTemplate, RenderError};
+use census::{Census, Evict, Full, Orphan, Seat};
+use hub::{Hub, Listener, Lost};
+
+/// How many messages each topic keeps for groups with no open tab, unless configured.
+pub(crate) const DEFAULT_BACKLOG: usize = 64;
+
+/// What a group costs besides its state and render (its maps, locks and channels), counted in
+/// its memory estimate.
+const GROUP_OVERHEAD: usize = 1024;
 
 /// Why a session could not be started.
 #[derive(Debug)]
@@ -36,6 +54,8 @@ pub(crate) enum MountError {
     Mount(ActionError),
     /// The mounted state does not render.
     Render(RenderError),
+    /// A session cap is reached and every session under it has an open tab.
+    Full(Full),
 }
 
 impl std::fmt::Display for MountError {
@@ -43,6 +63,7 @@ impl std::fmt::Display for MountError {
         match self {
             MountError::Mount(e) => write!(f, "mount failed: {e}"),
             MountError::Render(e) => write!(f, "the mounted state does not render: {e}"),
+            MountError::Full(full) => write!(f, "{} ({})", full.message(), full.setting()),
         }
     }
 }
@@ -63,6 +84,10 @@ pub(crate) struct Groups<C: LiveController> {
     groups: Mutex<HashMap<SessionId, Arc<Group<C>>>>,
     idle: Duration,
     actions_per_second: u32,
+    /// Counts every group against the router's session caps.
+    census: Arc<Census>,
+    /// The page's topics, shared by its groups.
+    hub: Arc<Hub>,
     /// When idle groups were last dropped: sweeping walks every group, so it runs at most
     /// once a second, not on every request.
     last_sweep: Mutex<Instant>,
@@ -88,13 +113,27 @@ impl<C: LiveController> Groups<C> {
     ) -> Self {
         Groups {
             controller,
-            broker,
+            broker: Arc::clone(&broker),
             store: None,
             groups: Mutex::new(HashMap::new()),
             idle,
             actions_per_second,
+            census: Census::new(census::Caps {
+                sessions: usize::MAX,
+                per_client: usize::MAX,
+                memory: usize::MAX,
+            }),
+            hub: Arc::new(Hub::new(broker, DEFAULT_BACKLOG)),
             last_sweep: Mutex::new(Instant::now()),
         }
+    }
+
+    /// Counts groups in `census` (the router's, shared by its pages), and keeps the last
+    /// `backlog` messages of each topic for groups with no open tab.
+    pub(crate) fn with_census(mut self, census: Arc<Census>, backlog: usize) -> Self {
+        self.census = census;
+        self.hub = Arc::new(Hub::new(Arc::clone(&self.broker), backlog));
+        self
     }
 
     /// Keeps states in `store` as well, so other processes (or a restart) can resume them.
@@ -108,19 +147,25 @@ impl<C: LiveController> Groups<C> {
         lock(&self.groups).get(id).cloned()
     }
 
-    /// The group of `id`, mounting it with `ctx` (the request's query and user) when new.
+    /// The group of `id`, mounting it with `ctx` (the request's query and user) when new;
+    /// a new group takes a seat in the census for `client`. Broadcasts the group missed
+    /// while it had no tab run first.
     pub(crate) async fn get_or_mount(
         &self,
         id: &SessionId,
         ctx: &mut Context,
+        client: Option<IpAddr>,
     ) -> Result<Arc<Group<C>>, MountError> {
         self.sweep_now_and_then();
         if let Some(group) = self.get(id) {
+            group.replay_missed(ctx).await;
             return Ok(group);
         }
+        // The seat first: at the cap, a flood of new sessions is refused before `mount` runs.
+        let seat = self.census.admit(client).map_err(MountError::Full)?;
         let (state, version) = self.initial_state(id, ctx).await?;
         let tree = state.render_tree().map_err(MountError::Render)?;
-        let group = self.build(id, state, Arc::new(tree), version);
+        let group = self.build(id, state, Arc::new(tree), version, seat);
         Ok(self.insert(group))
     }
 
@@ -131,21 +176,27 @@ impl<C: LiveController> Groups<C> {
         state: C::State,
         tree: Arc<Rendered>,
         version: Option<u64>,
+        seat: Seat,
     ) -> Arc<Group<C>> {
+        seat.resize(estimate(&tree));
         let group = Arc::new(Group {
             id: id.clone(),
             controller: Arc::clone(&self.controller),
             broker: Arc::clone(&self.broker),
+            hub: Arc::clone(&self.hub),
             state: tokio::sync::Mutex::new(state),
             tree: Mutex::new(tree),
             tabs: Mutex::new(Tabs::default()),
             idle_since: Mutex::new(Some(Instant::now())),
-            topics: Mutex::new(BTreeSet::new()),
+            topics: Mutex::new(BTreeMap::new()),
             budget: Mutex::new(budget::Budget::new(self.actions_per_second)),
             me: Mutex::new(Weak::new()),
             store: self.store.clone(),
             version: Mutex::new(version),
-            unsaved: std::sync::atomic::AtomicBool::new(false),
+            unsaved: AtomicBool::new(false),
+            seat,
+            missed: Mutex::new(Missed::default()),
+            replay: tokio::sync::Mutex::new(()),
         });
         *lock(&group.me) = Arc::downgrade(&group);
         group
@@ -183,7 +234,10 @@ impl<C: LiveController> Groups<C> {
         let new = SessionId::new();
         let group = lock(&self.groups).remove(old);
         let moved = match &group {
-            Some(group) => Some((group.state.lock().await.clone(), group.tree())),
+            Some(group) => {
+                group.replay_missed(&Context::new(old.as_str())).await;
+                Some((group.state.lock().await.clone(), group.tree()))
+            }
             None => None,
         };
         if let Some(store) = &self.store {
@@ -205,11 +259,13 @@ impl<C: LiveController> Groups<C> {
             if let Err(error) = store.remove(old).await {
                 tracing::warn!(%error, "cannot remove a rotated session's old id");
             }
-        } else if let Some((state, tree)) = moved {
-            self.insert(self.build(&new, state, tree, None));
+        } else if let (Some((state, tree)), Some(group)) = (moved, &group) {
+            // The session keeps its place in the census under its new id.
+            self.insert(self.build(&new, state, tree, None, group.seat.hand_over()));
         }
         if let Some(group) = group {
             group.retire();
+            group.seat.release();
         }
         new
     }
@@ -282,13 +338,64 @@ impl<C: LiveController> Groups<C> {
     /// Drops the groups that have had no tab for longer than the idle time.
     pub(crate) fn sweep(&self) -> usize {
         let now = Instant::now();
-        let mut groups = lock(&self.groups);
-        let before = groups.len();
-        groups.retain(|_, group| {
-            lock(&group.idle_since).is_none_or(|since| now.duration_since(since) < self.idle)
-        });
-        before - groups.len()
+        let due: Vec<SessionId> = lock(&self.groups)
+            .iter()
+            .filter(|(_, group)| {
+                lock(&group.idle_since).is_some_and(|since| now.duration_since(since) >= self.idle)
+            })
+            .map(|(id, _)| id.clone())
+            .collect();
+        due.iter().filter(|id| self.evict(id)).count()
     }
+}
+
+impl<C: LiveController> Evict for Groups<C> {
+    fn orphans(&self, client: Option<IpAddr>) -> Vec<Orphan> {
+        lock(&self.groups)
+            .values()
+            .filter(|group| client.is_none() || group.seat.client() == client)
+            .filter_map(|group| {
+                let idle_since = (*lock(&group.idle_since))?;
+                Some(Orphan {
+                    idle_since,
+                    id: group.id.clone(),
+                    bytes: group.seat.bytes(),
+                })
+            })
+            .collect()
+    }
+
+    /// Drops group `id` if it has no tab: it leaves its topics and gives its seat back at
+    /// once (a task may still hold it for a moment), and a tab attaching to it meanwhile is
+    /// refused, so its browser reaches the group mounted next.
+    fn evict(&self, id: &SessionId) -> bool {
+        let group = {
+            let mut groups = lock(&self.groups);
+            let Some(group) = groups.get(id) else {
+                return false;
+            };
+            {
+                let mut tabs = lock(&group.tabs);
+                if tabs.live > 0 {
+                    return false;
+                }
+                tabs.retired = true;
+            }
+            groups.remove(id)
+        };
+        if let Some(group) = group {
+            group.retire();
+            group.seat.release();
+        }
+        true
+    }
+}
+
+/// A group's memory estimate: its latest render twice (once for the render, once for the
+/// state it came from, which for a template-shaped state holds about as much) and a fixed
+/// overhead.
+fn estimate(tree: &Rendered) -> usize {
+    2 * tree.heap_bytes() + GROUP_OVERHEAD
 }
 
 /// One browser's state for one live page, and its connected tabs.
@@ -296,11 +403,13 @@ pub(crate) struct Group<C: LiveController> {
     id: SessionId,
     controller: Arc<C>,
     broker: Arc<dyn Broker>,
+    hub: Arc<Hub>,
     state: tokio::sync::Mutex<C::State>,
     tree: Mutex<Arc<Rendered>>,
     tabs: Mutex<Tabs>,
     idle_since: Mutex<Option<Instant>>,
-    topics: Mutex<BTreeSet<String>>,
+    /// Its topics: `None` where it is active, its position in the topic's log where parked.
+    topics: Mutex<BTreeMap<String, Option<u64>>>,
     /// The session's action budget, shared by its sockets and its POSTs.
     budget: Mutex<budget::Budget>,
     /// Itself, weakly: what it hands the broker as a subscriber.
@@ -310,7 +419,23 @@ pub(crate) struct Group<C: LiveController> {
     version: Mutex<Option<u64>>,
     /// Whether the in-memory state has changes the store could not take (it was
     /// unreachable); [`Subscriber::resync`] saves them once it is back.
-    unsaved: std::sync::atomic::AtomicBool,
+    unsaved: AtomicBool,
+    /// Its place in the census, sized by its memory estimate.
+    seat: Seat,
+    /// Whether it is catching up on what it missed while parked, and what arrives meanwhile.
+    /// Its lock also orders parking against tabs coming and going.
+    missed: Mutex<Missed>,
+    /// Held while missed broadcasts run, so two returning requests run them once, in order.
+    replay: tokio::sync::Mutex<()>,
+}
+
+/// A group catching up on the messages it missed while parked.
+#[derive(Default)]
+struct Missed {
+    /// Whether [`Group::replay_missed`] is running them: messages arriving meanwhile queue
+    /// up behind them, so they run in the order they were sent.
+    replaying: bool,
+    queue: VecDeque<(String, Message)>,
 }
 
 impl<C: LiveController> std::fmt::Debug for Group<C> {
@@ -330,6 +455,17 @@ struct Tabs {
     next: u64,
     live: usize,
     list: Vec<(u64, mpsc::Sender<()>)>,
+    /// The group was evicted, rotated or forgotten: no tab may attach any more.
+    retired: bool,
+}
+
+/// Why a tab could not attach to a group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum AttachError {
+    /// The session has its limit of live connections.
+    Full,
+    /// The group was dropped meanwhile: the session's next group takes the tab.
+    Retired,
 }
 
 /// A tab's registration in its group, held by its connection until the socket is gone;
@@ -349,11 +485,17 @@ impl<C: LiveController> Tab<C> {
 
 impl<C: LiveController> Drop for Tab<C> {
     fn drop(&mut self) {
-        let mut tabs = lock(&self.group.tabs);
-        tabs.list.retain(|(id, _)| *id != self.id);
-        tabs.live = tabs.live.saturating_sub(1);
-        if tabs.live == 0 {
-            *lock(&self.group.idle_since) = Some(Instant::now());
+        let last = {
+            let mut tabs = lock(&self.group.tabs);
+            tabs.list.retain(|(id, _)| *id != self.id);
+            tabs.live = tabs.live.saturating_sub(1);
+            if tabs.live == 0 {
+                *lock(&self.group.idle_since) = Some(Instant::now());
+            }
+            tabs.live == 0
+        };
+        if last {
+            self.group.park();
         }
     }
 }
@@ -373,15 +515,21 @@ impl<C: LiveController> Group<C> {
     #[cfg(test)]
     pub(crate) fn attach(self: &Arc<Self>) -> (Tab<C>, TabEvents) {
         self.try_attach(usize::MAX)
-            .unwrap_or_else(|| unreachable!("no limit"))
+            .unwrap_or_else(|_| unreachable!("no limit, not retired"))
     }
 
     /// Connects a tab unless `limit` tabs are live already (check and registration are one
-    /// step, so concurrent handshakes cannot overshoot it).
-    pub(crate) fn try_attach(self: &Arc<Self>, limit: usize) -> Option<(Tab<C>, TabEvents)> {
+    /// step, so concurrent handshakes cannot overshoot it) or the group was dropped.
+    pub(crate) fn try_attach(
+        self: &Arc<Self>,
+        limit: usize,
+    ) -> Result<(Tab<C>, TabEvents), AttachError> {
         let mut tabs = lock(&self.tabs);
+        if tabs.retired {
+            return Err(AttachError::Retired);
+        }
         if tabs.live >= limit {
-            return None;
+            return Err(AttachError::Full);
         }
         // One slot: a pending wake-up already covers every later render.
         let (sender, receiver) = mpsc::channel(1);
@@ -394,7 +542,7 @@ impl<C: LiveController> Group<C> {
             id,
             group: Arc::clone(self),
         };
-        Some((tab, receiver))
+        Ok((tab, receiver))
     }
 
     /// Takes one action from the session's budget (every transport draws from it), or says
@@ -571,6 +719,7 @@ impl<C: LiveController> Group<C> {
     /// Runs `on_connect` for a new tab (subscriptions are made here), renders what it changed,
     /// and carries out its effects.
     pub(crate) async fn connect(&self, tab: u64, ctx: &mut Context) -> Result<(), ActionError> {
+        self.replay_missed(ctx).await;
         let mut state = self.state.lock().await;
         self.controller.on_connect(&mut state, ctx).await?;
         self.rerender(&state);
@@ -608,6 +757,7 @@ impl<C: LiveController> Group<C> {
     /// Keeps `tree` as the latest render.
     fn set_tree(&self, tree: Rendered) -> Arc<Rendered> {
         let tree = Arc::new(tree);
+        self.seat.resize(estimate(&tree));
         *lock(&self.tree) = Arc::clone(&tree);
         tree
     }
@@ -623,9 +773,11 @@ impl<C: LiveController> Group<C> {
                     self.announce();
                 }
                 Effect::Subscribe(topic) => self.subscribe(topic),
-                Effect::Unsubscribe(topic) if lock(&self.topics).remove(topic) => {
-                    let me: Weak<dyn Subscriber> = lock(&self.me).clone();
-                    self.broker.unsubscribe(topic, &me);
+                Effect::Unsubscribe(topic) => {
+                    let removed = lock(&self.topics).remove(topic);
+                    if let Some(parked) = removed {
+                        self.hub.leave(topic, &self.listener(), parked.is_some());
+                    }
                 }
                 Effect::Broadcast {
                     topic,
@@ -647,21 +799,173 @@ impl<C: LiveController> Group<C> {
         }
     }
 
+    /// Itself as the hub's listener.
+    fn listener(&self) -> Weak<dyn Listener> {
+        lock(&self.me).clone()
+    }
+
+    /// Joins `topic`: active with a tab open (or while catching up), else parked.
     fn subscribe(&self, topic: &str) {
-        if lock(&self.topics).insert(topic.to_owned()) {
-            let me: Weak<dyn Subscriber> = lock(&self.me).clone();
-            self.broker.subscribe(topic, me);
+        let missed = lock(&self.missed);
+        let parked = !missed.replaying && lock(&self.tabs).live == 0;
+        let mut topics = lock(&self.topics);
+        if !topics.contains_key(topic) {
+            let position = self.hub.join(topic, self.listener(), parked);
+            topics.insert(topic.to_owned(), position);
         }
     }
 
-    /// Ends a group whose session was rotated: it leaves its topics, and its tabs' update
-    /// channels close, so their connections close (1013) and the browser reconnects.
+    /// Ends a group whose session was rotated or evicted: it leaves its topics, and its tabs'
+    /// update channels close, so their connections close (1013) and the browser reconnects.
     fn retire(&self) {
-        let me: Weak<dyn Subscriber> = lock(&self.me).clone();
-        for topic in std::mem::take(&mut *lock(&self.topics)) {
-            self.broker.unsubscribe(&topic, &me);
+        self.leave_topics();
+        let mut tabs = lock(&self.tabs);
+        tabs.retired = true;
+        tabs.list.clear();
+    }
+
+    fn leave_topics(&self) {
+        let me = self.listener();
+        for (topic, parked) in std::mem::take(&mut *lock(&self.topics)) {
+            self.hub.leave(&topic, &me, parked.is_some());
         }
-        lock(&self.tabs).list.clear();
+    }
+
+    /// Parks the group on its topics once it has no tab (and is not catching up): from now
+    /// on a broadcast costs it nothing until a tab or a request comes back.
+    fn park(&self) {
+        let missed = lock(&self.missed);
+        if missed.replaying || lock(&self.tabs).live > 0 {
+            return;
+        }
+        let me = self.listener();
+        for (topic, position) in lock(&self.topics).iter_mut() {
+            if position.is_none() {
+                *position = Some(self.hub.park(topic, &me));
+            }
+        }
+    }
+
+    /// Makes the group active on its topics again; what it missed, in the order it was sent,
+    /// or [`Lost`] if a topic's log no longer reaches back to where it parked.
+    fn unpark(&self) -> Result<hub::Missed, Lost> {
+        let me = self.listener();
+        let mut missed = Vec::new();
+        let mut lost = false;
+        for (topic, position) in lock(&self.topics).iter_mut() {
+            let Some(since) = position.take() else {
+                continue;
+            };
+            match self.hub.unpark(topic, me.clone(), since) {
+                Ok(messages) => missed.extend(
+                    messages
+                        .into_iter()
+                        .map(|(number, message)| (number, topic.clone(), message)),
+                ),
+                Err(Lost) => lost = true,
+            }
+        }
+        if lost {
+            return Err(Lost);
+        }
+        missed.sort_by_key(|(number, _, _)| *number);
+        Ok(missed)
+    }
+
+    /// Runs the messages the group missed while parked, in the order they were sent, then
+    /// those that arrived meanwhile, and parks it again if it still has no tab. When it
+    /// missed more than a topic keeps, its state is out of date: it mounts afresh (with
+    /// `ctx`'s query and user) and leaves its topics, which `on_connect` joins again.
+    pub(crate) async fn replay_missed(&self, ctx: &Context) {
+        if lock(&self.topics).values().all(Option::is_none) {
+            return;
+        }
+        let _running = self.replay.lock().await;
+        let missed = {
+            let mut missed = lock(&self.missed);
+            missed.replaying = true;
+            self.unpark()
+        };
+        match missed {
+            Ok(missed) => {
+                for (_, topic, message) in missed {
+                    self.run_broadcast(&topic, message).await;
+                }
+            }
+            Err(Lost) => self.remount(ctx).await,
+        }
+        loop {
+            let next = {
+                let mut missed = lock(&self.missed);
+                let next = missed.queue.pop_front();
+                if next.is_none() {
+                    missed.replaying = false;
+                }
+                next
+            };
+            match next {
+                Some((topic, message)) => self.run_broadcast(&topic, message).await,
+                None => break,
+            }
+        }
+        self.park();
+    }
+
+    /// Replaces the state with a fresh `mount`, as if the session had expired.
+    async fn remount(&self, ctx: &Context) {
+        tracing::debug!(session = %self.id, "a session with no tab missed more than its topics keep; mounting afresh");
+        self.leave_topics();
+        let mut fresh = Context::new(self.id.as_str())
+            .with_query(ctx.query().clone())
+            .with_user(ctx.user_id().map(str::to_owned));
+        let state = match self.controller.mount(&mut fresh).await {
+            Ok(state) => state,
+            Err(error) => {
+                tracing::warn!(%error, session = %self.id, "mount failed; keeping the out-of-date state");
+                return;
+            }
+        };
+        let mut current = self.state.lock().await;
+        *current = state;
+        if let Some(store) = &self.store {
+            let expected = *lock(&self.version);
+            match store.save(&self.id, &current, expected).await {
+                Ok(Saved::Version(version)) => *lock(&self.version) = Some(version),
+                Ok(Saved::Conflict) => self.catch_up(store.as_ref(), &mut current).await,
+                Err(error) => {
+                    tracing::warn!(%error, session = %self.id, "cannot save the session");
+                    self.unsaved.store(true, Ordering::Relaxed);
+                }
+            }
+        }
+        self.rerender(&current);
+    }
+
+    /// Runs one broadcast message as an action and updates every tab.
+    async fn run_broadcast(&self, topic: &str, message: Message) {
+        if let Some(store) = &self.store {
+            // The session may have groups in several processes: only one runs the
+            // message, then announces the change to the others.
+            match store.claim(&self.id, message.id).await {
+                Ok(true) => {}
+                Ok(false) => return,
+                Err(error) => {
+                    tracing::warn!(%error, %topic, "cannot claim a broadcast; running it here")
+                }
+            }
+        }
+        let mut ctx = Context::new(self.id.as_str()).with_action(message.action, message.data);
+        let (outcome, _) = self.act(None, &mut ctx).await;
+        if outcome.succeeded() {
+            // The change reaches every tab (and, with a store, the other processes) as a
+            // `sync` does: once, also when the action synced itself.
+            let sync = crate::controller::Effect::Sync;
+            if !outcome.effects.contains(&sync) {
+                self.carry_out(&[sync], None);
+            }
+        } else {
+            tracing::warn!(%topic, errors = ?outcome.meta.errors, "broadcast action failed");
+        }
     }
 
     /// Wakes every tab but `except` to catch up to the latest render ([`Group::tree`]). A tab that has a wake-up pending keeps it: it reads the newest render
@@ -679,8 +983,31 @@ impl<C: LiveController> Group<C> {
     }
 }
 
+impl<C: LiveController> Listener for Group<C> {
+    fn hear(&self, topic: &str, message: Message) {
+        {
+            // Catching up: after what it missed, in order.
+            let mut missed = lock(&self.missed);
+            if missed.replaying {
+                missed.queue.push_back((topic.to_owned(), message));
+                return;
+            }
+        }
+        let Some(group) = lock(&self.me).upgrade() else {
+            return;
+        };
+        let topic = topic.to_owned();
+        tokio::spawn(async move { group.run_broadcast(&topic, message).await });
+    }
+
+    fn resync(&self) {
+        Subscriber::resync(self);
+    }
+}
+
 impl<C: LiveController> Drop for Group<C> {
     fn drop(&mut self) {
+        self.leave_topics();
         if self.store.is_some() {
             let me: Weak<dyn Subscriber> = lock(&self.me).clone();
             self.broker.unwatch(self.id.as_str(), &me);
@@ -690,35 +1017,7 @@ impl<C: LiveController> Drop for Group<C> {
 
 impl<C: LiveController> Subscriber for Group<C> {
     fn deliver(&self, topic: &str, message: Message) {
-        let Some(group) = lock(&self.me).upgrade() else {
-            return;
-        };
-        let topic = topic.to_owned();
-        tokio::spawn(async move {
-            if let Some(store) = &group.store {
-                // The session may have groups in several processes: only one runs the
-                // message, then announces the change to the others.
-                match store.claim(&group.id, message.id).await {
-                    Ok(true) => {}
-                    Ok(false) => return,
-                    Err(error) => {
-                        tracing::warn!(%error, %topic, "cannot claim a broadcast; running it here")
-                    }
-                }
-            }
-            let mut ctx = Context::new(group.id.as_str()).with_action(message.action, message.data);
-            let (outcome, _) = group.act(None, &mut ctx).await;
-            if outcome.succeeded() {
-                // The change reaches every tab (and, with a store, the other processes) as a
-                // `sync` does: once, also when the action synced itself.
-                let sync = crate::controller::Effect::Sync;
-                if !outcome.effects.contains(&sync) {
-                    group.carry_out(&[sync], None);
-                }
-            } else {
-                tracing::warn!(%topic, errors = ?outcome.meta.errors, "broadcast action failed");
-            }
-        });
+        Listener::hear(self, topic, message);
     }
 
     fn resync(&self) {
@@ -812,7 +1111,7 @@ mod tests {
         );
         let id = SessionId::new();
         let group = groups
-            .get_or_mount(&id, &mut Context::new(id.as_str()))
+            .get_or_mount(&id, &mut Context::new(id.as_str()), None)
             .await?;
         let (first, mut first_events) = group.attach();
         group
@@ -868,7 +1167,7 @@ mod tests {
         let groups = groups(50, Duration::from_secs(60));
         let id = SessionId::new();
         let group = groups
-            .get_or_mount(&id, &mut Context::new(id.as_str()))
+            .get_or_mount(&id, &mut Context::new(id.as_str()), None)
             .await?;
         let (fast, mut fast_events) = group.attach();
         let (slow, mut slow_events) = group.attach();
@@ -887,12 +1186,12 @@ mod tests {
         assert_eq!(group.tree().to_html(), "<p>3</p>");
         // Its slot stays taken until its connection ends (drops the tab).
         assert!(
-            group.try_attach(2).is_none(),
+            group.try_attach(2).is_err(),
             "the limit counts the busy tab"
         );
         drop(slow);
         assert_eq!(group.tab_count(), 1);
-        assert!(group.try_attach(2).is_some());
+        assert!(group.try_attach(2).is_ok());
         Ok(())
     }
 
@@ -909,7 +1208,7 @@ mod tests {
             };
             let old = SessionId::new();
             let group = groups
-                .get_or_mount(&old, &mut Context::new(old.as_str()))
+                .get_or_mount(&old, &mut Context::new(old.as_str()), None)
                 .await?;
             let (_tab, mut events) = group.attach();
             let mut ctx = Context::new(old.as_str()).with_action("bump", Default::default());
@@ -923,7 +1222,7 @@ mod tests {
                 "the old group's tab is closed"
             );
             let moved = groups
-                .get_or_mount(&new, &mut Context::new(new.as_str()))
+                .get_or_mount(&new, &mut Context::new(new.as_str()), None)
                 .await?;
             assert_eq!(
                 moved.current().await.to_html(),
@@ -931,7 +1230,7 @@ mod tests {
                 "stored: {stored}"
             );
             let fresh = groups
-                .get_or_mount(&old, &mut Context::new(old.as_str()))
+                .get_or_mount(&old, &mut Context::new(old.as_str()), None)
                 .await?;
             assert_eq!(
                 fresh.current().await.to_html(),
@@ -942,12 +1241,187 @@ mod tests {
         Ok(())
     }
 
+    #[derive(Debug, Clone, askama::Template, crate::LiveTemplate)]
+    #[template(source = "<p>{{ heard }}</p>", ext = "html")]
+    struct Listener {
+        heard: String,
+    }
+
+    /// Subscribes to `room` when mounted and appends each `hear`d word, so the state shows
+    /// which broadcasts ran, in what order.
+    struct Listeners;
+
+    #[live_controller]
+    impl Listeners {
+        async fn mount(&self, ctx: &mut Context) -> crate::Result<Listener> {
+            ctx.subscribe("room");
+            Ok(Listener {
+                heard: String::new(),
+            })
+        }
+
+        pub(crate) fn hear(&self, state: &mut Listener, ctx: &mut Context) {
+            state
+                .heard
+                .push_str(&ctx.get::<String>("word").unwrap_or_default());
+        }
+    }
+
+    fn listeners(backlog: usize, caps: census::Caps) -> (Groups<Listeners>, Arc<MemoryBroker>) {
+        let broker = Arc::new(MemoryBroker::new());
+        let groups = Groups::new(
+            Arc::new(Listeners),
+            Arc::clone(&broker) as Arc<dyn Broker>,
+            Duration::from_secs(60),
+            50,
+        )
+        .with_census(Census::new(caps), backlog);
+        (groups, broker)
+    }
+
+    const NO_CAPS: census::Caps = census::Caps {
+        sessions: usize::MAX,
+        per_client: usize::MAX,
+        memory: usize::MAX,
+    };
+
+    fn say(broker: &MemoryBroker, word: &str) {
+        let mut data = crate::wire::FormData::new();
+        data.insert("word", word);
+        broker.publish("room", Message::new("hear", data));
+    }
+
+    /// Mounts `id` and carries out `mount`'s subscription, as a first request does.
+    async fn mounted(
+        groups: &Groups<Listeners>,
+        id: &SessionId,
+    ) -> Result<Arc<Group<Listeners>>, MountError> {
+        let mut ctx = Context::new(id.as_str());
+        let group = groups.get_or_mount(id, &mut ctx, None).await?;
+        group.subscribe("room");
+        Ok(group)
+    }
+
+    /// Lets spawned broadcast tasks run.
+    async fn settle() {
+        for _ in 0..20 {
+            tokio::task::yield_now().await;
+        }
+    }
+
+    /// Attaches a tab and connects it, as a live connection does.
+    async fn tab_of(
+        group: &Arc<Group<Listeners>>,
+    ) -> Result<(Tab<Listeners>, TabEvents), MountError> {
+        let (tab, events) = group.attach();
+        group
+            .connect(tab.id(), &mut Context::new(group.id().as_str()))
+            .await
+            .map_err(MountError::Mount)?;
+        Ok((tab, events))
+    }
+
+    #[tokio::test]
+    async fn a_session_without_a_tab_is_parked_and_catches_up_when_one_returns()
+    -> Result<(), MountError> {
+        let (groups, broker) = listeners(8, NO_CAPS);
+        let (with_tab, without) = (SessionId::new(), SessionId::new());
+        let live = mounted(&groups, &with_tab).await?;
+        let _live_tab = tab_of(&live).await?;
+        let mut orphans = Vec::new();
+        for _ in 0..50 {
+            orphans.push(mounted(&groups, &SessionId::new()).await?);
+        }
+        let orphan = mounted(&groups, &without).await?;
+        // However many are parked, the broker knows one subscriber: the page's topic.
+        assert_eq!(broker.subscribers("room").len(), 1);
+        for word in ["a", "b", "c"] {
+            say(&broker, word);
+        }
+        settle().await;
+        assert_eq!(live.tree().to_html(), "<p>abc</p>", "a tab: run at once");
+        assert_eq!(orphan.tree().to_html(), "<p></p>", "no tab: nothing ran");
+        assert!(orphans.iter().all(|o| o.tree().to_html() == "<p></p>"));
+        // A request coming back runs them, in order, before it reads the state; the session
+        // is parked again after (it still has no tab).
+        let back = mounted(&groups, &without).await?;
+        assert!(Arc::ptr_eq(&back, &orphan));
+        assert_eq!(back.tree().to_html(), "<p>abc</p>");
+        assert!(lock(&back.topics)["room"].is_some(), "parked again");
+        say(&broker, "d");
+        let (_tab, _events) = tab_of(&back).await?;
+        assert_eq!(back.tree().to_html(), "<p>abcd</p>", "caught up on connect");
+        say(&broker, "e");
+        settle().await;
+        assert_eq!(back.tree().to_html(), "<p>abcde</p>", "active with a tab");
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn past_the_backlog_a_session_without_a_tab_mounts_afresh() -> Result<(), MountError> {
+        let (groups, broker) = listeners(2, NO_CAPS);
+        let id = SessionId::new();
+        let orphan = mounted(&groups, &id).await?;
+        for word in ["a", "b", "c"] {
+            say(&broker, word);
+        }
+        let back = groups
+            .get_or_mount(&id, &mut Context::new(id.as_str()), None)
+            .await?;
+        assert!(
+            Arc::ptr_eq(&back, &orphan),
+            "the same group, mounted afresh"
+        );
+        assert_eq!(back.tree().to_html(), "<p></p>");
+        assert!(lock(&back.topics).is_empty(), "it left its topics");
+        assert!(broker.subscribers("room").is_empty());
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn at_the_cap_sessions_without_a_tab_make_room_and_tabs_are_never_evicted()
+    -> Result<(), MountError> {
+        let caps = census::Caps {
+            sessions: 2,
+            ..NO_CAPS
+        };
+        let broker = Arc::new(MemoryBroker::new());
+        let census = Census::new(caps);
+        let groups = Arc::new(
+            Groups::new(
+                Arc::new(Listeners),
+                Arc::clone(&broker) as Arc<dyn Broker>,
+                Duration::from_secs(60),
+                50,
+            )
+            .with_census(Arc::clone(&census), 8),
+        );
+        census.register(Arc::downgrade(&groups) as Weak<dyn Evict>);
+        let (kept, gone) = (SessionId::new(), SessionId::new());
+        let (_tab, _events) = mounted(&groups, &kept).await?.attach();
+        let evicted = mounted(&groups, &gone).await?;
+        mounted(&groups, &SessionId::new()).await?;
+        assert!(groups.get(&kept).is_some(), "a session with a tab stays");
+        assert!(groups.get(&gone).is_none(), "the tabless one made room");
+        assert_eq!(evicted.try_attach(8).err(), Some(AttachError::Retired));
+        assert_eq!(census.sessions(), 2);
+        // Every session has a tab now: the next one is refused.
+        let all: Vec<_> = lock(&groups.groups).values().cloned().collect();
+        let _tabs: Vec<_> = all.iter().map(|group| group.attach()).collect();
+        let refused = mounted(&groups, &SessionId::new()).await;
+        assert!(
+            matches!(refused, Err(MountError::Full(Full::Sessions(2)))),
+            "{refused:?}"
+        );
+        Ok(())
+    }
+
     #[tokio::test]
     async fn sessions_without_tabs_expire() -> Result<(), MountError> {
         let groups = groups(4, Duration::ZERO);
         let id = SessionId::new();
         let group = groups
-            .get_or_mount(&id, &mut Context::new(id.as_str()))
+            .get_or_mount(&id, &mut Context::new(id.as_str()), None)
             .await?;
         let tab = group.attach();
         assert_eq!(groups.sweep(), 0, "a session with a tab stays");
