@@ -2,8 +2,9 @@
 //! keep-alive sockets, shutdown with a request left half-sent, connections over the limit,
 //! framing, foreign `Host` headers, bad WebSocket handshakes, action floods on every transport,
 //! bursts from many tabs, oversized and malformed socket frames, refused POSTs, live
-//! connections that stop reading, and planted session cookies. Each test ends by checking that
-//! a normal browser still loads the page and opens a live connection.
+//! connections that stop reading, planted session cookies, and POST bodies sent slowly. Each
+//! test ends by checking that a normal browser still loads the page and opens a live
+//! connection.
 //!
 //! Every loop is bounded in count and every wait by [`WAIT`]; the timeouts under test are set
 //! short in the config, and outcomes (closed, refused, served) are asserted with generous
@@ -1189,6 +1190,58 @@ async fn a_sign_in_seen_first_by_a_socket_or_a_post_rotates_as_well() -> TestRes
             "{head}"
         );
     }
+    served(addr).await?;
+    server.stop().await
+}
+
+/// A POST body trickled a byte every 100 ms is refused once `body_read_timeout` (300 ms here)
+/// has passed since its headers, however steadily it arrives: `408` with a clear message, and
+/// the connection is closed (before: the read had no deadline, so such a client held its
+/// connection and a task for as long as it kept trickling).
+#[tokio::test]
+async fn a_post_body_sent_slowly_gets_408_and_its_connection_closed() -> TestResult {
+    let server = Server::start(Config::new().body_read_timeout(SHORT)).await?;
+    let addr = server.addr;
+    let mut browser = Browser::new(addr);
+    browser.get("/tally").await?;
+    let cookie = browser.cookie().ok_or("no session cookie")?.to_owned();
+    let head = format!(
+        "POST /tally HTTP/1.1\r\nHost: {addr}\r\nOrigin: http://{addr}\r\nCookie: {cookie}\r\n\
+         Content-Type: application/json\r\nContent-Length: 200\r\n\r\n{{"
+    );
+    let mut stream = send_raw(addr, head.as_bytes()).await?;
+    let mut received = Vec::new();
+    let mut buf = [0_u8; 4096];
+    let mut closed = false;
+    // At most 100 bytes at 100 ms: 10 s, well past the deadline; the body needs 200.
+    for _ in 0..100 {
+        match tokio::time::timeout(Duration::from_millis(100), stream.read(&mut buf)).await {
+            Err(_) => {
+                // Nothing yet: one more byte (a failed write means the server closed).
+                if stream.write_all(b" ").await.is_err() {
+                    closed = true;
+                    break;
+                }
+            }
+            Ok(Ok(0) | Err(_)) => {
+                closed = true;
+                break;
+            }
+            Ok(Ok(n)) => received.extend_from_slice(&buf[..n]),
+        }
+    }
+    let received = String::from_utf8_lossy(&received).into_owned();
+    assert!(closed, "still open after 10 s of trickling: {received}");
+    assert!(received.starts_with("HTTP/1.1 408"), "{received}");
+    assert!(
+        received.contains("request body too slow: it must arrive whole within 300ms"),
+        "{received}"
+    );
+    // A body sent whole is served.
+    assert_eq!(tally_of(&mut browser).await?, 0);
+    let posted = browser.post_form("/tally", &[("bump", "")]).await?;
+    assert_eq!(posted.status, 303, "{}", posted.body);
+    assert_eq!(tally_of(&mut browser).await?, 1);
     served(addr).await?;
     server.stop().await
 }
