@@ -161,6 +161,9 @@ export const CLOSE_TRY_AGAIN_LATER = 1013;
 
 /** The query parameter that announces our client (its extensions: short forms, `ref`, redirect, flash). */
 export const CLIENT_PARAM = "_lvt";
+/** The query parameter of the one-time URL a redirect frame sends a tab to after the server
+ * rotated its session (the `GET` sets the new cookie); the client only follows the frame. */
+export const ROTATE_PARAM = "_lvt_rotate";
 /** The attribute of a live region's element; its value is the region's id. */
 export const REGION_ATTR = "data-lvt-id";
 /** The session cookie (HttpOnly: scripts never see it). */

@@ -2,8 +2,9 @@
 //! keep-alive sockets, shutdown with a request left half-sent, connections over the limit,
 //! framing, foreign `Host` headers, bad WebSocket handshakes, action floods on every transport,
 //! bursts from many tabs, oversized and malformed socket frames, refused POSTs, live
-//! connections that stop reading, and planted session cookies. Each test ends by checking that
-//! a normal browser still loads the page and opens a live connection.
+//! connections that stop reading, planted session cookies (also through a sign-in action that
+//! rotates the session, on each transport), and POST bodies sent slowly. Each test ends by
+//! checking that a normal browser still loads the page and opens a live connection.
 //!
 //! Every loop is bounded in count and every wait by [`WAIT`]; the timeouts under test are set
 //! short in the config, and outcomes (closed, refused, served) are asserted with generous
@@ -107,8 +108,50 @@ impl Blobs {
     }
 }
 
+/// An account page whose sign-in is itself a live action: it checks a password, keeps the
+/// user in the state, and rotates the session.
+#[derive(Debug, Clone, askama::Template, LiveTemplate)]
+#[template(
+    source = "<form method=\"post\"><p>User: {{ user }}</p><p>Notes: {{ notes }}</p><input name=\"password\"><button name=\"login\">Sign in</button><button name=\"note\">Note</button></form>",
+    ext = "html"
+)]
+struct Account {
+    user: String,
+    notes: u32,
+}
+
+struct Accounts;
+
+/// The password [`Accounts`] accepts.
+const PASSWORD: &str = "hunter2";
+
+#[live_controller]
+impl Accounts {
+    async fn mount(&self, _ctx: &mut Context) -> livetemplate::Result<Account> {
+        Ok(Account {
+            user: String::new(),
+            notes: 0,
+        })
+    }
+
+    pub(crate) fn login(&self, state: &mut Account, ctx: &mut Context) -> livetemplate::Result {
+        let password: String = ctx.get("password")?;
+        if password != PASSWORD {
+            return Err(livetemplate::ActionError::new("wrong password"));
+        }
+        state.user = "alice".to_owned();
+        ctx.rotate_session();
+        Ok(())
+    }
+
+    pub(crate) fn note(&self, state: &mut Account, ctx: &mut Context) {
+        state.notes += 1;
+        ctx.sync();
+    }
+}
+
 /// A server on `127.0.0.1:0` with `config` (the counter at `/`, the tally at `/tally`, the
-/// blob at `/blob`), stopped by sending on `stop`.
+/// blob at `/blob`, the account at `/login`), stopped by sending on `stop`.
 struct Server {
     addr: SocketAddr,
     stop: oneshot::Sender<()>,
@@ -120,7 +163,8 @@ impl Server {
         let router = LiveRouter::with_config(config)
             .route("/", Counters)
             .route("/tally", Tallies)
-            .route("/blob", Blobs);
+            .route("/blob", Blobs)
+            .route("/login", Accounts);
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
         let (stop, stopped) = oneshot::channel::<()>();
@@ -1451,6 +1495,298 @@ async fn a_sign_in_seen_first_by_a_socket_or_a_post_rotates_as_well() -> TestRes
             "{head}"
         );
     }
+    served(addr).await?;
+    server.stop().await
+}
+
+/// The session id of a `livetemplate-id=<id>.<signature>` cookie (or of a bare value).
+fn id_of(cookie: &str) -> String {
+    let value = cookie.trim_start_matches("livetemplate-id=");
+    value.split('.').next().unwrap_or_default().to_owned()
+}
+
+/// Whether `browser`'s session shows the signed-in user on its page.
+async fn signed_in(browser: &mut Browser) -> TestResult<bool> {
+    let page = browser.get("/login").await?;
+    assert_eq!(page.status, 200, "{}", page.body);
+    Ok(page.body.contains("User: alice"))
+}
+
+/// Issue 14, finding 6, plain form POST: the attacker plants their (valid) cookie in the
+/// victim's browser and watches the session in a tab; the victim signs in through a form whose
+/// action calls `ctx.rotate_session()`. The `303` carries a new cookie; the planted id names a
+/// fresh session and the attacker's tab is closed, so the victim's later actions never reach
+/// it (before: no way to rotate from an action; the attacker shared the signed-in session).
+#[tokio::test]
+async fn a_sign_in_by_form_post_rotates_the_session() -> TestResult {
+    let server = Server::start(Config::new()).await?;
+    let mut attacker = Browser::new(server.addr);
+    attacker.get("/login").await?;
+    let mut watching = attacker.connect("/login").await?;
+    let planted = attacker.cookie().ok_or("no session cookie")?.to_owned();
+    let mut victim = attacker.clone();
+
+    // A wrong password rotates nothing.
+    let refused = victim
+        .post_form("/login", &[("login", ""), ("password", "guess")])
+        .await?;
+    assert_eq!(refused.status, 303);
+    assert!(
+        refused
+            .header("set-cookie")
+            .is_none_or(|set| !set.starts_with("livetemplate-id="))
+    );
+    assert_eq!(victim.cookie(), Some(planted.as_str()));
+
+    let posted = victim
+        .post_form("/login", &[("login", ""), ("password", PASSWORD)])
+        .await?;
+    assert_eq!(posted.status, 303, "{}", posted.body);
+    assert_eq!(posted.header("location"), Some("/login"));
+    let rotated = victim.cookie().ok_or("no session cookie")?.to_owned();
+    assert_ne!(id_of(&rotated), id_of(&planted), "the planted id was kept");
+    assert!(
+        watching.next_frame().await.is_err(),
+        "the attacker's tab stayed open"
+    );
+
+    // The victim is signed in under the new id, and acts there.
+    assert!(signed_in(&mut victim).await?);
+    let noted = victim.post_form("/login", &[("note", "")]).await?;
+    assert_eq!(noted.status, 303);
+    let page = victim.get("/login").await?;
+    assert!(
+        page.body.contains("User: alice") && page.body.contains("Notes: 1"),
+        "{}",
+        page.body
+    );
+    // The planted id names a fresh session: no user, none of the victim's notes.
+    let back = attacker.get("/login").await?;
+    assert!(
+        back.body.contains("User: <") && back.body.contains("Notes: 0"),
+        "{}",
+        back.body
+    );
+    served(server.addr).await?;
+    server.stop().await
+}
+
+/// Finding 6, JSON POST: the answer to the sign-in carries the new cookie and the whole tree
+/// (the state now lives under the new id, and the client's next request continues from it);
+/// the planted cookie then names a fresh session.
+#[tokio::test]
+async fn a_sign_in_by_json_post_rotates_the_session() -> TestResult {
+    let server = Server::start(Config::new()).await?;
+    let addr = server.addr;
+    let mut attacker = Browser::new(addr);
+    attacker.get("/login").await?;
+    let planted = attacker.cookie().ok_or("no session cookie")?.to_owned();
+    let mut victim = attacker.clone();
+    let origin = format!("http://{addr}");
+    let headers = [
+        ("Content-Type", "application/json"),
+        ("Origin", origin.as_str()),
+    ];
+
+    let answer = victim
+        .request(
+            "POST",
+            "/login?_lvt=1",
+            &headers,
+            &json!({"action": "login", "data": {"password": PASSWORD}}).to_string(),
+        )
+        .await?;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let frame: Value = serde_json::from_str(&answer.body)?;
+    assert_eq!(frame["meta"]["success"], json!(true), "{frame}");
+    assert!(
+        answer.body.contains("alice"),
+        "the answer shows the signed-in page: {frame}"
+    );
+    let rotated = victim.cookie().ok_or("no session cookie")?.to_owned();
+    assert_ne!(id_of(&rotated), id_of(&planted), "the planted id was kept");
+
+    // The next action, with the new cookie, continues from that state.
+    let note = json!({"action": "note", "data": {}}).to_string();
+    let noted = victim
+        .request("POST", "/login?_lvt=1", &headers, &note)
+        .await?;
+    assert_eq!(noted.status, 200, "{}", noted.body);
+    assert!(noted.body.contains("alice"), "{}", noted.body);
+    assert_eq!(
+        victim.cookie(),
+        Some(rotated.as_str()),
+        "no second rotation"
+    );
+    let page = victim.get("/login").await?;
+    assert!(
+        page.body.contains("User: alice") && page.body.contains("Notes: 1"),
+        "{}",
+        page.body
+    );
+
+    // The planted cookie's actions run on a fresh session, never on the victim's.
+    let stray = attacker
+        .request("POST", "/login?_lvt=1", &headers, &note)
+        .await?;
+    assert_eq!(stray.status, 200, "{}", stray.body);
+    assert!(!stray.body.contains("alice"), "{}", stray.body);
+    let page = victim.get("/login").await?;
+    assert!(page.body.contains("Notes: 1"), "{}", page.body);
+    served(addr).await?;
+    server.stop().await
+}
+
+/// Finding 6, live connection: a socket cannot set a cookie, so after the sign-in the acting
+/// tab gets its reply and then a redirect frame to a one-time `?_lvt_rotate=` URL; its `GET`
+/// answers `303` back to the page with the new cookie. The attacker's tab of the session gets
+/// no such frame (it is closed), the token works once and only for the browser that holds the
+/// session it was issued for (not for a victim lured to the attacker's own token), and the
+/// planted id names a fresh session.
+#[tokio::test]
+async fn a_sign_in_on_a_live_connection_hands_the_new_cookie_to_its_tab_only() -> TestResult {
+    let server = Server::start(Config::new()).await?;
+    let addr = server.addr;
+    let mut attacker = Browser::new(addr);
+    attacker.get("/login").await?;
+    let mut watching = attacker.connect("/login").await?;
+    let planted = attacker.cookie().ok_or("no session cookie")?.to_owned();
+    let mut victim = attacker.clone();
+    let mut tab = victim.connect("/login").await?;
+
+    tab.submit("login", &[("password", PASSWORD)]).await?;
+    assert!(tab.succeeded(), "{}", tab.reply());
+    assert!(tab.html().contains("User: alice"), "{}", tab.html());
+    let redirect = tab.next_frame().await?;
+    assert_eq!(redirect["type"], json!("redirect"), "{redirect}");
+    let to = redirect["to"].as_str().ok_or("no target")?.to_owned();
+    assert!(to.starts_with("/login?_lvt_rotate="), "{to}");
+    assert!(
+        tab.next_frame().await.is_err(),
+        "the acting tab's socket closes"
+    );
+    // The attacker's tab gets no token: it is closed.
+    assert!(
+        watching.next_frame().await.is_err(),
+        "the attacker's tab stayed open"
+    );
+
+    // A browser holding another session cannot redeem it, and that burns it (session
+    // donation: the attacker's own token sent to someone else).
+    let mut bystander = Browser::new(addr);
+    bystander.get("/login").await?;
+    let bystander_cookie = bystander.cookie().map(str::to_owned);
+    let mut donor = attacker.clone();
+    let mut donor_tab = donor.connect("/login").await?;
+    donor_tab.submit("login", &[("password", PASSWORD)]).await?;
+    let donated = donor_tab.next_frame().await?;
+    let donated = donated["to"].as_str().ok_or("no target")?;
+    let lured = bystander.get(donated).await?;
+    assert_eq!(lured.status, 303);
+    assert_eq!(bystander.cookie().map(str::to_owned), bystander_cookie);
+
+    // The victim's browser follows the frame: 303 to the page, with the new cookie.
+    let handed = victim.get(&to).await?;
+    assert_eq!(handed.status, 303, "{}", handed.body);
+    assert_eq!(handed.header("location"), Some("/login"));
+    assert_eq!(handed.header("cache-control"), Some("no-store"));
+    let rotated = victim.cookie().ok_or("no session cookie")?.to_owned();
+    assert_ne!(id_of(&rotated), id_of(&planted), "the planted id was kept");
+    // Single use: the same URL again sets nothing, for anyone.
+    let mut replay = attacker.clone();
+    let again = replay.get(&to).await?;
+    assert_eq!(again.status, 303);
+    assert_eq!(replay.cookie(), Some(planted.as_str()));
+
+    // The victim reconnects to the signed-in state and acts; the planted id sees none of it.
+    let mut tab = victim.connect("/login").await?;
+    assert!(tab.html().contains("User: alice"), "{}", tab.html());
+    tab.click("note").await?;
+    assert!(tab.html().contains("Notes: 1"), "{}", tab.html());
+    let mut back = attacker.connect("/login").await?;
+    assert!(!back.html().contains("alice"), "{}", back.html());
+    back.click("note").await?;
+    tab.close().await?;
+    back.close().await?;
+    assert!(!signed_in(&mut attacker).await?);
+    let page = victim.get("/login").await?;
+    assert!(
+        page.body.contains("User: alice") && page.body.contains("Notes: 1"),
+        "{}",
+        page.body
+    );
+    served(addr).await?;
+    server.stop().await
+}
+
+/// Finding 6, the existing client's socket: it reads no redirect frame, so it cannot be given
+/// the new cookie; the session is rotated all the same (the planted id stops naming it) and
+/// the tab is closed with no token sent.
+#[tokio::test]
+async fn a_sign_in_on_the_existing_clients_socket_still_retires_the_planted_id() -> TestResult {
+    let server = Server::start(Config::new()).await?;
+    let mut attacker = Browser::new(server.addr);
+    attacker.get("/login").await?;
+    let mut victim = attacker.clone();
+    let mut tab = victim
+        .connect_as("/login", livetemplate::wire::ClientKind::Legacy)
+        .await?;
+    tab.submit("login", &[("password", PASSWORD)]).await?;
+    assert!(tab.succeeded(), "{}", tab.reply());
+    assert!(tab.next_frame().await.is_err(), "closed, no redirect frame");
+    assert!(!signed_in(&mut attacker).await?);
+    served(server.addr).await?;
+    server.stop().await
+}
+
+/// A POST body trickled a byte every 100 ms is refused once `body_read_timeout` (300 ms here)
+/// has passed since its headers, however steadily it arrives: `408` with a clear message, and
+/// the connection is closed (before: the read had no deadline, so such a client held its
+/// connection and a task for as long as it kept trickling).
+#[tokio::test]
+async fn a_post_body_sent_slowly_gets_408_and_its_connection_closed() -> TestResult {
+    let server = Server::start(Config::new().body_read_timeout(SHORT)).await?;
+    let addr = server.addr;
+    let mut browser = Browser::new(addr);
+    browser.get("/tally").await?;
+    let cookie = browser.cookie().ok_or("no session cookie")?.to_owned();
+    let head = format!(
+        "POST /tally HTTP/1.1\r\nHost: {addr}\r\nOrigin: http://{addr}\r\nCookie: {cookie}\r\n\
+         Content-Type: application/json\r\nContent-Length: 200\r\n\r\n{{"
+    );
+    let mut stream = send_raw(addr, head.as_bytes()).await?;
+    let mut received = Vec::new();
+    let mut buf = [0_u8; 4096];
+    let mut closed = false;
+    // At most 100 bytes at 100 ms: 10 s, well past the deadline; the body needs 200.
+    for _ in 0..100 {
+        match tokio::time::timeout(Duration::from_millis(100), stream.read(&mut buf)).await {
+            Err(_) => {
+                // Nothing yet: one more byte (a failed write means the server closed).
+                if stream.write_all(b" ").await.is_err() {
+                    closed = true;
+                    break;
+                }
+            }
+            Ok(Ok(0) | Err(_)) => {
+                closed = true;
+                break;
+            }
+            Ok(Ok(n)) => received.extend_from_slice(&buf[..n]),
+        }
+    }
+    let received = String::from_utf8_lossy(&received).into_owned();
+    assert!(closed, "still open after 10 s of trickling: {received}");
+    assert!(received.starts_with("HTTP/1.1 408"), "{received}");
+    assert!(
+        received.contains("request body too slow: it must arrive whole within 300ms"),
+        "{received}"
+    );
+    // A body sent whole is served.
+    assert_eq!(tally_of(&mut browser).await?, 0);
+    let posted = browser.post_form("/tally", &[("bump", "")]).await?;
+    assert_eq!(posted.status, 303, "{}", posted.body);
+    assert_eq!(tally_of(&mut browser).await?, 1);
     served(addr).await?;
     server.stop().await
 }

@@ -1,6 +1,7 @@
 //! The context an action runs in: its input, the session, and what it asks of the runtime.
 //!
-//! Effects (`sync`, `subscribe`, `broadcast_action`, `redirect`, flash messages) are recorded
+//! Effects (`sync`, `subscribe`, `broadcast_action`, `redirect`, flash messages,
+//! `rotate_session`) are recorded
 //! while the action runs and carried out by the runtime after it returns successfully; a
 //! failed action's effects are dropped with its state changes.
 
@@ -46,6 +47,9 @@ pub enum Effect {
         /// The text.
         message: String,
     },
+    /// Give the session a new id and the browser a new cookie for it (a sign-in: the old id
+    /// may have been planted by an attacker). See [`Context::rotate_session`].
+    RotateSession,
 }
 
 /// What an action (or `mount`) gets besides the state: its input and a way to ask for effects.
@@ -170,6 +174,22 @@ impl Context {
     /// Sends the browser to `url` after this action.
     pub fn redirect(&mut self, url: impl Into<String>) {
         self.effects.push(Effect::Redirect(url.into()));
+    }
+
+    /// Gives the session a new id once this action has succeeded, and the browser a new
+    /// session cookie naming it; call it when the action signs a user in.
+    ///
+    /// An attacker who planted a session cookie in a victim's browser (session fixation)
+    /// knows the old id; after the rotation it names nothing (a request with it starts a
+    /// fresh session), the state lives under an id only the victim's browser learns, and the
+    /// session's other open tabs are closed (they reconnect with the browser's cookie). On a
+    /// plain form or JSON `POST` the new cookie comes on the answer; on a live connection the
+    /// acting tab is sent to a one-time URL that sets it (see the book's security page).
+    /// Asked more than once in an action, it rotates once.
+    pub fn rotate_session(&mut self) {
+        if !self.effects.contains(&Effect::RotateSession) {
+            self.effects.push(Effect::RotateSession);
+        }
     }
 
     /// Shows `message` once.

@@ -34,6 +34,19 @@ impl Outcome {
     pub(crate) fn succeeded(&self) -> bool {
         self.meta.success
     }
+
+    /// Whether the action asked to rotate the session id (only a successful one can).
+    pub(crate) fn rotates(&self) -> bool {
+        self.succeeded() && self.effects.contains(&Effect::RotateSession)
+    }
+
+    /// The URL the action asked to send the browser to, if any.
+    pub(crate) fn redirect(&self) -> Option<&str> {
+        self.effects.iter().find_map(|effect| match effect {
+            Effect::Redirect(to) => Some(to.as_str()),
+            _ => None,
+        })
+    }
 }
 
 /// Whether a client may name `action`: one of the controller's

@@ -109,15 +109,21 @@ pub(crate) enum BodyError {
         /// The underlying error's message.
         reason: String,
     },
+    /// The whole body did not arrive within the time allowed (408).
+    TimedOut {
+        /// The time allowed (`Config::body_read_timeout`).
+        limit: std::time::Duration,
+    },
 }
 
 impl BodyError {
     /// The HTTP status to answer: 413 for [`TooLarge`](Self::TooLarge), 415 for
     /// [`UnsupportedMediaType`](Self::UnsupportedMediaType) and
-    /// [`FileUpload`](Self::FileUpload), 400 otherwise.
+    /// [`FileUpload`](Self::FileUpload), 408 for [`TimedOut`](Self::TimedOut), 400 otherwise.
     pub(crate) fn status(&self) -> StatusCode {
         match self {
             Self::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::TimedOut { .. } => StatusCode::REQUEST_TIMEOUT,
             Self::UnsupportedMediaType { .. } | Self::FileUpload { .. } => {
                 StatusCode::UNSUPPORTED_MEDIA_TYPE
             }
@@ -162,6 +168,10 @@ impl fmt::Display for BodyError {
             ),
             Self::Malformed { reason } => write!(f, "malformed form body: {reason}"),
             Self::Read { reason } => write!(f, "could not read the request body: {reason}"),
+            Self::TimedOut { limit } => write!(
+                f,
+                "request body too slow: it must arrive whole within {limit:?}"
+            ),
         }
     }
 }
@@ -184,8 +194,13 @@ fn quote(text: &str) -> String {
 /// Reads a whole request body, refusing it with [`BodyError::TooLarge`] as soon as it is
 /// known to exceed `limit` bytes: at once when its size hint (a `Content-Length`) says so,
 /// otherwise when the bytes received cross it. Trailers are dropped. A body that errors
-/// while streaming gives [`BodyError::Read`].
-pub(crate) async fn read_body<B>(body: B, limit: usize) -> Result<Bytes, BodyError>
+/// while streaming gives [`BodyError::Read`]; one that has not arrived whole within
+/// `deadline` (however steadily it trickles) gives [`BodyError::TimedOut`].
+pub(crate) async fn read_body<B>(
+    body: B,
+    limit: usize,
+    deadline: std::time::Duration,
+) -> Result<Bytes, BodyError>
 where
     B: http_body::Body,
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
@@ -194,7 +209,10 @@ where
     if body.size_hint().lower() > limit_u64 {
         return Err(BodyError::TooLarge { limit });
     }
-    match Limited::new(body, limit).collect().await {
+    let collected = tokio::time::timeout(deadline, Limited::new(body, limit).collect())
+        .await
+        .map_err(|_| BodyError::TimedOut { limit: deadline })?;
+    match collected {
         Ok(collected) => Ok(collected.to_bytes()),
         Err(err) if err.is::<LengthLimitError>() => Err(BodyError::TooLarge { limit }),
         Err(err) => Err(BodyError::Read {
@@ -728,21 +746,30 @@ mod tests {
         )))
     }
 
+    /// A deadline no test body comes near.
+    const LONG: std::time::Duration = std::time::Duration::from_secs(60);
+
     #[tokio::test]
     async fn read_body_within_limit() {
         let body = Full::new(Bytes::from_static(b"a=1&b=2"));
-        assert_eq!(read_body(body, 7).await, Ok(Bytes::from_static(b"a=1&b=2")));
+        assert_eq!(
+            read_body(body, 7, LONG).await,
+            Ok(Bytes::from_static(b"a=1&b=2"))
+        );
         let body = Full::new(Bytes::new());
-        assert_eq!(read_body(body, 0).await, Ok(Bytes::new()));
+        assert_eq!(read_body(body, 0, LONG).await, Ok(Bytes::new()));
         let body = chunked(vec![Ok(b"ab"), Ok(b""), Ok(b"cd")]);
-        assert_eq!(read_body(body, 4).await, Ok(Bytes::from_static(b"abcd")));
+        assert_eq!(
+            read_body(body, 4, LONG).await,
+            Ok(Bytes::from_static(b"abcd"))
+        );
     }
 
     #[tokio::test]
     async fn read_body_over_limit() {
         // Known length: refused before reading.
         let body = Full::new(Bytes::from(vec![b'x'; 100]));
-        let err = read_body(body, 99).await.expect_err("too large");
+        let err = read_body(body, 99, LONG).await.expect_err("too large");
         assert_eq!(err, BodyError::TooLarge { limit: 99 });
         assert_eq!(err.status(), StatusCode::PAYLOAD_TOO_LARGE);
         assert_eq!(
@@ -752,20 +779,41 @@ mod tests {
         // Streamed: refused when the bytes cross the limit.
         let body = chunked(vec![Ok(b"abc"), Ok(b"def"), Ok(b"g")]);
         assert_eq!(
-            read_body(body, 5).await,
+            read_body(body, 5, LONG).await,
             Err(BodyError::TooLarge { limit: 5 })
         );
         let body = chunked(vec![Ok(b"a")]);
         assert_eq!(
-            read_body(body, 0).await,
+            read_body(body, 0, LONG).await,
             Err(BodyError::TooLarge { limit: 0 })
+        );
+    }
+
+    /// A body that sends a byte and then nothing more is refused when the deadline passes,
+    /// with 408 and a message naming the time allowed.
+    #[tokio::test]
+    async fn read_body_past_its_deadline() {
+        let first = futures_util::stream::iter([Ok::<_, std::io::Error>(Frame::data(
+            Bytes::from_static(b"a"),
+        ))]);
+        let body = StreamBody::new(futures_util::StreamExt::chain(
+            first,
+            futures_util::stream::pending(),
+        ));
+        let deadline = std::time::Duration::from_millis(50);
+        let err = read_body(body, 100, deadline).await.expect_err("stalled");
+        assert_eq!(err, BodyError::TimedOut { limit: deadline });
+        assert_eq!(err.status(), StatusCode::REQUEST_TIMEOUT);
+        assert_eq!(
+            err.to_string(),
+            "request body too slow: it must arrive whole within 50ms"
         );
     }
 
     #[tokio::test]
     async fn read_body_stream_error() {
         let body = chunked(vec![Ok(b"abc"), Err("connection reset")]);
-        let err = read_body(body, 100).await.expect_err("broken");
+        let err = read_body(body, 100, LONG).await.expect_err("broken");
         assert_eq!(
             err,
             BodyError::Read {

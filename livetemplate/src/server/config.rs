@@ -42,6 +42,7 @@ pub struct Config {
     pub(crate) socket_idle: Duration,
     pub(crate) send_timeout: Duration,
     pub(crate) max_body: usize,
+    pub(crate) body_read_timeout: Duration,
     pub(crate) actions_per_second: u32,
     pub(crate) connections_per_session: usize,
     pub(crate) max_sessions: usize,
@@ -73,6 +74,7 @@ impl std::fmt::Debug for Config {
             .field("socket_idle", &self.socket_idle)
             .field("send_timeout", &self.send_timeout)
             .field("max_body", &self.max_body)
+            .field("body_read_timeout", &self.body_read_timeout)
             .field("actions_per_second", &self.actions_per_second)
             .field("connections_per_session", &self.connections_per_session)
             .field("max_sessions", &self.max_sessions)
@@ -104,6 +106,7 @@ impl Default for Config {
             socket_idle: Duration::from_secs(60),
             send_timeout: Duration::from_secs(10),
             max_body: 64 * 1024,
+            body_read_timeout: Duration::from_secs(10),
             actions_per_second: 50,
             connections_per_session: 32,
             max_sessions: 50_000,
@@ -254,6 +257,17 @@ impl Config {
     /// The largest POST body accepted. Default: 64 KiB.
     pub fn max_body(mut self, bytes: usize) -> Self {
         self.max_body = bytes;
+        self
+    }
+
+    /// How long a `POST` body may take to arrive whole, counted once its headers are in. A
+    /// client that trickles a body (a byte every few seconds) would otherwise hold its
+    /// connection and a task for ever, since the
+    /// [header-read timeout](Config::header_read_timeout) covers only the headers. Past it the
+    /// request is answered `408 Request Timeout` ("request body too slow") and its connection
+    /// closed. Default: 10 seconds.
+    pub fn body_read_timeout(mut self, timeout: Duration) -> Self {
+        self.body_read_timeout = timeout;
         self
     }
 

@@ -5,7 +5,7 @@
 //! tab's `sync`, a broadcast or a push.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use futures_util::{SinkExt, StreamExt};
 use hyper::upgrade::Upgraded;
@@ -18,9 +18,10 @@ use tokio_tungstenite::tungstenite::{Error as WsError, Message, Utf8Bytes};
 
 use super::action_data;
 use super::config::Config;
+use super::handoff::Handoffs;
 use crate::controller::{Context, Effect, Via, client_may_run, log_refused};
 use crate::diff::diff;
-use crate::session::{Group, Tab, TabEvents};
+use crate::session::{Group, Groups, Tab, TabEvents};
 use crate::wire::keys as k;
 use crate::wire::{self, ActionKind, ClientKind, ClientMessage, Encoder, FormData, Meta, frame};
 use crate::{LiveController, Rendered};
@@ -125,6 +126,71 @@ pub(crate) struct Peer {
     pub(crate) shutdown: tokio::sync::watch::Receiver<bool>,
 }
 
+/// What a connection needs to carry out `ctx.rotate_session()`: a socket cannot set a
+/// cookie, so the session moves to a new id and the acting tab is sent to a one-time URL of
+/// its page whose `GET` sets it (see `server::handoff`).
+pub(crate) struct Rotation<C: LiveController> {
+    /// The page's sessions.
+    pub(crate) groups: Arc<Groups<C>>,
+    /// The page's pending hand-offs.
+    pub(crate) handoffs: Arc<Handoffs>,
+    /// The page's path.
+    pub(crate) path: String,
+}
+
+impl<C: LiveController> Rotation<C> {
+    /// Rotates `group`'s session after a successful action and tells the tab where to get its
+    /// new cookie: our client gets a redirect frame to its page (with its current `query`)
+    /// carrying a one-time token, redeemed there and then sent on to `then` (the action's
+    /// `ctx.redirect`) if any. The existing client reads no redirect frame: it cannot learn
+    /// the new id, so the rotation still happens (the planted id must stop naming the
+    /// session) and the tab, reconnecting with its old cookie, starts afresh.
+    async fn carry_out<S>(
+        &self,
+        group: &Arc<Group<C>>,
+        client: ClientKind,
+        query: &FormData,
+        then: Option<&str>,
+        socket: &mut Bounded<S>,
+    ) where
+        S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+    {
+        let old = group.id().clone();
+        let new = self.groups.rotate_retired(group).await;
+        if client == ClientKind::Livetemplate {
+            let then = then.map(str::to_owned);
+            let token = self.handoffs.issue(old, new, then, Instant::now());
+            let _ = socket.send(frame::redirect(&self.url(query, &token))).await;
+            tracing::debug!("session rotated by an action; its tab is sent for the new cookie");
+        } else {
+            tracing::warn!(
+                "session rotated by an action on the existing client's socket, which cannot be given the new cookie: the tab starts a fresh session. Serve that client's sign-in through a form POST"
+            );
+        }
+        let _ = socket.close(k::CLOSE_GOING_AWAY, ROTATED).await;
+    }
+
+    /// The page's URL with `query` and the hand-off token.
+    fn url(&self, query: &FormData, token: &str) -> String {
+        let mut url = form_urlencoded::Serializer::new(String::new());
+        for (name, value) in query {
+            match value {
+                serde_json::Value::String(text) => {
+                    url.append_pair(name, text);
+                }
+                serde_json::Value::Array(values) => {
+                    for text in values.iter().filter_map(serde_json::Value::as_str) {
+                        url.append_pair(name, text);
+                    }
+                }
+                _ => {}
+            }
+        }
+        url.append_pair(k::ROTATE_PARAM, token);
+        format!("{}?{}", self.path, url.finish())
+    }
+}
+
 /// Why a frame did not reach the tab.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum SendError {
@@ -147,8 +213,9 @@ pub(crate) async fn run<C: LiveController>(
     (tab, events): (Tab<C>, TabEvents),
     config: Arc<Config>,
     peer: Peer,
+    rotation: Rotation<C>,
 ) {
-    let (query, user) = serve(upgraded, &group, &tab, events, &config, peer).await;
+    let (query, user) = serve(upgraded, &group, &tab, events, &config, peer, &rotation).await;
     // `serve` has dropped the socket: free the slot, then run `on_disconnect`.
     drop(tab);
     let session = group.id().as_str().to_owned();
@@ -165,6 +232,7 @@ async fn serve<C: LiveController>(
     mut events: TabEvents,
     config: &Config,
     peer: Peer,
+    rotation: &Rotation<C>,
 ) -> (FormData, Option<String>) {
     let Peer {
         client,
@@ -195,6 +263,11 @@ async fn serve<C: LiveController>(
     let mut encoder = Encoder::new(client);
     // With a store, another process may have changed the session since this group last saw it.
     let mut last: Arc<Rendered> = group.current().await;
+    // Read first, then checked (see `Group::tree`): a rotated session's state is not shown.
+    if group.is_retired() {
+        let _ = socket.close(k::CLOSE_TRY_AGAIN_LATER, ROTATED).await;
+        return (query, user);
+    }
     let first = frame::update(
         &encoder.tree(&last),
         Some(&Meta::connected(C::ACTIONS)),
@@ -271,11 +344,20 @@ async fn serve<C: LiveController>(
                     .with_action(action, data)
                     .with_query(query.clone())
                     .with_user(user.clone());
-                let (outcome, tree) = group.act(Some(tab.id()), &mut ctx).await;
+                let Ok((outcome, tree)) = group.act(Some(tab.id()), &mut ctx).await else {
+                    // The session was rotated by another tab: this one is about to be closed.
+                    let _ = socket.close(k::CLOSE_TRY_AGAIN_LATER, ROTATED).await;
+                    break;
+                };
                 let patch = encoder.patch(&diff(&last, &tree));
                 last = tree;
                 let reply = frame::reply(client, &patch, &outcome.meta, message.reference);
                 if socket.send(reply).await.is_err() {
+                    break;
+                }
+                if outcome.rotates() {
+                    // The redirect, if any, follows the hand-off; the tab's group is retired.
+                    rotation.carry_out(group, client, &query, outcome.redirect(), &mut socket).await;
                     break;
                 }
                 for effect in &outcome.effects {
@@ -294,15 +376,21 @@ async fn serve<C: LiveController>(
             }
             event = events.recv() => {
                 if event.is_none() {
-                    // Dropped by the group: this tab fell too far behind.
-                    tracing::debug!(%session, "live connection fell behind; closing");
-                    let _ = socket.close(k::CLOSE_TRY_AGAIN_LATER, TOO_SLOW).await;
+                    // Dropped by the group: its session was rotated, or (before the wake-ups
+                    // coalesced) this tab fell too far behind.
+                    let reason = if group.is_retired() { ROTATED } else { TOO_SLOW };
+                    tracing::debug!(%session, reason, "live connection dropped by its group; closing");
+                    let _ = socket.close(k::CLOSE_TRY_AGAIN_LATER, reason).await;
                     break;
                 }
                 // Catch up to the group's latest render, not to the queued one: a render
                 // queued while this tab's own action waited for the state is older than that
                 // action's reply, and diffing back to it would show the tab a past state.
                 let tree = group.tree();
+                if group.is_retired() {
+                    let _ = socket.close(k::CLOSE_TRY_AGAIN_LATER, ROTATED).await;
+                    break;
+                }
                 if Arc::ptr_eq(&tree, &last) {
                     continue;
                 }
@@ -333,6 +421,10 @@ pub(crate) fn action_of(message: &ClientMessage, actions: &[&str]) -> String {
     }
     message.action.clone()
 }
+
+/// The close reason of a tab whose session was rotated (by another tab, or by its own action
+/// after the hand-off frame).
+const ROTATED: &str = "session rotated";
 
 /// The close reason of a tab closed with 1013 for falling behind or not reading.
 const TOO_SLOW: &str = "too slow";

@@ -16,6 +16,7 @@ use super::body::{self, BodyError};
 use super::config::Config;
 use super::connection;
 use super::flash;
+use super::handoff::Handoffs;
 use super::page;
 use super::security::{self, SessionId};
 use crate::LiveController;
@@ -43,6 +44,8 @@ pub(crate) trait Endpoint: Send + Sync + 'static {
 pub(crate) struct Page<C: LiveController> {
     path: String,
     groups: Arc<Groups<C>>,
+    /// Rotations made on live connections, waiting for their tab's `GET` to set the cookie.
+    handoffs: Arc<Handoffs>,
     config: Arc<Config>,
     /// Turns `true` when the server shuts down: live connections close.
     shutdown: tokio::sync::watch::Receiver<bool>,
@@ -75,6 +78,7 @@ impl<C: LiveController> Page<C> {
         Arc::new(Page {
             path: path.to_owned(),
             groups,
+            handoffs: Arc::new(Handoffs::default()),
             config,
             shutdown,
             refusals: Mutex::new(LogLimit::new(accept::LOG_INTERVAL)),
@@ -104,6 +108,12 @@ impl<C: LiveController> Page<C> {
             &self.config.key,
             user.as_deref(),
         );
+        if parts.method == Method::GET
+            && !is_upgrade(&parts)
+            && let Some(token) = rotate_token(&parts)
+        {
+            return self.hand_off(&parts, &token, found.map(|found| found.id), &user);
+        }
         let (session, rotated) = match found {
             Some(found) if found.login => {
                 let new = self.groups.rotate(&found.id).await;
@@ -132,6 +142,50 @@ impl<C: LiveController> Page<C> {
             response.headers_mut().append(header::SET_COOKIE, cookie);
         }
         response
+    }
+
+    /// The `GET` of a tab whose live connection rotated the session (`?_lvt_rotate=<token>`):
+    /// `303` to the page without the token (or to where the action redirected), with the new
+    /// session cookie when the token redeems for this browser. A token that does not (used,
+    /// expired, or from another browser) sets nothing: the browser keeps its cookie, whose id
+    /// names no session any more, and gets a fresh one.
+    fn hand_off(
+        &self,
+        parts: &Parts,
+        token: &str,
+        holder: Option<SessionId>,
+        user: &Option<String>,
+    ) -> Response<Body> {
+        let redeemed = self.handoffs.redeem(token, holder.as_ref(), Instant::now());
+        let back = without_rotate_token(parts, &self.path);
+        let location = match &redeemed {
+            Ok(redeemed) => redeemed.then.clone().unwrap_or(back),
+            Err(_) => back,
+        };
+        let mut response = status(StatusCode::SEE_OTHER, "");
+        let headers = response.headers_mut();
+        if let Ok(location) = HeaderValue::from_str(&location) {
+            headers.insert(header::LOCATION, location);
+        }
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        match redeemed {
+            Ok(redeemed) => {
+                tracing::debug!("a rotated session's cookie was handed to its tab");
+                headers.insert(header::SET_COOKIE, self.session_cookie(&redeemed.new, user));
+            }
+            Err(why) => {
+                tracing::info!(%why, "a session rotation token was refused; nothing set");
+            }
+        }
+        response
+    }
+
+    /// Gives `group`'s session a new id after an action asked for it (`ctx.rotate_session()`;
+    /// the group retired itself then); returns it.
+    async fn rotate(&self, group: &Arc<crate::session::Group<C>>) -> SessionId {
+        let new = self.groups.rotate_retired(group).await;
+        tracing::debug!("session rotated by an action");
+        new
     }
 
     /// The `Set-Cookie` value naming session `id`, bound to `user`.
@@ -190,6 +244,11 @@ impl<C: LiveController> Page<C> {
                 let client = client_kind(ours);
                 let config = Arc::clone(&self.config);
                 let shutdown = self.shutdown.clone();
+                let rotation = connection::Rotation {
+                    groups: Arc::clone(&self.groups),
+                    handoffs: Arc::clone(&self.handoffs),
+                    path: self.path.clone(),
+                };
                 tokio::spawn(async move {
                     match upgrade.await {
                         Ok(upgraded) => {
@@ -199,7 +258,7 @@ impl<C: LiveController> Page<C> {
                                 user,
                                 shutdown,
                             };
-                            connection::run(upgraded, group, tab, config, peer).await;
+                            connection::run(upgraded, group, tab, config, peer, rotation).await;
                         }
                         Err(error) => tracing::debug!(%error, "upgrade failed"),
                     }
@@ -219,7 +278,7 @@ impl<C: LiveController> Page<C> {
                 let flashes = session
                     .as_ref()
                     .and_then(|session| flash::take(&self.config.key, session, &parts.headers));
-                let session = session.unwrap_or_else(SessionId::new);
+                let mut session = session.unwrap_or_else(SessionId::new);
                 let group = match self.group(&session, &query, &user, client).await {
                     Ok(group) => group,
                     Err(response) => return response,
@@ -229,9 +288,22 @@ impl<C: LiveController> Page<C> {
                         .with_action(k::ACTION_NAVIGATE, query.clone())
                         .with_query(query)
                         .with_user(user.clone());
-                    group.act(None, &mut ctx).await.1
+                    let Ok((outcome, tree)) = group.act(None, &mut ctx).await else {
+                        return rotated_meanwhile();
+                    };
+                    if outcome.rotates() {
+                        // `on_navigate` rotated: this page carries the new cookie and token.
+                        session = self.rotate(&group).await;
+                    }
+                    tree
                 } else {
-                    group.current().await
+                    let tree = group.current().await;
+                    // Read first, then checked: a render from a group not yet retired never
+                    // holds the state a rotation moved away.
+                    if group.is_retired() {
+                        return rotated_meanwhile();
+                    }
+                    tree
                 };
                 let json_wanted = accepts_json(&parts);
                 let mut response = if json_wanted {
@@ -362,8 +434,10 @@ impl<C: LiveController> Page<C> {
             let mut ctx = Context::new(session.as_str())
                 .with_action(action, data)
                 .with_query(query)
-                .with_user(user);
-            let (outcome, after) = group.act(None, &mut ctx).await;
+                .with_user(user.clone());
+            let Ok((outcome, after)) = group.act(None, &mut ctx).await else {
+                return rotated_meanwhile();
+            };
             let tree = match &before {
                 // Other tabs may have acted since this client's last request, so a diff from
                 // the group's previous render could apply to an older page than it was taken
@@ -371,7 +445,16 @@ impl<C: LiveController> Page<C> {
                 None => Encoder::new(ClientKind::Livetemplate).tree(&after),
                 Some(before) => Encoder::new(ClientKind::Legacy).patch(&diff(before, &after)),
             };
-            return json(frame::update(&tree, Some(&outcome.meta), message.reference));
+            let mut response = json(frame::update(&tree, Some(&outcome.meta), message.reference));
+            if outcome.rotates() {
+                // The state moved to the new id with `after` as its render, so the client's
+                // next request, with the new cookie, continues from this answer.
+                let new = self.rotate(&group).await;
+                response
+                    .headers_mut()
+                    .append(header::SET_COOKIE, self.session_cookie(&new, &user));
+            }
+            return response;
         }
         let form = match body::parse(&content_type, body, self.config.max_body).await {
             Ok(form) => form,
@@ -410,8 +493,10 @@ impl<C: LiveController> Page<C> {
         let mut ctx = Context::new(session.as_str())
             .with_action(action.as_str(), data)
             .with_query(query)
-            .with_user(user);
-        let (outcome, _) = group.act(None, &mut ctx).await;
+            .with_user(user.clone());
+        let Ok((outcome, _)) = group.act(None, &mut ctx).await else {
+            return rotated_meanwhile();
+        };
         if outcome.succeeded() {
             group.refresh(None);
         } else {
@@ -424,11 +509,7 @@ impl<C: LiveController> Page<C> {
         // Back to the page, which renders the new state (and its errors, if the template
         // shows them from the state) and the flash messages: the action's own, or why it
         // failed.
-        let redirect = outcome.effects.iter().find_map(|effect| match effect {
-            crate::controller::Effect::Redirect(to) => Some(to.clone()),
-            _ => None,
-        });
-        let location = redirect.unwrap_or_else(|| {
+        let location = outcome.redirect().map(str::to_owned).unwrap_or_else(|| {
             parts
                 .uri
                 .path_and_query()
@@ -438,10 +519,21 @@ impl<C: LiveController> Page<C> {
         if let Ok(location) = HeaderValue::from_str(&location) {
             response.headers_mut().insert(header::LOCATION, location);
         }
+        let rotated = if outcome.rotates() {
+            Some(self.rotate(&group).await)
+        } else {
+            None
+        };
+        // The flash messages are signed for the session the next page load carries.
+        let session = rotated.as_ref().unwrap_or(&session);
         let flashes = flash::of_outcome(&outcome);
-        if let Some(cookie) = flash::keep(&self.config.key, &session, &flashes, self.config.secure)
-        {
+        if let Some(cookie) = flash::keep(&self.config.key, session, &flashes, self.config.secure) {
             response.headers_mut().insert(header::SET_COOKIE, cookie);
+        }
+        if let Some(new) = &rotated {
+            response
+                .headers_mut()
+                .append(header::SET_COOKIE, self.session_cookie(new, &user));
         }
         response
     }
@@ -511,6 +603,39 @@ impl<C: LiveController> Page<C> {
         });
         format!("lvt-{:08x}", hash as u32)
     }
+}
+
+/// The token of a session hand-off (`?_lvt_rotate=…`), if the URL carries one.
+fn rotate_token(parts: &Parts) -> Option<String> {
+    let query = parts.uri.query()?;
+    form_urlencoded::parse(query.as_bytes())
+        .find(|(name, _)| name == k::ROTATE_PARAM)
+        .map(|(_, token)| token.into_owned())
+}
+
+/// The request's path and query without the hand-off token (`path` when the URI has none).
+fn without_rotate_token(parts: &Parts, path: &str) -> String {
+    let path = match parts.uri.path() {
+        "" => path,
+        own => own,
+    };
+    let kept: Vec<(String, String)> = parts
+        .uri
+        .query()
+        .map(|query| {
+            form_urlencoded::parse(query.as_bytes())
+                .filter(|(name, _)| name != k::ROTATE_PARAM)
+                .map(|(name, value)| (name.into_owned(), value.into_owned()))
+                .collect()
+        })
+        .unwrap_or_default();
+    if kept.is_empty() {
+        return path.to_owned();
+    }
+    let query = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(kept)
+        .finish();
+    format!("{path}?{query}")
 }
 
 fn query(parts: &Parts) -> (FormData, bool) {
@@ -584,6 +709,16 @@ pub(crate) fn status(code: StatusCode, message: &str) -> Response<Body> {
         );
     }
     response
+}
+
+/// A request that reached a session in the moment its id was rotated: nothing ran, nothing of
+/// the session is shown; loading the page again starts a fresh session.
+fn rotated_meanwhile() -> Response<Body> {
+    tracing::info!("a request of a session being rotated was refused");
+    status(
+        StatusCode::CONFLICT,
+        "this session was just given a new id: load the page again",
+    )
 }
 
 fn mount_failed(error: &MountError) -> Response<Body> {

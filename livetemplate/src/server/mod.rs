@@ -13,6 +13,7 @@ mod connection;
 mod endpoint;
 mod flash;
 mod guard;
+mod handoff;
 pub(crate) mod page;
 mod router;
 mod run;

@@ -206,9 +206,20 @@ impl LiveRouter {
             return status(StatusCode::NOT_FOUND, "not found");
         };
         let body = if parts.method == Method::POST {
-            match super::body::read_body(body, self.config.max_body).await {
+            let deadline = self.config.body_read_timeout;
+            match super::body::read_body(body, self.config.max_body, deadline).await {
                 Ok(bytes) => Some(bytes),
-                Err(error) => return status(error.status(), &error.to_string()),
+                Err(error) => {
+                    let mut response = status(error.status(), &error.to_string());
+                    if error.status() == StatusCode::REQUEST_TIMEOUT {
+                        // The rest of the body may still trickle in: do not wait for it.
+                        tracing::info!(%error, "POST body refused");
+                        response
+                            .headers_mut()
+                            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+                    }
+                    return response;
+                }
             }
         } else {
             None

@@ -70,6 +70,20 @@ impl std::fmt::Display for MountError {
 
 impl std::error::Error for MountError {}
 
+/// A group whose session was rotated: its state lives under a new id, and it runs nothing
+/// more (so a tab of the old id, the attacker's among them, never sees or acts on the state
+/// the rotating action produced).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Retired;
+
+impl std::fmt::Display for Retired {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the session was rotated")
+    }
+}
+
+impl std::error::Error for Retired {}
+
 /// What a tab's connection receives from its group: a wake-up to catch up to the group's
 /// latest render ([`Group::tree`]). Wake-ups coalesce: a tab holds at most one, however many
 /// renders happened since it last looked, so a busy tab never falls "behind" (it skips straight
@@ -157,7 +171,10 @@ impl<C: LiveController> Groups<C> {
         client: Option<IpAddr>,
     ) -> Result<Arc<Group<C>>, MountError> {
         self.sweep_now_and_then();
-        if let Some(group) = self.get(id) {
+        // A retired group is on its way out of the table: its id mounts afresh.
+        if let Some(group) = self.get(id)
+            && !group.is_retired()
+        {
             group.replay_missed(ctx).await;
             return Ok(group);
         }
@@ -194,6 +211,7 @@ impl<C: LiveController> Groups<C> {
             store: self.store.clone(),
             version: Mutex::new(version),
             unsaved: AtomicBool::new(false),
+            retired: AtomicBool::new(false),
             seat,
             missed: Mutex::new(Missed::default()),
             replay: tokio::sync::Mutex::new(()),
@@ -202,15 +220,21 @@ impl<C: LiveController> Groups<C> {
         group
     }
 
-    /// Registers `group`, unless its id has one already (returned instead).
+    /// Registers `group`, unless its id has one already (returned instead); a retired one is
+    /// replaced.
     fn insert(&self, group: Arc<Group<C>>) -> Arc<Group<C>> {
         let id = group.id.clone();
         // Two first requests of one browser may race: the first group in wins.
         let (group, new) = {
             let mut groups = lock(&self.groups);
             match groups.entry(id.clone()) {
-                std::collections::hash_map::Entry::Occupied(entry) => {
-                    (Arc::clone(entry.get()), false)
+                std::collections::hash_map::Entry::Occupied(mut entry) => {
+                    if entry.get().is_retired() {
+                        entry.insert(Arc::clone(&group));
+                        (group, true)
+                    } else {
+                        (Arc::clone(entry.get()), false)
+                    }
                 }
                 std::collections::hash_map::Entry::Vacant(entry) => {
                     (Arc::clone(entry.insert(group)), true)
@@ -231,12 +255,41 @@ impl<C: LiveController> Groups<C> {
     /// mounts afresh. The old group's tabs are closed (1013); they reconnect with the cookie
     /// the browser got meanwhile. Returns the new id.
     pub(crate) async fn rotate(&self, old: &SessionId) -> SessionId {
+        let group = self.get(old).filter(|group| !group.is_retired());
+        self.rotate_group(old, group).await
+    }
+
+    /// [`rotate`](Self::rotate) after an action that asked for it (`ctx.rotate_session()`):
+    /// `group` ran it and retired itself then, under its state lock; its state (with the
+    /// action's changes) moves to the new id, whatever has replaced it in the table meanwhile.
+    pub(crate) async fn rotate_retired(&self, group: &Arc<Group<C>>) -> SessionId {
+        self.rotate_group(&group.id, Some(Arc::clone(group))).await
+    }
+
+    async fn rotate_group(&self, old: &SessionId, group: Option<Arc<Group<C>>>) -> SessionId {
         let new = SessionId::new();
-        let group = lock(&self.groups).remove(old);
+        if let Some(group) = &group {
+            // Only this group: a fresh one mounted for the old id meanwhile stays.
+            let mut groups = lock(&self.groups);
+            if groups
+                .get(old)
+                .is_some_and(|entry| Arc::ptr_eq(entry, group))
+            {
+                groups.remove(old);
+            }
+        }
         let moved = match &group {
             Some(group) => {
+                // What it missed while parked runs first, so the state moved is current.
                 group.replay_missed(&Context::new(old.as_str())).await;
-                Some((group.state.lock().await.clone(), group.tree()))
+                let state = group.state.lock().await;
+                // Under the state lock: no action of the old id runs after this clone.
+                group.retired.store(true, Ordering::SeqCst);
+                let tree = Arc::new(state.render_tree().unwrap_or_else(|error| {
+                    tracing::error!(%error, "a rotated state does not render; keeping its last render");
+                    (*group.tree()).clone()
+                }));
+                Some((state.clone(), tree))
             }
             None => None,
         };
@@ -420,6 +473,9 @@ pub(crate) struct Group<C: LiveController> {
     /// Whether the in-memory state has changes the store could not take (it was
     /// unreachable); [`Subscriber::resync`] saves them once it is back.
     unsaved: AtomicBool,
+    /// Whether the session was rotated away from this group (set under the state lock):
+    /// it then runs no action and hook, and its tabs are closed.
+    retired: AtomicBool,
     /// Its place in the census, sized by its memory estimate.
     seat: Seat,
     /// Whether it is catching up on what it missed while parked, and what arrives meanwhile.
@@ -506,9 +562,16 @@ impl<C: LiveController> Group<C> {
         &self.id
     }
 
-    /// The latest render.
+    /// The latest render. Read it before checking [`is_retired`](Self::is_retired): a
+    /// rotating action marks the group retired before it stores its render, so a render read
+    /// from a group not yet retired never holds the state the rotation moved away.
     pub(crate) fn tree(&self) -> Arc<Rendered> {
         Arc::clone(&lock(&self.tree))
+    }
+
+    /// Whether the session was rotated away from this group ([`Retired`]).
+    pub(crate) fn is_retired(&self) -> bool {
+        self.retired.load(Ordering::SeqCst)
     }
 
     /// Connects a tab: it receives the renders other tabs' actions produce.
@@ -525,7 +588,7 @@ impl<C: LiveController> Group<C> {
         limit: usize,
     ) -> Result<(Tab<C>, TabEvents), AttachError> {
         let mut tabs = lock(&self.tabs);
-        if tabs.retired {
+        if tabs.retired || self.is_retired() {
             return Err(AttachError::Retired);
         }
         if tabs.live >= limit {
@@ -561,31 +624,66 @@ impl<C: LiveController> Group<C> {
     /// Runs `ctx.action()` (one action at a time per group), renders, and carries out the
     /// effects that concern the group: `sync` updates the other tabs, subscriptions are
     /// registered, broadcasts are published. The caller replies to the acting tab.
+    ///
+    /// An action that asks to rotate the session (`ctx.rotate_session()`) retires the group
+    /// before its state lock is released: no other action runs on the state it produced, and
+    /// its `sync` reaches no other tab (they are about to be closed). The caller then moves
+    /// the state with [`Groups::rotate_retired`]. A retired group runs nothing: [`Retired`].
     pub(crate) async fn act(
         &self,
         from: Option<u64>,
         ctx: &mut Context,
-    ) -> (Outcome, Arc<Rendered>) {
+    ) -> Result<(Outcome, Arc<Rendered>), Retired> {
+        self.run(from, ctx, true).await
+    }
+
+    /// [`act`](Self::act); without `may_rotate` (no browser to hand a cookie to) a rotation
+    /// asked for is dropped with a warning.
+    async fn run(
+        &self,
+        from: Option<u64>,
+        ctx: &mut Context,
+        may_rotate: bool,
+    ) -> Result<(Outcome, Arc<Rendered>), Retired> {
         let (outcome, tree) = {
             let mut state = self.state.lock().await;
-            let (outcome, tree) = match &self.store {
+            if self.is_retired() {
+                return Err(Retired);
+            }
+            let (mut outcome, tree) = match &self.store {
                 None => act(&*self.controller, &mut state, ctx).await,
-                Some(store) => self.act_stored(store.as_ref(), &mut state, ctx).await,
+                Some(store) => {
+                    self.act_stored(store.as_ref(), &mut state, ctx, may_rotate)
+                        .await
+                }
             };
+            if outcome.rotates() {
+                if may_rotate {
+                    self.retired.store(true, Ordering::SeqCst);
+                } else {
+                    tracing::warn!(action = %ctx.action(), "ctx.rotate_session() outside a client's action is ignored");
+                    outcome
+                        .effects
+                        .retain(|effect| *effect != crate::controller::Effect::RotateSession);
+                }
+            }
             let tree = tree.map_or_else(|_| self.tree(), |tree| self.set_tree(tree));
             (outcome, tree)
         };
         self.carry_out(&outcome.effects, from);
-        (outcome, tree)
+        Ok((outcome, tree))
     }
 
     /// An action with a store: catch up to the stored state, act, save under the version
-    /// check; when another writer saved first, run the action again on their state.
+    /// check; when another writer saved first, run the action again on their state. A
+    /// rotating action's state is not saved under the old id (a request with that id must
+    /// not load it): [`Groups::rotate_retired`] saves it under the new one.
     async fn act_stored(
         &self,
         store: &dyn SessionStore<C::State>,
         state: &mut C::State,
         ctx: &mut Context,
+        may_rotate: bool,
     ) -> (Outcome, Result<Rendered, RenderError>) {
         const ATTEMPTS: usize = 32;
         let mut attempt = 0;
@@ -593,7 +691,7 @@ impl<C: LiveController> Group<C> {
             attempt += 1;
             self.catch_up(store, state).await;
             let (outcome, tree) = act(&*self.controller, state, ctx).await;
-            if !outcome.succeeded() {
+            if !outcome.succeeded() || (may_rotate && outcome.rotates()) {
                 return (outcome, tree);
             }
             let expected = *lock(&self.version);
@@ -721,6 +819,9 @@ impl<C: LiveController> Group<C> {
     pub(crate) async fn connect(&self, tab: u64, ctx: &mut Context) -> Result<(), ActionError> {
         self.replay_missed(ctx).await;
         let mut state = self.state.lock().await;
+        if self.is_retired() {
+            return Err(ActionError::new(Retired.to_string()));
+        }
         self.controller.on_connect(&mut state, ctx).await?;
         self.rerender(&state);
         drop(state);
@@ -764,7 +865,8 @@ impl<C: LiveController> Group<C> {
 
     fn carry_out(&self, effects: &[crate::controller::Effect], from: Option<u64>) {
         use crate::controller::Effect;
-        let mut synced = false;
+        // A rotating action's render must not reach the old id's other tabs.
+        let mut synced = effects.contains(&Effect::RotateSession);
         for effect in effects {
             match effect {
                 Effect::Sync if !synced => {
@@ -955,7 +1057,10 @@ impl<C: LiveController> Group<C> {
             }
         }
         let mut ctx = Context::new(self.id.as_str()).with_action(message.action, message.data);
-        let (outcome, _) = self.act(None, &mut ctx).await;
+        // Only a client's action can hand a new cookie to a browser: no rotation here.
+        let Ok((outcome, _)) = self.run(None, &mut ctx, false).await else {
+            return;
+        };
         if outcome.succeeded() {
             // The change reaches every tab (and, with a store, the other processes) as a
             // `sync` does: once, also when the action synced itself.
@@ -1062,6 +1167,12 @@ mod tests {
             state.n += 1;
             ctx.sync();
         }
+
+        pub(crate) fn sign_in(&self, state: &mut Page, ctx: &mut Context) {
+            state.n += 100;
+            ctx.rotate_session();
+            ctx.sync();
+        }
     }
 
     #[derive(Debug, Clone, askama::Template, crate::LiveTemplate)]
@@ -1142,7 +1253,10 @@ mod tests {
         let mut ctx = Context::new(id.as_str())
             .with_action("__navigate__", query.clone())
             .with_query(query);
-        let (outcome, tree) = group.act(Some(first.id()), &mut ctx).await;
+        let (outcome, tree) = group
+            .act(Some(first.id()), &mut ctx)
+            .await
+            .map_err(|error| MountError::Mount(ActionError::new(error.to_string())))?;
         assert!(outcome.succeeded(), "{:?}", outcome.meta);
         assert_eq!(
             tree.to_html(),
@@ -1173,7 +1287,10 @@ mod tests {
         let (slow, mut slow_events) = group.attach();
         for round in 1..=3 {
             let mut ctx = Context::new(id.as_str()).with_action("bump", Default::default());
-            let (outcome, _) = group.act(Some(fast.id()), &mut ctx).await;
+            let (outcome, _) = group
+                .act(Some(fast.id()), &mut ctx)
+                .await
+                .map_err(|error| MountError::Mount(ActionError::new(error.to_string())))?;
             assert!(outcome.succeeded(), "round {round}");
             // The fast tab is the acting one; a third tab would read its events.
             assert!(fast_events.try_recv().is_err());
@@ -1212,7 +1329,8 @@ mod tests {
                 .await?;
             let (_tab, mut events) = group.attach();
             let mut ctx = Context::new(old.as_str()).with_action("bump", Default::default());
-            assert!(group.act(None, &mut ctx).await.0.succeeded());
+            let acted = group.act(None, &mut ctx).await;
+            assert!(acted.is_ok_and(|(outcome, _)| outcome.succeeded()));
             assert!(events.recv().await.is_some(), "the sync reached the tab");
 
             let new = groups.rotate(&old).await;
@@ -1413,6 +1531,76 @@ mod tests {
             matches!(refused, Err(MountError::Full(Full::Sessions(2)))),
             "{refused:?}"
         );
+        Ok(())
+    }
+
+    /// An action that rotates retires its group before anything else can run on, or see, the
+    /// state it produced: its sync reaches no other tab, the group refuses later actions and
+    /// tabs, its id mounts afresh, and `rotate_retired` moves that state to the new id.
+    #[tokio::test]
+    async fn a_rotating_action_retires_its_group_at_once() -> Result<(), MountError> {
+        let unexpected = |what: &str| MountError::Mount(ActionError::new(what));
+        for stored in [false, true] {
+            let groups = groups(50, Duration::from_secs(60));
+            let groups = if stored {
+                groups.with_store(Arc::new(MemoryStore::new()))
+            } else {
+                groups
+            };
+            let old = SessionId::new();
+            let group = groups
+                .get_or_mount(&old, &mut Context::new(old.as_str()), None)
+                .await?;
+            let (victim, _victim_events) = group.attach();
+            let (_attacker, mut attacker_events) = group.attach();
+            let mut ctx = Context::new(old.as_str()).with_action("sign_in", Default::default());
+            let (outcome, _) = group
+                .act(Some(victim.id()), &mut ctx)
+                .await
+                .map_err(|_| unexpected("the rotating action was refused"))?;
+            assert!(outcome.rotates());
+            assert!(group.is_retired());
+            assert!(
+                attacker_events.try_recv().is_err(),
+                "the sync reached another tab"
+            );
+            let mut ctx = Context::new(old.as_str()).with_action("bump", Default::default());
+            assert_eq!(group.act(None, &mut ctx).await.err(), Some(Retired));
+            assert!(
+                group
+                    .connect(1, &mut Context::new(old.as_str()))
+                    .await
+                    .is_err()
+            );
+            let fresh = groups
+                .get_or_mount(&old, &mut Context::new(old.as_str()), None)
+                .await?;
+            assert!(!Arc::ptr_eq(&fresh, &group));
+
+            let new = groups.rotate_retired(&group).await;
+            assert!(
+                attacker_events.recv().await.is_none(),
+                "the old tabs are closed"
+            );
+            let moved = groups
+                .get_or_mount(&new, &mut Context::new(new.as_str()), None)
+                .await?;
+            assert_eq!(
+                moved.current().await.to_html(),
+                "<p>100</p>",
+                "stored: {stored}"
+            );
+            // The fresh group mounted for the old id meanwhile stays, with a fresh state.
+            let again = groups
+                .get_or_mount(&old, &mut Context::new(old.as_str()), None)
+                .await?;
+            assert!(Arc::ptr_eq(&again, &fresh));
+            assert_eq!(
+                again.current().await.to_html(),
+                "<p>0</p>",
+                "stored: {stored}"
+            );
+        }
         Ok(())
     }
 

@@ -8,6 +8,7 @@ use crate::LiveTemplate;
 use crate::controller::{Context, Effect, LiveController, Outcome, act, client_may_run, refused};
 use crate::diff::diff;
 use crate::render::Rendered;
+use crate::server::security::SessionId;
 use crate::wire::{ActionKind, ClientKind, Encoder, FormData, Meta, frame};
 
 /// One live page of a controller, driven from a test with no browser and no socket.
@@ -141,11 +142,16 @@ impl<C: LiveController> LiveTest<C> {
         if ActionKind::of(action) == ActionKind::Navigate {
             ctx = ctx.with_query(data);
         }
-        let (Outcome { meta, effects, .. }, tree) = if from_client && !client_may_run::<C>(action) {
+        let (outcome, tree) = if from_client && !client_may_run::<C>(action) {
             (refused(action), self.state.render_tree())
         } else {
             act(&self.controller, &mut self.state, &mut ctx).await
         };
+        if outcome.rotates() {
+            // As the server does: the state stays, its session gets a new id.
+            self.session = SessionId::new().as_str().to_owned();
+        }
+        let Outcome { meta, effects, .. } = outcome;
         let tree = tree.map_err(TestError::Render)?;
         let patch = self.encoder.patch(&diff(&self.tree, &tree));
         self.client.apply(&patch)?;
@@ -167,6 +173,12 @@ impl<C: LiveController> LiveTest<C> {
     /// it (checked equal to a fresh render after every step).
     pub fn html(&self) -> &str {
         &self.html
+    }
+
+    /// The session's id, as actions see it (`ctx.session_id()`): a new one after an action
+    /// that called [`rotate_session`](Context::rotate_session).
+    pub fn session_id(&self) -> &str {
+        &self.session
     }
 
     /// The session's state.
@@ -194,7 +206,8 @@ impl<C: LiveController> LiveTest<C> {
         &self.last_meta.errors
     }
 
-    /// The effects the last action asked for (sync, subscriptions, broadcasts, redirects).
+    /// The effects the last action asked for (sync, subscriptions, broadcasts, redirects, a
+    /// session rotation).
     pub fn effects(&self) -> &[Effect] {
         &self.effects
     }
@@ -208,6 +221,58 @@ impl<C: LiveController> LiveTest<C> {
             return Err(TestError::Mismatch { expected, shown });
         }
         self.html = shown;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::live_controller;
+
+    #[derive(Debug, Clone, askama::Template, crate::LiveTemplate)]
+    #[template(source = "<p>{{ user }} {{ seen }}</p>", ext = "html")]
+    struct Account {
+        user: String,
+        seen: String,
+    }
+
+    struct Accounts;
+
+    #[live_controller]
+    impl Accounts {
+        async fn mount(&self, _ctx: &mut Context) -> crate::Result<Account> {
+            Ok(Account {
+                user: String::new(),
+                seen: String::new(),
+            })
+        }
+
+        pub(crate) fn login(&self, state: &mut Account, ctx: &mut Context) {
+            state.user = "alice".to_owned();
+            ctx.rotate_session();
+        }
+
+        /// Records the session id the action sees.
+        pub(crate) fn look(&self, state: &mut Account, ctx: &mut Context) {
+            state.seen = ctx.session_id().to_owned();
+        }
+    }
+
+    /// After an action that rotates, the harness's session has a new id (later actions see
+    /// it), and the state stays.
+    #[tokio::test]
+    async fn a_rotation_gives_the_session_a_new_id_and_keeps_the_state() -> Result<(), TestError> {
+        let mut page = LiveTest::mount(Accounts).await?;
+        let before = page.session_id().to_owned();
+        page.click("look").await?;
+        assert!(page.html().contains(&before), "{}", page.html());
+        page.click("login").await?;
+        assert_eq!(page.effects(), &[Effect::RotateSession]);
+        let after = page.session_id().to_owned();
+        assert_ne!(after, before);
+        page.click("look").await?;
+        assert_eq!(page.html(), format!("<p>alice {after}</p>"));
         Ok(())
     }
 }

@@ -169,6 +169,9 @@ pub(crate) const CLOSE_TRY_AGAIN_LATER: u16 = 1013;
 
 /// The query parameter with which our client announces the extensions it reads (`?_lvt=1`).
 pub(crate) const CLIENT_PARAM: &str = "_lvt";
+/// The query parameter of the one-time URL that gives a tab the new session cookie after
+/// `ctx.rotate_session()` on its live connection (`?_lvt_rotate=<token>`).
+pub(crate) const ROTATE_PARAM: &str = "_lvt_rotate";
 /// The attribute of the live region's wrapper element; its value is the region's id.
 pub(crate) const REGION_ATTR: &str = "data-lvt-id";
 /// The session cookie.
