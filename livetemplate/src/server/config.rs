@@ -319,21 +319,22 @@ impl Config {
     }
 
     /// The memory all sessions together may hold, in bytes, as estimated: a session counts
-    /// its latest render twice (the render, and the state it came from), the broadcasts it
-    /// keeps while it has no tab, and 1 KiB. At the limit, sessions with no open tab are
-    /// evicted as at [`max_sessions`](Config::max_sessions), then new ones refused with
-    /// `503`. An estimate, not an allocator count: a state holding much that its page does
+    /// its latest render twice (the render, and the state it came from) and 1 KiB. At the
+    /// limit, sessions with no open tab are evicted as at
+    /// [`max_sessions`](Config::max_sessions), then new ones refused with `503`. An estimate, not an allocator count: a state holding much that its page does
     /// not show is under-counted. Default: 512 MiB.
     pub fn session_memory(mut self, bytes: usize) -> Self {
         self.session_memory = bytes;
         self
     }
 
-    /// Broadcasts a session with no open tab keeps. Such a session runs no broadcast (nobody
-    /// would see the result): it keeps the messages and runs them, in order, when a tab or
-    /// a request of its browser comes back. Past this many it is forgotten at once (it
-    /// leaves its topics and frees its memory), and its browser's next request mounts
-    /// afresh. Default: 64.
+    /// Messages each topic keeps for sessions with no open tab. Such a session runs no
+    /// broadcast (nobody would see the result): it is parked on its topics, which costs a
+    /// broadcast nothing, and when a tab or a request of its browser comes back it first runs
+    /// what it missed, in the order it was sent. A session that missed more than this many
+    /// messages of a topic mounts afresh instead, as after
+    /// [`session_idle`](Config::session_idle). The page follows each topic once, so this is
+    /// memory per topic, not per session. Default: 64.
     pub fn broadcast_backlog(mut self, messages: usize) -> Self {
         self.broadcast_backlog = messages;
         self
