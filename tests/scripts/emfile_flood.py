@@ -5,23 +5,20 @@ server's CPU over 5 s, its log lines in that time, and how long a normal GET the
 Usage (from the repository root, after `cargo build -p counter`):
     python3 tests/scripts/emfile_flood.py target/debug/counter 18931 /tmp/flood.log
 """
-import os, socket, subprocess, sys, time
+import os, socket, sys, time
+
+from harness import cpu_seconds, start
 
 binary, port, logfile = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 log = open(logfile, "w")
-server = subprocess.Popen(["bash", "-c", f"ulimit -n 128; exec {binary}"],
-                          env=dict(os.environ, ADDR=f"127.0.0.1:{port}", RUST_LOG="info"),
-                          stdout=log, stderr=log)
-for _ in range(100):
-    try:
-        socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-        break
-    except OSError:
-        time.sleep(0.1)
-tick = os.sysconf("SC_CLK_TCK")
+server = start(["bash", "-c", f"ulimit -n 128; exec {binary}"], port,
+               env={"RUST_LOG": "info"}, stdout=log, stderr=log)
+
+
 def cpu():
-    fields = open(f"/proc/{server.pid}/stat").read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / tick
+    return cpu_seconds(server.pid)
+
+
 def lines():
     return sum(1 for _ in open(logfile, "rb"))
 held = []

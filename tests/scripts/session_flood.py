@@ -15,31 +15,18 @@ Usage (from the repository root, after `cargo build --release -p chat`):
 """
 import base64, json, os, socket, statistics, struct, subprocess, sys, threading, time
 
+from harness import cpu_seconds, rss_mb, start
+
 binary, port, mode, count = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
 MESSAGES = 97
 HOST = f"127.0.0.1:{port}"
 
-server = subprocess.Popen([binary], env=dict(os.environ, ADDR=HOST, RUST_LOG="warn"),
-                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-for _ in range(100):
-    try:
-        socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-        break
-    except OSError:
-        time.sleep(0.1)
-tick = os.sysconf("SC_CLK_TCK")
+server = start([binary], port, env={"RUST_LOG": "warn"},
+               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def cpu():
-    fields = open(f"/proc/{server.pid}/stat").read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / tick
-
-
-def rss_mb():
-    for line in open(f"/proc/{server.pid}/status"):
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
+    return cpu_seconds(server.pid)
 
 
 def fetch(path):
@@ -169,7 +156,7 @@ def pages():
         speaker.recv()
         time.sleep(0.025)
     speaker.close()
-    before = rss_mb()
+    before = rss_mb(server.pid)
     statuses = {}
     started = time.time()
     for _ in range(count):
@@ -177,7 +164,7 @@ def pages():
         statuses[status] = statuses.get(status, 0) + 1
     took = time.time() - started
     print(f"{count} cookie-less page loads in {took:.1f} s: statuses {statuses}")
-    print(f"resident memory: {before:.1f} MB before, {rss_mb():.1f} MB after")
+    print(f"resident memory: {before:.1f} MB before, {rss_mb(server.pid):.1f} MB after")
 
 
 {"orphans": orphans, "pages": pages}[mode]()
