@@ -52,7 +52,7 @@ impl FrameAncestors {
         let origin = origin.as_ref();
         // The CSP header lists sources separated by spaces, directives by `;`: an origin
         // carrying either (or a `,`, which joins headers) would change the policy.
-        match normalize_origin(origin).filter(|normalized| {
+        match normalize_origin(origin.trim()).filter(|normalized| {
             normalized
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b"-._~:/[]".contains(&b))
@@ -149,13 +149,20 @@ pub(crate) fn check_host(allowed: &[String], headers: &HeaderMap) -> Result<(), 
     }
 }
 
-/// `host` without its `:port` (`[v6]:port` keeps its brackets).
+/// `host` without its `:port` (`[v6]:port` keeps its brackets). An IPv6 literal followed by
+/// anything but a port is returned whole, so it names no listed host.
 fn host_name(host: &str) -> &str {
+    let is_port = |port: &str| port.bytes().all(|b| b.is_ascii_digit());
     if let Some(end) = host.strip_prefix('[').and_then(|rest| rest.find(']')) {
-        return &host[..end + 2];
+        let after = &host[end + 2..];
+        return if after.is_empty() || after.strip_prefix(':').is_some_and(is_port) {
+            &host[..end + 2]
+        } else {
+            host
+        };
     }
     match host.rsplit_once(':') {
-        Some((name, port)) if port.bytes().all(|b| b.is_ascii_digit()) => name,
+        Some((name, port)) if is_port(port) => name,
         _ => host,
     }
 }
@@ -233,6 +240,15 @@ mod tests {
             check("app.example.attacker.example"),
             Err(HostError::NotAllowed("app.example.attacker.example".into()))
         );
+        // Found by the `cookie_origin` fuzz target: after an IPv6 literal, only a port.
+        for host in ["[::1]:3000]", "[::1]x", "[::1]]", "[::1]:80:80"] {
+            assert_eq!(
+                check(host),
+                Err(HostError::NotAllowed(host.into())),
+                "{host}"
+            );
+        }
+        assert_eq!(check("[::1]:"), Ok(()));
         assert_eq!(
             check_host(&allowed, &HeaderMap::new()),
             Err(HostError::Missing)

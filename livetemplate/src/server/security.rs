@@ -466,12 +466,13 @@ impl OriginPolicy {
         Self::default()
     }
 
-    /// Also allows `origin` (`scheme://host[:port]`, e.g. `https://app.example.com`). An entry
-    /// that is not of that form is ignored, with a warning in the log.
+    /// Also allows `origin` (`scheme://host[:port]`, e.g. `https://app.example.com`; spaces
+    /// around it are ignored). An entry that is not of that form is ignored, with a warning in
+    /// the log.
     #[must_use]
     pub fn allow(mut self, origin: impl AsRef<str>) -> Self {
         let origin = origin.as_ref();
-        match normalize_origin(origin) {
+        match normalize_origin(origin.trim()) {
             Some(normalized) => {
                 if !self.allowed.contains(&normalized) {
                     self.allowed.push(normalized);
@@ -502,14 +503,13 @@ pub(crate) fn check_origin(
 ) -> Result<(), OriginError> {
     let host = single(headers, HOST.as_str()).ok_or(OriginError::MissingHost)?;
     let host = std::str::from_utf8(host.as_bytes())
-        .map_err(|_| OriginError::BadHost(String::from_utf8_lossy(host.as_bytes()).into_owned()))?;
+        .map_err(|_| OriginError::BadHost(quote(&String::from_utf8_lossy(host.as_bytes()))))?;
     let scheme = if secure { "https" } else { "http" };
     let own = normalize_authority(scheme, host).ok_or_else(|| OriginError::BadHost(quote(host)))?;
 
     let origin = single(headers, ORIGIN.as_str()).ok_or(OriginError::MissingOrigin)?;
-    let origin = std::str::from_utf8(origin.as_bytes()).map_err(|_| {
-        OriginError::BadOrigin(String::from_utf8_lossy(origin.as_bytes()).into_owned())
-    })?;
+    let origin = std::str::from_utf8(origin.as_bytes())
+        .map_err(|_| OriginError::BadOrigin(quote(&String::from_utf8_lossy(origin.as_bytes()))))?;
     let origin = origin.trim_matches(is_ows);
     if origin.eq_ignore_ascii_case("null") {
         return Err(OriginError::NullOrigin);
@@ -532,9 +532,10 @@ fn single<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h HeaderValue> {
 }
 
 /// `scheme://host[:port]` lower-cased with the default port dropped, or `None` when `origin`
-/// is not of that form (no path, query, fragment or user info).
+/// is not of that form (no path, query, fragment or user info, no space around it: a request's
+/// `Origin` is trimmed of HTTP's spaces and tabs only, so a Unicode space never passes).
 pub(super) fn normalize_origin(origin: &str) -> Option<String> {
-    let (scheme, authority) = origin.trim().split_once("://")?;
+    let (scheme, authority) = origin.split_once("://")?;
     let valid_scheme = scheme
         .bytes()
         .next()
@@ -1347,6 +1348,61 @@ mod tests {
             assert!(err.to_string().ends_with("refused"), "{err}");
         }
         assert_eq!(quote(&"é".repeat(150)).len(), 200 + "…".len());
+    }
+
+    /// Seen while writing the `cookie_origin` target's oracle: a Unicode space after the host
+    /// (U+00A0, U+3000 …) was trimmed, so a malformed `Origin` passed as the page's own.
+    #[test]
+    fn unicode_spaces_do_not_trim_an_origin() {
+        let p = OriginPolicy::same_host().allow(" https://www.example.com ");
+        assert_eq!(p.allowed(), ["https://www.example.com"]);
+        for origin in [
+            "http://app.example\u{a0}",
+            "\u{3000}http://app.example",
+            "http://app.example\u{85}",
+        ] {
+            let mut h = headers(&[("host", "app.example")]);
+            h.insert(
+                ORIGIN,
+                HeaderValue::from_bytes(origin.as_bytes()).expect("obs-text"),
+            );
+            assert!(
+                matches!(check_origin(&p, &h, false), Err(OriginError::BadOrigin(_))),
+                "{origin:?}"
+            );
+        }
+        // HTTP's own spaces and tabs around it are fine.
+        assert_eq!(
+            origin_check(
+                &p,
+                Some("app.example"),
+                Some(" \thttp://app.example\t "),
+                false
+            ),
+            Ok(())
+        );
+    }
+
+    /// Found by the `cookie_origin` fuzz target: a header that is not UTF-8 was kept whole.
+    #[test]
+    fn non_utf8_headers_are_shortened_too() {
+        let long = [&b"\xff"[..], &[b'a'; 4096][..]].concat();
+        let value = HeaderValue::from_bytes(&long).expect("obs-text");
+        let mut h = headers(&[("host", "app.example")]);
+        h.insert(ORIGIN, value.clone());
+        let err = check_origin(&OriginPolicy::same_host(), &h, false).expect_err("not UTF-8");
+        let OriginError::BadOrigin(shown) = &err else {
+            panic!("{err:?}");
+        };
+        assert_eq!(shown.len(), 200 + "…".len());
+        assert!(err.to_string().len() < 300, "{}", err.to_string().len());
+        let mut h = headers(&[("origin", "http://app.example")]);
+        h.insert(HOST, value);
+        let err = check_origin(&OriginPolicy::same_host(), &h, false).expect_err("not UTF-8");
+        let OriginError::BadHost(shown) = &err else {
+            panic!("{err:?}");
+        };
+        assert_eq!(shown.len(), 200 + "…".len());
     }
 
     // --- properties ---
