@@ -112,6 +112,7 @@ extern crate self as livetemplate;
 pub mod controller;
 pub mod diff;
 pub mod form;
+mod fuzz;
 pub mod pubsub;
 #[cfg(feature = "redis")]
 mod redis_link;
@@ -181,6 +182,17 @@ pub mod __private {
     pub use crate::controller::error::IntoActionResult;
     pub use crate::render::{Builder, SizeHint};
     pub use askama;
+}
+
+/// The checks of the fuzz targets in the repository's `fuzz/` folder, as functions of
+/// arbitrary bytes that panic when an invariant of the code under test breaks; the corpus
+/// replay test (`tests/tests/fuzz_corpus.rs`) calls them too. Not public API: it changes
+/// without notice.
+#[doc(hidden)]
+pub mod __fuzz {
+    #[cfg(feature = "testing")]
+    pub use crate::fuzz::apply;
+    pub use crate::fuzz::{cookie_origin, decode, form_body};
 }
 
 pub use controller::{ActionError, Context, LiveController, Result, Valid};

@@ -5,14 +5,14 @@
 //! [`serve_env`] does so on the address in `ADDR` (what an example's `main` calls).
 
 mod accept;
-mod action_data;
+pub(crate) mod action_data;
 pub(crate) mod body;
 mod client_addr;
 mod config;
-mod connection;
+pub(crate) mod connection;
 mod endpoint;
 mod flash;
-mod guard;
+pub(crate) mod guard;
 mod handoff;
 pub(crate) mod page;
 mod router;
