@@ -33,12 +33,19 @@ pub(crate) fn criterion() -> Criterion {
 }
 
 /// How the ratio table measures: `(budget, rounds)`, each case `rounds` times for `budget`,
-/// interleaved. `None` when there is no table: criterion only lists the benchmarks, or runs
-/// each once as a test (`cargo test --benches`, which passes no `--bench`, or `-- --test`).
+/// interleaved. `None` when there is no table: criterion only lists the benchmarks, runs each
+/// once as a test (`cargo test --benches`, which passes no `--bench`, or `-- --test`), or
+/// profiles one (`--profile-time`: the table would run in the profile too).
 pub(crate) fn ratio_rounds() -> Option<(Duration, usize)> {
     let args: Vec<String> = std::env::args().collect();
-    let has = |flag: &str| args.iter().any(|a| a == flag);
-    if !has("--bench") || has("--list") || has("--test") {
+    // `--flag` or `--flag=value`.
+    let has = |flag: &str| {
+        args.iter().any(|a| {
+            a.strip_prefix(flag)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('='))
+        })
+    };
+    if !has("--bench") || has("--list") || has("--test") || has("--profile-time") {
         None
     } else if quick() || has("--quick") {
         Some((Duration::from_millis(100), 3))
