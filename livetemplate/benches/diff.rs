@@ -1,7 +1,8 @@
 //! Diff benchmark: one change on a 1,000-item TodoMVC page, askama's render versus ours + diff.
 //!
 //! Run with `cargo bench -p livetemplate --bench diff`; `LIVETEMPLATE_BENCH_QUICK=1` (what
-//! `.ci/run` sets) or `-- --quick` makes it a run of a few seconds.
+//! `.ci/run` sets) makes it a run of a few seconds (`-- --quick`, criterion's own shorter
+//! sampling, shortens only the sampling and the table).
 //! The page (`templates/bench_todomvc.html`, the same page as the frame-size test's) is
 //! rendered once; then one todo is toggled and the new state is measured as:
 //!

@@ -1,7 +1,8 @@
 //! Render benchmark: a todo-list page through askama's `render` versus our live tree.
 //!
 //! Run with `cargo bench -p livetemplate --bench render`; `LIVETEMPLATE_BENCH_QUICK=1` (what
-//! `.ci/run` sets) or `-- --quick` makes it a run of a few seconds. Criterion measures group
+//! `.ci/run` sets) makes it a run of a few seconds (`-- --quick`, criterion's own shorter
+//! sampling, shortens only the sampling and the table). Criterion measures group
 //! `render` — `askama`, `tree` (`LiveTemplate::render_tree`) and `tree+html` (render, then
 //! `to_html`) for 10, 100 and 1000 items — and afterwards this bench measures the three again
 //! itself, interleaved, and prints a markdown table of the ratios. Under
