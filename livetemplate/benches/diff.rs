@@ -1,6 +1,8 @@
 //! Diff benchmark: one change on a 1,000-item TodoMVC page, askama's render versus ours + diff.
 //!
-//! Run with `cargo bench -p livetemplate --bench diff` (add `-- --quick` for a short run).
+//! Run with `cargo bench -p livetemplate --bench diff`; `LIVETEMPLATE_BENCH_QUICK=1` (what
+//! `.ci/run` sets) makes it a run of a few seconds (`-- --quick`, criterion's own shorter
+//! sampling, shortens only the sampling and the table).
 //! The page (`templates/bench_todomvc.html`, the same page as the frame-size test's) is
 //! rendered once; then one todo is toggled and the new state is measured as:
 //!
@@ -22,7 +24,7 @@ use askama::Template;
 use criterion::Criterion;
 
 use livetemplate::diff::diff;
-use livetemplate::wire::frame;
+use livetemplate::wire::frame::{self, Meta};
 use livetemplate::wire::{ClientKind, Encoder};
 use livetemplate::{LiveTemplate, Rendered};
 use support::{median, ns_per_iter};
@@ -95,6 +97,8 @@ struct Setup {
     new: Rendered,
     /// An encoder that has sent `old` as the first frame.
     encoder: Encoder,
+    /// The action's outcome: a success, so our client's reply leaves it out.
+    meta: Meta,
 }
 
 impl Setup {
@@ -110,6 +114,7 @@ impl Setup {
             old,
             new,
             encoder,
+            meta: Meta::ok("toggle"),
         }
     }
 }
@@ -130,11 +135,22 @@ fn render_diff(page: &TodoPage, old: &Rendered) -> bool {
     patch.is_empty()
 }
 
-/// Renders, diffs and encodes the frame our client receives.
-fn render_diff_encode(page: &TodoPage, old: &Rendered, encoder: &mut Encoder) -> String {
+/// Renders, diffs and encodes the frame our client receives on its socket: the reply to its
+/// message `ref` 42, in the short envelope `[42,patch]`.
+fn render_diff_encode(
+    page: &TodoPage,
+    old: &Rendered,
+    encoder: &mut Encoder,
+    meta: &Meta,
+) -> String {
     let new = tree(page);
     let patch = diff(old, &new);
-    frame::update(&encoder.patch(&patch), None, Some(42))
+    frame::reply(
+        ClientKind::Livetemplate,
+        &encoder.patch(&patch),
+        meta,
+        Some(42),
+    )
 }
 
 fn diff_only(old: &Rendered, new: &Rendered) -> bool {
@@ -151,6 +167,7 @@ fn bench_diff(c: &mut Criterion, setup: &mut Setup) {
         old,
         new,
         encoder,
+        meta,
     } = setup;
     group.bench_function("askama", |b| b.iter(|| askama(black_box(page))));
     group.bench_function("render", |b| b.iter(|| tree(black_box(page))));
@@ -161,7 +178,7 @@ fn bench_diff(c: &mut Criterion, setup: &mut Setup) {
         b.iter(|| render_diff(black_box(page), old))
     });
     group.bench_function("render+diff+encode", |b| {
-        b.iter(|| render_diff_encode(black_box(page), old, encoder))
+        b.iter(|| render_diff_encode(black_box(page), old, encoder, meta))
     });
     group.finish();
 }
@@ -173,6 +190,7 @@ fn print_ratio_table(setup: &mut Setup, budget: Duration, rounds: usize) {
         old,
         new,
         encoder,
+        meta,
     } = setup;
     let mut times: [Vec<f64>; 5] = Default::default();
     for _ in 0..rounds {
@@ -183,7 +201,7 @@ fn print_ratio_table(setup: &mut Setup, budget: Duration, rounds: usize) {
         }));
         times[3].push(ns_per_iter(budget, || render_diff(black_box(page), old)));
         times[4].push(ns_per_iter(budget, || {
-            render_diff_encode(black_box(page), old, encoder)
+            render_diff_encode(black_box(page), old, encoder, meta)
         }));
     }
     let [askama_ns, render_ns, diff_ns, render_diff_ns, encode_ns] = times.map(median);
@@ -216,21 +234,24 @@ fn main() {
     let mut setup = Setup::new();
     // The live tree must render askama's bytes, and the toggle must produce a small frame.
     assert_eq!(tree(&setup.page).to_html(), askama(&setup.page));
-    let frame = render_diff_encode(&setup.page, &setup.old, &mut setup.encoder);
+    let frame = render_diff_encode(&setup.page, &setup.old, &mut setup.encoder, &setup.meta);
     assert!(frame.len() < 200, "unexpectedly large frame: {frame}");
+    // The reply our client reads (docs/src/protocol.md, "Update envelopes"): `[ref, patch]`,
+    // no `meta` on success.
+    let value: serde_json::Value = serde_json::from_str(&frame).expect("the frame is JSON");
+    assert!(
+        value.as_array().is_some_and(|parts| parts.len() == 2
+            && parts[0] == 42
+            && parts[1].as_object().is_some_and(|patch| !patch.is_empty())),
+        "not our client's reply to ref 42: {frame}"
+    );
 
-    let mut criterion = Criterion::default().configure_from_args();
+    let mut criterion = support::criterion();
     bench_diff(&mut criterion, &mut setup);
     criterion.final_summary();
 
-    // `cargo bench` passes `--bench`; `cargo test --benches` does not (criterion's test mode).
-    let args: Vec<String> = std::env::args().collect();
-    if args.iter().any(|a| a == "--bench") && !args.iter().any(|a| a == "--list") {
+    if let Some((budget, rounds)) = support::ratio_rounds() {
         println!("\nFrame: {frame} ({} B)", frame.len());
-        if args.iter().any(|a| a == "--quick") {
-            print_ratio_table(&mut setup, Duration::from_millis(100), 3);
-        } else {
-            print_ratio_table(&mut setup, Duration::from_millis(300), 5);
-        }
+        print_ratio_table(&mut setup, budget, rounds);
     }
 }

@@ -1,10 +1,12 @@
 //! Render benchmark: a todo-list page through askama's `render` versus our live tree.
 //!
-//! Run with `cargo bench -p livetemplate --bench render` (add `-- --quick` for a short run).
-//! Criterion measures group `render` — `askama`, `tree` (`LiveTemplate::render_tree`) and
-//! `tree+html` (render, then `to_html`) for 10, 100 and 1000 items — and afterwards this bench
-//! measures the three again itself, interleaved, and prints a markdown table of the ratios.
-//! Under `cargo test --benches` each benchmark runs once and no table is printed.
+//! Run with `cargo bench -p livetemplate --bench render`; `LIVETEMPLATE_BENCH_QUICK=1` (what
+//! `.ci/run` sets) makes it a run of a few seconds (`-- --quick`, criterion's own shorter
+//! sampling, shortens only the sampling and the table). Criterion measures group
+//! `render` — `askama`, `tree` (`LiveTemplate::render_tree`) and `tree+html` (render, then
+//! `to_html`) for 10, 100 and 1000 items — and afterwards this bench measures the three again
+//! itself, interleaved, and prints a markdown table of the ratios. Under
+//! `cargo test --benches` each benchmark runs once and no table is printed.
 
 mod support;
 
@@ -132,17 +134,11 @@ fn main() {
         );
     }
 
-    let mut criterion = Criterion::default().configure_from_args();
+    let mut criterion = support::criterion();
     bench_render(&mut criterion);
     criterion.final_summary();
 
-    // `cargo bench` passes `--bench`; `cargo test --benches` does not (criterion's test mode).
-    let args: Vec<String> = std::env::args().collect();
-    if args.iter().any(|a| a == "--bench") && !args.iter().any(|a| a == "--list") {
-        if args.iter().any(|a| a == "--quick") {
-            print_ratio_table(Duration::from_millis(100), 3);
-        } else {
-            print_ratio_table(Duration::from_millis(300), 5);
-        }
+    if let Some((budget, rounds)) = support::ratio_rounds() {
+        print_ratio_table(budget, rounds);
     }
 }

@@ -2,16 +2,17 @@
 //! memory an idle live connection costs the server.
 //!
 //! Run with `cargo bench -p livetemplate --bench server` (release; about five seconds once
-//! built). Under `cargo test --benches` (no `--bench` argument) it runs a tiny version of each
-//! measurement (100 round trips, 20 fan-outs, 20 connections) to keep CI fast.
+//! built). With `LIVETEMPLATE_BENCH_QUICK=1` (what `.ci/run` does), and under
+//! `cargo test --benches` (no `--bench` argument), it runs a small version of each measurement
+//! ([`Sizes::QUICK`]) with the same checks and the same report.
 //!
 //! The server runs in a **separate process** — this same executable, re-executed with
 //! [`SERVER_ENV`] set — so that its resident memory can be read from `/proc/<pid>/status`
 //! alone. It serves a counter like `examples/counter` (template
 //! `livetemplate/templates/bench_counter.html`; every action calls `ctx.sync()`) at `/` with
-//! the default [`Config`] except for the per-connection action rate limit, which is raised from
-//! 50/s so that back-to-back actions are not refused. It prints its port on stdout and exits
-//! when its stdin closes; a guard kills it when the bench ends, fails or panics.
+//! the default [`Config`] except for the caps that a benchmark from one address meets at once
+//! (see [`router`]). It prints its port on stdout and exits when its stdin closes; a guard
+//! kills it when the bench ends, fails or panics.
 //!
 //! The client (this process, one tokio thread) measures, each latency from just before the
 //! send to the frame received:
@@ -29,7 +30,15 @@
 //! Interleaved with each action of 1 and 2, a `__ping__` heartbeat and its `{"pong":true}`
 //! are timed too: the same trip through the kernel and tungstenite with (almost) no server
 //! work. A p50 minus its baseline's p50 estimates the server's own time without instrumenting
-//! the server.
+//! the server; the report prints both the difference and the ratio.
+//!
+//! Every frame the client reads is checked against the protocol (`docs/src/protocol.md`):
+//! the first frame is a whole tree showing the session's count, a reply is exactly
+//! `[ref,{"0":count}]` (our client's short envelope, no `meta` on success), a push to the other
+//! tab exactly `[{"0":count}]`, a pong exactly `{"pong":true}`; an error frame or anything else
+//! stops the bench with an error, so it never times error frames. Each memory session starts
+//! from its own count (the page's `?start=`), and its live connection must show it: a session
+//! the server had evicted and mounted afresh would show 0.
 
 use std::error::Error;
 use std::fmt::Write as _;
@@ -42,6 +51,7 @@ use askama::Template;
 use futures_util::{SinkExt, StreamExt};
 use livetemplate::{Config, LiveRouter, serve_listener};
 use livetemplate::{Context, LiveTemplate, live_controller};
+use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio_tungstenite::WebSocketStream;
@@ -49,6 +59,10 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+
+// Only `quick` is used here; the timing helpers serve the criterion benches.
+#[allow(dead_code)]
+mod support;
 
 type BenchResult<T = ()> = Result<T, Box<dyn Error + Send + Sync>>;
 
@@ -81,11 +95,13 @@ impl Sizes {
         connections: 1_000,
         warmup: 500,
     };
+    /// About two seconds. More connections than `Config`'s default sessions per address
+    /// (500), so that a quick run also checks that the bench's server raised that cap.
     const QUICK: Sizes = Sizes {
-        round_trips: 100,
-        fan_outs: 20,
-        connections: 20,
-        warmup: 10,
+        round_trips: 1_000,
+        fan_outs: 200,
+        connections: 600,
+        warmup: 50,
     };
 }
 
@@ -106,8 +122,12 @@ struct CounterController;
 
 #[live_controller]
 impl CounterController {
-    async fn mount(&self, _ctx: &mut Context) -> livetemplate::Result<Counter> {
-        Ok(Counter { count: 0 })
+    /// Counts from the page's `?start=` (default 0), so that the memory sessions can be told
+    /// apart from sessions mounted afresh.
+    async fn mount(&self, ctx: &mut Context) -> livetemplate::Result<Counter> {
+        Ok(Counter {
+            count: ctx.query_get("start").unwrap_or(0),
+        })
     }
 
     pub(crate) fn increment(&self, state: &mut Counter, ctx: &mut Context) {
@@ -126,8 +146,16 @@ impl CounterController {
     }
 }
 
+/// The default [`Config`], except for the caps this one client address meets by design: the
+/// action rate (default 50/s per session; the round trips are back to back) and the sessions
+/// one address may hold (default 500; the memory measurement holds [`Sizes::connections`] of
+/// them at once, and past the cap the server would evict the oldest).
 fn router() -> LiveRouter {
-    let config = Config::new().title("Counter").actions_per_second(1_000_000);
+    let sessions = Sizes::FULL.connections.max(Sizes::QUICK.connections) + 16;
+    let config = Config::new()
+        .title("Counter")
+        .actions_per_second(1_000_000)
+        .max_sessions_per_client(sessions);
     LiveRouter::with_config(config).route("/", CounterController)
 }
 
@@ -252,35 +280,43 @@ async fn connect_tcp(addr: SocketAddr) -> BenchResult<TcpStream> {
     Ok(stream)
 }
 
-/// Loads the page as a new browser would and returns its session cookie
-/// (`livetemplate-id=…`), or with `cookie` loads it in that session and returns the count.
-async fn get_page(addr: SocketAddr, cookie: Option<&str>) -> BenchResult<(String, String)> {
+/// Loads `path` as a new browser would and returns its session cookie (`livetemplate-id=…`)
+/// and the page, or with `cookie` loads it in that session.
+async fn get_page(
+    addr: SocketAddr,
+    path: &str,
+    cookie: Option<&str>,
+) -> BenchResult<(String, String)> {
     let mut stream = connect_tcp(addr).await?;
-    let mut request =
-        format!("GET / HTTP/1.1\r\nHost: {addr}\r\nAccept: text/html\r\nConnection: close\r\n");
+    let mut request = format!(
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nAccept: text/html\r\nConnection: close\r\n"
+    );
     if let Some(cookie) = cookie {
         let _ = write!(request, "Cookie: {cookie}\r\n");
     }
     request.push_str("\r\n");
     stream.write_all(request.as_bytes()).await?;
     let mut raw = Vec::new();
-    within("GET /", stream.read_to_end(&mut raw))
+    within("GET", stream.read_to_end(&mut raw))
         .await?
-        .map_err(|error| io_error("GET /", error))?;
+        .map_err(|error| io_error("GET", error))?;
     let raw = String::from_utf8(raw)?;
     let (head, body) = raw.split_once("\r\n\r\n").ok_or("no end of headers")?;
     if !head.starts_with("HTTP/1.1 200") {
-        return Err(format!("GET / answered {head}").into());
+        return Err(format!("GET {path} answered {head}").into());
     }
-    let cookie = head
+    let set_cookie = head
         .split("\r\n")
         .filter_map(|line| line.split_once(':'))
         .filter(|(name, _)| name.trim().eq_ignore_ascii_case("set-cookie"))
         .filter_map(|(_, value)| value.split(';').next())
         .map(str::trim)
-        .find(|pair| pair.starts_with("livetemplate-id="))
-        .ok_or("the page sets no session cookie")?
-        .to_owned();
+        .find(|pair| pair.starts_with("livetemplate-id="));
+    let cookie = match (set_cookie, cookie) {
+        (Some(set), _) => set.to_owned(),
+        (None, Some(cookie)) => cookie.to_owned(),
+        (None, None) => return Err("the page sets no session cookie".into()),
+    };
     Ok((cookie, body.to_owned()))
 }
 
@@ -291,15 +327,55 @@ fn count_in(html: &str) -> BenchResult<i64> {
     Ok(html[from..from + len].parse()?)
 }
 
+/// A server frame as JSON; an error frame, or text that is not JSON, is an error.
+fn parse_frame(text: &str) -> BenchResult<Value> {
+    let frame: Value =
+        serde_json::from_str(text).map_err(|error| format!("not JSON ({error}): {text}"))?;
+    if frame.get("type").and_then(Value::as_str) == Some("error") {
+        return Err(format!("error frame: {text}").into());
+    }
+    Ok(frame)
+}
+
+/// The update our client receives when the count changed to `count`: the tree `{"0":count}`
+/// (slot 0 is the count, a whole number in the short form), in the short envelope:
+/// `[ref,tree]` for the reply to the message `ref` (no `meta`: it succeeded), `[tree]` for a
+/// push.
+fn count_update(reference: Option<u64>, count: i64) -> Value {
+    let tree = json!({ "0": count });
+    match reference {
+        Some(reference) => json!([reference, tree]),
+        None => json!([tree]),
+    }
+}
+
+/// The count a connection's first frame shows: `{"tree":{"s":[…],"0":count,…},"meta":{…}}`
+/// with `meta.success`, a whole tree (it carries its statics).
+fn first_frame_count(text: &str) -> BenchResult<i64> {
+    let frame = parse_frame(text)?;
+    let bad = || format!("a first frame (the whole tree with meta) expected, got {text}");
+    let tree = frame.get("tree").ok_or_else(bad)?;
+    let whole = tree.get("s").and_then(Value::as_array).is_some();
+    let success = frame.pointer("/meta/success") == Some(&Value::Bool(true));
+    if !whole || !success {
+        return Err(bad().into());
+    }
+    match tree.get("0") {
+        Some(Value::Number(count)) => count.as_i64().ok_or_else(|| bad().into()),
+        Some(Value::String(count)) => count.parse().map_err(|_| bad().into()),
+        _ => Err(bad().into()),
+    }
+}
+
 /// One tab's live connection.
 struct Tab {
     ws: WebSocketStream<TcpStream>,
 }
 
 impl Tab {
-    /// Opens a live connection in the session of `cookie` (our client's encoding) and reads
-    /// the first frame.
-    async fn open(addr: SocketAddr, cookie: &str) -> BenchResult<Tab> {
+    /// Opens a live connection in the session of `cookie` (our client's encoding), reads the
+    /// first frame and returns the count it shows.
+    async fn open(addr: SocketAddr, cookie: &str) -> BenchResult<(Tab, i64)> {
         let mut request = format!("ws://{addr}/?_lvt=1").into_client_request()?;
         let headers = request.headers_mut();
         headers.insert("Cookie", HeaderValue::from_str(cookie)?);
@@ -317,11 +393,8 @@ impl Tab {
             other => format!("upgrade refused: {other}").into(),
         })?;
         let mut tab = Tab { ws };
-        let first = tab.recv().await?;
-        if !first.starts_with("{\"tree\":") {
-            return Err(format!("unexpected first frame: {first}").into());
-        }
-        Ok(tab)
+        let count = first_frame_count(&tab.recv().await?)?;
+        Ok((tab, count))
     }
 
     async fn send(&mut self, text: String) -> BenchResult {
@@ -329,44 +402,50 @@ impl Tab {
         Ok(())
     }
 
-    /// The next text frame; error frames and a closed connection are errors.
+    /// The next text frame; a closed connection is an error.
     async fn recv(&mut self) -> BenchResult<String> {
         loop {
-            let text = match within("a frame", self.ws.next()).await? {
-                None => return Err("the server closed the connection".into()),
-                Some(Err(error)) => return Err(format!("socket error: {error}").into()),
-                Some(Ok(Message::Text(text))) => text,
+            return match within("a frame", self.ws.next()).await? {
+                None => Err("the server closed the connection".into()),
+                Some(Err(error)) => Err(format!("socket error: {error}").into()),
+                Some(Ok(Message::Text(text))) => Ok(text.as_str().to_owned()),
                 Some(Ok(Message::Close(frame))) => {
-                    return Err(format!("the server closed the connection: {frame:?}").into());
+                    Err(format!("the server closed the connection: {frame:?}").into())
                 }
                 Some(Ok(_)) => continue,
             };
-            if text.starts_with("{\"type\":\"error\"") {
-                return Err(format!("error frame: {text}").into());
-            }
-            return Ok(text.as_str().to_owned());
         }
     }
 
-    /// Sends `increment` with `reference` and waits for the reply echoing it.
-    async fn increment(&mut self, reference: u64) -> BenchResult {
-        self.send(format!("{{\"action\":\"increment\",\"ref\":{reference}}}"))
-            .await?;
-        let reply = self.recv().await?;
-        if !reply.ends_with(&format!(",\"ref\":{reference}}}")) {
-            return Err(format!("reply to ref {reference} expected, got {reply}").into());
+    /// The next frame, which must be `expected`.
+    async fn expect(&mut self, what: &str, expected: &Value) -> BenchResult {
+        let text = self.recv().await?;
+        if parse_frame(&text)? != *expected {
+            return Err(format!("{what}: {expected} expected, got {text}").into());
         }
         Ok(())
+    }
+
+    /// Sends `increment` with `reference`.
+    async fn send_increment(&mut self, reference: u64) -> BenchResult {
+        self.send(format!("{{\"action\":\"increment\",\"ref\":{reference}}}"))
+            .await
+    }
+
+    /// Sends `increment` with `reference` and waits for its reply, which must show `count`.
+    async fn increment(&mut self, reference: u64, count: i64) -> BenchResult {
+        self.send_increment(reference).await?;
+        self.expect(
+            "the reply to increment",
+            &count_update(Some(reference), count),
+        )
+        .await
     }
 
     /// Sends a heartbeat and waits for the pong.
     async fn ping(&mut self) -> BenchResult {
         self.send("{\"action\":\"__ping__\"}".to_owned()).await?;
-        let reply = self.recv().await?;
-        if reply != "{\"pong\":true}" {
-            return Err(format!("pong expected, got {reply}").into());
-        }
-        Ok(())
+        self.expect("the pong", &json!({ "pong": true })).await
     }
 
     async fn close(mut self) -> BenchResult {
@@ -407,14 +486,15 @@ impl Samples {
 
 /// Measurement 1: action round trips, each followed by a heartbeat round trip.
 async fn round_trips(addr: SocketAddr, sizes: Sizes) -> BenchResult<(Samples, Samples)> {
-    let (cookie, _) = get_page(addr, None).await?;
-    let mut tab = Tab::open(addr, &cookie).await?;
+    let (cookie, _) = get_page(addr, "/", None).await?;
+    let (mut tab, start_count) = Tab::open(addr, &cookie).await?;
     let total = sizes.warmup + sizes.round_trips;
     let mut actions = Vec::with_capacity(sizes.round_trips);
     let mut pings = Vec::with_capacity(sizes.round_trips);
     for n in 0..total {
         let start = Instant::now();
-        tab.increment(n as u64 + 1).await?;
+        tab.increment(n as u64 + 1, start_count + n as i64 + 1)
+            .await?;
         let action = start.elapsed();
         let start = Instant::now();
         tab.ping().await?;
@@ -424,9 +504,9 @@ async fn round_trips(addr: SocketAddr, sizes: Sizes) -> BenchResult<(Samples, Sa
             pings.push(ping);
         }
     }
-    let (_, page) = get_page(addr, Some(&cookie)).await?;
+    let (_, page) = get_page(addr, "/", Some(&cookie)).await?;
     let count = count_in(&page)?;
-    if count != total as i64 {
+    if count != start_count + total as i64 {
         return Err(format!("after {total} increments the page shows {count}").into());
     }
     tab.close().await?;
@@ -436,9 +516,12 @@ async fn round_trips(addr: SocketAddr, sizes: Sizes) -> BenchResult<(Samples, Sa
 /// Measurement 2: tab 1 acts; the time until tab 2 has its update. Each is preceded by a
 /// heartbeat round trip of tab 1, timed as this phase's baseline.
 async fn fan_out(addr: SocketAddr, sizes: Sizes) -> BenchResult<(Samples, Samples)> {
-    let (cookie, _) = get_page(addr, None).await?;
-    let mut tab1 = Tab::open(addr, &cookie).await?;
-    let mut tab2 = Tab::open(addr, &cookie).await?;
+    let (cookie, _) = get_page(addr, "/", None).await?;
+    let (mut tab1, start_count) = Tab::open(addr, &cookie).await?;
+    let (mut tab2, count) = Tab::open(addr, &cookie).await?;
+    if count != start_count {
+        return Err(format!("two tabs of one session show {start_count} and {count}").into());
+    }
     let mut updates = Vec::with_capacity(sizes.fan_outs);
     let mut pings = Vec::with_capacity(sizes.fan_outs);
     for n in 0..sizes.warmup + sizes.fan_outs {
@@ -446,18 +529,17 @@ async fn fan_out(addr: SocketAddr, sizes: Sizes) -> BenchResult<(Samples, Sample
         tab1.ping().await?;
         let ping = start.elapsed();
         let reference = n as u64 + 1;
+        let count = start_count + n as i64 + 1;
         let start = Instant::now();
-        tab1.send(format!("{{\"action\":\"increment\",\"ref\":{reference}}}"))
+        tab1.send_increment(reference).await?;
+        tab2.expect("tab 2's push", &count_update(None, count))
             .await?;
-        let update = tab2.recv().await?;
         let elapsed = start.elapsed();
-        if !update.starts_with("{\"tree\":") || update.contains("\"ref\"") {
-            return Err(format!("tab 2 expected an update without ref, got {update}").into());
-        }
-        let reply = tab1.recv().await?;
-        if !reply.ends_with(&format!(",\"ref\":{reference}}}")) {
-            return Err(format!("reply to ref {reference} expected, got {reply}").into());
-        }
+        tab1.expect(
+            "the reply to increment",
+            &count_update(Some(reference), count),
+        )
+        .await?;
         if n >= sizes.warmup {
             updates.push(elapsed);
             pings.push(ping);
@@ -531,21 +613,35 @@ async fn memory(server: &ServerProcess, sizes: Sizes) -> BenchResult<Memory> {
         .into());
     }
     // Warm up: the first session and connection touch code and allocator arenas once.
-    let (cookie, _) = get_page(addr, None).await?;
-    Tab::open(addr, &cookie).await?.close().await?;
+    let (cookie, _) = get_page(addr, "/", None).await?;
+    Tab::open(addr, &cookie).await?.0.close().await?;
     let before = settled_rss(server).await?;
 
+    // Session i counts from i + 1 (its page's `?start=`); its socket's URL has no `start`, so
+    // a session mounted afresh there would show 0.
     let mut cookies = Vec::with_capacity(sizes.connections);
-    for _ in 0..sizes.connections {
-        cookies.push(get_page(addr, None).await?.0);
+    for i in 1..=sizes.connections {
+        let (cookie, page) = get_page(addr, &format!("/?start={i}"), None).await?;
+        let count = count_in(&page)?;
+        if count != i as i64 {
+            return Err(format!("session {i}'s page shows {count}").into());
+        }
+        cookies.push(cookie);
     }
     let sessions = settled_rss(server).await?;
 
     let mut tabs = Vec::with_capacity(sizes.connections);
-    for (i, cookie) in cookies.iter().enumerate() {
-        let tab = Tab::open(addr, cookie)
+    for (i, cookie) in (1..).zip(&cookies) {
+        let (tab, count) = Tab::open(addr, cookie)
             .await
-            .map_err(|error| format!("opening connection {}: {error}", i + 1))?;
+            .map_err(|error| format!("opening connection {i}: {error}"))?;
+        if count != i {
+            return Err(format!(
+                "connection {i} shows {count}, not its session's {i}: the server no longer \
+                 held the session (a cap of Config evicted it?)"
+            )
+            .into());
+        }
         tabs.push(tab);
     }
     let after = settled_rss(server).await?;
@@ -616,11 +712,15 @@ fn report(sizes: Sizes, results: &Results, elapsed: Duration) {
             samples.max()
         );
     }
+    let (action, action_ping) = (actions.quantile(0.5), action_pings.quantile(0.5));
+    let (fan_out, fan_out_ping) = (fan_out.quantile(0.5), fan_out_pings.quantile(0.5));
     println!(
         "\nServer-side estimates, p50 minus its baseline's p50: action {:.0} µs, sync fan-out \
-         {:.0} µs.",
-        actions.quantile(0.5) - action_pings.quantile(0.5),
-        fan_out.quantile(0.5) - fan_out_pings.quantile(0.5)
+         {:.0} µs.\nRatios of the p50s to their baselines': action {:.2}, sync fan-out {:.2}.",
+        action - action_ping,
+        fan_out - fan_out_ping,
+        action / action_ping,
+        fan_out / fan_out_ping
     );
     println!(
         "\n| 3. server RSS ({} idle connections, one session each) | KiB |\n|---|---:|",
@@ -646,7 +746,7 @@ fn report(sizes: Sizes, results: &Results, elapsed: Duration) {
     );
     println!("\n(measured in {:.1} s)", elapsed.as_secs_f64());
     if sizes.round_trips < Sizes::FULL.round_trips {
-        println!("(a quick test-mode run: use the command above for the real figures)");
+        println!("(a quick run: use the command above for the real figures)");
     }
 }
 
@@ -689,7 +789,7 @@ fn main() -> ExitCode {
         return ExitCode::SUCCESS;
     }
     // `cargo bench` passes `--bench`; `cargo test --benches` does not.
-    let sizes = if args.iter().any(|a| a == "--bench") {
+    let sizes = if args.iter().any(|a| a == "--bench") && !support::quick() {
         Sizes::FULL
     } else {
         Sizes::QUICK

@@ -5,14 +5,22 @@
 //!
 //! Run with: `cargo bench -p livetemplate-tests --bench browser` (build the client first:
 //! `npm run build --prefix livetemplate-client`). Prints a table of medians and 90th
-//! percentiles; set `ROWS` / `RUNS` to change the table size / repetitions.
+//! percentiles; set `ROWS` / `RUNS` to change the table size / repetitions (default 10,000 /
+//! 20). `LIVETEMPLATE_BENCH_QUICK=1` (what `.ci/run` sets) makes `RUNS` default to 3: the same
+//! page and the same checks in a few seconds.
+//!
+//! After every operation the bench checks the page it timed: the update was a patch (not a
+//! whole tree, as after a resync), the client reported no `lvt:error`, and the table shows
+//! what the action did (the changed label, the inserted row, the reversed order). Skipped with a
+//! notice when Chromium or chromedriver is missing, unless `LIVETEMPLATE_REQUIRE_BROWSER=1`, as
+//! the browser tests are.
 
 #[path = "../tests/browser_support/mod.rs"]
 mod support;
 
 use std::time::Duration;
 
-use livetemplate::LiveRouter;
+use livetemplate::{Config, LiveRouter};
 use livetemplate::{Context, LiveTemplate, live_controller};
 use serde_json::Value;
 use support::{Browser, Server, TestResult};
@@ -87,36 +95,140 @@ fn env(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
-/// `(ms, paint)` of every `lvt:updated` so far.
-async fn times(b: &Browser) -> TestResult<Vec<(f64, f64)>> {
+/// Whether quick mode is asked for (any value of the variable but empty or `0`).
+fn quick() -> bool {
+    std::env::var("LIVETEMPLATE_BENCH_QUICK").is_ok_and(|v| !v.is_empty() && v != "0")
+}
+
+/// One `lvt:updated`: the time to the DOM patched, to the next frame, and whether the frame
+/// held the whole tree.
+#[derive(Debug, Clone, Copy)]
+struct Update {
+    ms: f64,
+    paint: f64,
+    whole: bool,
+}
+
+/// Every `lvt:updated` so far; fails when the client reported an `lvt:error`.
+async fn updates(b: &Browser) -> TestResult<Vec<Update>> {
     let value = b
         .js(
-            "return (window.lvtTimes || []).map((t) => [t.ms, t.paint ?? -1]);",
+            "return [(window.lvtTimes || []).map((t) => [t.ms, t.paint ?? -1, !!t.whole]), \
+             window.lvtErrors || []];",
             vec![],
         )
         .await?;
-    Ok(value
+    if let Some(errors) = value[1].as_array().filter(|errors| !errors.is_empty()) {
+        return Err(format!("the client reported errors: {errors:?}").into());
+    }
+    Ok(value[0]
         .as_array()
         .map(|all| {
             all.iter()
-                .map(|t| {
-                    (
-                        t[0].as_f64().unwrap_or(f64::NAN),
-                        t[1].as_f64().unwrap_or(f64::NAN),
-                    )
+                .map(|t| Update {
+                    ms: t[0].as_f64().unwrap_or(f64::NAN),
+                    paint: t[1].as_f64().unwrap_or(f64::NAN),
+                    whole: t[2].as_bool().unwrap_or(false),
                 })
                 .collect()
         })
         .unwrap_or_default())
 }
 
-/// Waits until `count` updates were recorded and their paint times are known.
-async fn settle(b: &Browser, count: usize) -> TestResult<Vec<(f64, f64)>> {
+/// Waits until `count` updates were recorded and their paint times are known; returns the
+/// last, which must be whole (a first frame) or not as `whole` says.
+async fn settle(b: &Browser, count: usize, whole: bool) -> TestResult<Update> {
     let script = format!(
         "const t = window.lvtTimes || []; return t.length >= {count} && t.slice(0, {count}).every((d) => d.paint !== undefined);"
     );
     b.until(&format!("{count} updates"), &script).await?;
-    times(b).await
+    let all = updates(b).await?;
+    let update = all[count - 1];
+    if update.whole != whole {
+        return Err(format!(
+            "update {count} was {}, expected {}",
+            if update.whole {
+                "a whole tree"
+            } else {
+                "a patch"
+            },
+            if whole { "the first frame" } else { "a patch" }
+        )
+        .into());
+    }
+    Ok(update)
+}
+
+/// The table as the page shows it: each row's key and label, in order.
+async fn table(b: &Browser) -> TestResult<Vec<(String, String)>> {
+    let value = b
+        .js(
+            "return [...document.querySelectorAll('tbody tr')].map((tr) => \
+             [tr.dataset.key, tr.querySelector('.label').textContent]);",
+            vec![],
+        )
+        .await?;
+    let rows = value.as_array().ok_or("the page has no table rows")?;
+    rows.iter()
+        .map(|row| match (row[0].as_str(), row[1].as_str()) {
+            (Some(key), Some(label)) => Ok((key.to_owned(), label.to_owned())),
+            _ => Err(format!("a row without key or label: {row}").into()),
+        })
+        .collect()
+}
+
+/// The version the page shows.
+async fn version(b: &Browser) -> TestResult<u32> {
+    let value = b
+        .js(
+            "return document.getElementById('version').textContent;",
+            vec![],
+        )
+        .await?;
+    value
+        .as_str()
+        .and_then(|text| text.trim().parse().ok())
+        .ok_or_else(|| format!("no version on the page: {value}").into())
+}
+
+/// Checks that the page shows what `action` did to the table `before` (version `version`
+/// before the action).
+async fn check(
+    b: &Browser,
+    action: &str,
+    before: &[(String, String)],
+    version_before: u32,
+) -> TestResult {
+    let after = table(b).await?;
+    let ok = match action {
+        "relabel" => {
+            let version = version_before + 1;
+            let at = (version as usize * 7919) % before.len().max(1);
+            let mut expected = before.to_vec();
+            if let Some(row) = expected.get_mut(at) {
+                row.1 = format!("changed {version}");
+            }
+            after == expected && self::version(b).await? == version
+        }
+        "insert" => {
+            let at = before.len() / 2;
+            after.len() == before.len() + 1
+                && after[..at] == before[..at]
+                && after[at + 1..] == before[at..]
+                && after[at].1 == format!("new {}", after[at].0)
+        }
+        "reverse" => after.iter().eq(before.iter().rev()),
+        _ => return Err(format!("no check for {action}").into()),
+    };
+    if !ok {
+        return Err(format!(
+            "after {action} the table is wrong ({} rows before, {} after)",
+            before.len(),
+            after.len()
+        )
+        .into());
+    }
+    Ok(())
 }
 
 fn stats(samples: &mut [f64]) -> (f64, f64) {
@@ -131,9 +243,12 @@ fn stats(samples: &mut [f64]) -> (f64, f64) {
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> TestResult {
     let rows = env("ROWS", 10_000) as u32;
-    let runs = env("RUNS", 20);
+    let runs = env("RUNS", if quick() { 3 } else { 20 }).max(1);
+    // The default Config, with the action rate (50/s per session) raised so that a larger
+    // RUNS cannot meet it: the actions are spaced by the checks, but they are all one session's.
+    let config = Config::new().actions_per_second(10_000);
     let server = Server::start(
-        LiveRouter::new().route("/", TablePage { rows }),
+        LiveRouter::with_config(config).route("/", TablePage { rows }),
         "127.0.0.1:0".parse()?,
     )
     .await?;
@@ -143,13 +258,18 @@ async fn main() -> TestResult {
     let url = server.url("/");
     let mut report: Vec<(&str, Vec<f64>, Vec<f64>)> = Vec::new();
 
-    // First render: a fresh page each time (a new session, so a new state).
+    // First render: the page loaded afresh each time (the same session: no action has run
+    // yet, so the same state).
     let (mut ms, mut paint) = (Vec::new(), Vec::new());
     for _ in 0..runs.min(5) {
         b.open_live(&url).await?;
-        let first = settle(&b, 1).await?;
-        ms.push(first[0].0);
-        paint.push(first[0].1);
+        let first = settle(&b, 1, true).await?;
+        let shown = table(&b).await?.len();
+        if shown != rows as usize {
+            return Err(format!("the first render shows {shown} rows, not {rows}").into());
+        }
+        ms.push(first.ms);
+        paint.push(first.paint);
     }
     report.push(("first render (whole tree)", ms, paint));
 
@@ -159,18 +279,19 @@ async fn main() -> TestResult {
         ("full reorder (reversed)", "reverse", runs.min(10)),
     ] {
         b.open_live(&url).await?;
-        settle(&b, 1).await?;
+        settle(&b, 1, true).await?;
         let (mut ms, mut paint) = (Vec::new(), Vec::new());
         for i in 0..n {
+            let (before, version_before) = (table(&b).await?, version(&b).await?);
             b.js(
                 &format!("LiveTemplate.send({action:?});"),
                 Vec::<Value>::new(),
             )
             .await?;
-            let all = settle(&b, i + 2).await?;
-            let (m, p) = all[i + 1];
-            ms.push(m);
-            paint.push(p);
+            let update = settle(&b, i + 2, false).await?;
+            check(&b, action, &before, version_before).await?;
+            ms.push(update.ms);
+            paint.push(update.paint);
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         report.push((label, ms, paint));
