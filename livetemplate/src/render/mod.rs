@@ -482,18 +482,37 @@ impl List<'_> {
         if key.is_empty() {
             return 0;
         }
-        let text = self.tree.text.as_bytes();
+        let (entries, text, key) = (
+            &self.tree.entries,
+            self.tree.text.as_bytes(),
+            key.as_bytes(),
+        );
+        let first = key[0];
         let (mut index, mut start, mut count) = (self.index + 1, self.text, 0);
         while index < item.index {
-            let entry = self.tree.entries[index];
-            // (A slice compare checks the lengths first.)
-            if key_range(self.tree, index, start, slot)
-                .is_some_and(|range| text[range] == *key.as_bytes())
+            let entry = entries[index];
+            let end = entry.next(index);
+            // The key slot, `slot` slots into the item (as `key_range` finds it, written out:
+            // this loop runs once per item before a changed one, and the cheap checks — kind,
+            // length, first byte — reject most keys before any slice compare).
+            let (mut at, mut key_start) = (index + 1, start);
+            for _ in 0..slot {
+                let Some(e) = entries.get(at).filter(|_| at < end) else {
+                    break;
+                };
+                key_start += e.len() as usize;
+                at = e.next(at);
+            }
+            if let Some(e) = entries.get(at).filter(|_| at < end)
+                && e.kind() == TEXT
+                && e.len() as usize == key.len()
+                && text[key_start] == first
+                && text[key_start..key_start + key.len()] == *key
             {
                 count += 1;
             }
             start += entry.len() as usize;
-            index = entry.next(index);
+            index = end;
         }
         count
     }
