@@ -633,9 +633,12 @@ impl<C: LiveController> Page<C> {
 
     /// The live region's id: stable for a route, so a reloaded page keeps it.
     fn region_id(&self) -> String {
-        let hash = self.pattern.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-        });
+        let hash = self
+            .pattern
+            .bytes()
+            .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+                (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+            });
         format!("lvt-{:08x}", hash as u32)
     }
 }

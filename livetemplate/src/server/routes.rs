@@ -162,7 +162,11 @@ fn decode(raw: &str) -> Result<String, &'static str> {
         .decode_utf8()
         .map_err(|_| "not UTF-8 once percent-decoded")?;
     // A catch-all's value has several segments: none may be a dot segment.
-    if value.is_empty() || value.split('/').any(|segment| matches!(segment, "." | "..")) {
+    if value.is_empty()
+        || value
+            .split('/')
+            .any(|segment| matches!(segment, "." | ".."))
+    {
         return Err("empty or a dot segment");
     }
     Ok(value.into_owned())
@@ -216,19 +220,31 @@ mod tests {
     }
 
     fn one(pattern: &str, name: &str, value: &str) -> Option<(String, Vec<(String, String)>)> {
-        Some((pattern.to_owned(), vec![(name.to_owned(), value.to_owned())]))
+        Some((
+            pattern.to_owned(),
+            vec![(name.to_owned(), value.to_owned())],
+        ))
     }
 
     #[test]
     fn exact_routes_win_and_parameters_are_decoded() {
         let t = table(&["/", "/posts/new", "/posts/{id}", "/files/{*rest}"]);
         assert_eq!(find(&t, "/"), Some(("/".to_owned(), vec![])));
-        assert_eq!(find(&t, "/posts/new"), Some(("/posts/new".to_owned(), vec![])));
+        assert_eq!(
+            find(&t, "/posts/new"),
+            Some(("/posts/new".to_owned(), vec![]))
+        );
         assert_eq!(find(&t, "/posts/7"), one("/posts/{id}", "id", "7"));
-        assert_eq!(find(&t, "/posts/caf%C3%A9"), one("/posts/{id}", "id", "café"));
+        assert_eq!(
+            find(&t, "/posts/caf%C3%A9"),
+            one("/posts/{id}", "id", "café")
+        );
         assert_eq!(find(&t, "/posts/a%2Fb"), one("/posts/{id}", "id", "a/b"));
         assert_eq!(find(&t, "/posts/a+b"), one("/posts/{id}", "id", "a+b"));
-        assert_eq!(find(&t, "/files/a/b.txt"), one("/files/{*rest}", "rest", "a/b.txt"));
+        assert_eq!(
+            find(&t, "/files/a/b.txt"),
+            one("/files/{*rest}", "rest", "a/b.txt")
+        );
         assert_eq!(t.routes().len(), 4);
         assert!(t.routes()[2].has_params() && !t.routes()[1].has_params());
     }
@@ -254,7 +270,10 @@ mod tests {
             assert_eq!(find(&t, path), None, "{path}");
         }
         let longest = format!("/posts/{}", "x".repeat(MAX_PARAM_LEN));
-        assert_eq!(find(&t, &longest).map(|(p, _)| p), Some("/posts/{id}".to_owned()));
+        assert_eq!(
+            find(&t, &longest).map(|(p, _)| p),
+            Some("/posts/{id}".to_owned())
+        );
         let over = format!("/posts/{}", "x".repeat(MAX_PARAM_LEN + 1));
         assert_eq!(find(&t, &over), None);
         // The limit is on the bytes sent: 400 escapes are 1200 bytes.
@@ -288,11 +307,20 @@ mod tests {
             "{conflict}"
         );
         let twice = panic_message(&["/", "/"]);
-        assert!(twice.contains("route `/` conflicts with route `/`"), "{twice}");
+        assert!(
+            twice.contains("route `/` conflicts with route `/`"),
+            "{twice}"
+        );
         let invalid = panic_message(&["/posts/{}"]);
-        assert!(invalid.contains("`/posts/{}` is not a valid pattern"), "{invalid}");
+        assert!(
+            invalid.contains("`/posts/{}` is not a valid pattern"),
+            "{invalid}"
+        );
         let relative = panic_message(&["posts"]);
         assert!(relative.contains("starting with `/`"), "{relative}");
-        assert_eq!(panic_message(&["/posts/{id}", "/posts/{id}/edit", "/posts/new"]), "");
+        assert_eq!(
+            panic_message(&["/posts/{id}", "/posts/{id}/edit", "/posts/new"]),
+            ""
+        );
     }
 }

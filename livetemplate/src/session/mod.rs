@@ -266,7 +266,8 @@ impl<C: LiveController> Groups<C> {
     /// `group` ran it and retired itself then, under its state lock; its state (with the
     /// action's changes) moves to the new id, whatever has replaced it in the table meanwhile.
     pub(crate) async fn rotate_retired(&self, group: &Arc<Group<C>>) -> SessionId {
-        self.rotate_group(&group.scope, Some(Arc::clone(group))).await
+        self.rotate_group(&group.scope, Some(Arc::clone(group)))
+            .await
     }
 
     async fn rotate_group(&self, scope: &Scope, group: Option<Arc<Group<C>>>) -> SessionId {
@@ -1240,7 +1241,11 @@ mod tests {
         );
         let id = SessionId::new();
         let group = groups
-            .get_or_mount(&Scope::exact(id.clone()), &mut Context::new(id.as_str()), None)
+            .get_or_mount(
+                &Scope::exact(id.clone()),
+                &mut Context::new(id.as_str()),
+                None,
+            )
             .await?;
         let (first, mut first_events) = group.attach();
         group
@@ -1299,7 +1304,11 @@ mod tests {
         let groups = groups(50, Duration::from_secs(60));
         let id = SessionId::new();
         let group = groups
-            .get_or_mount(&Scope::exact(id.clone()), &mut Context::new(id.as_str()), None)
+            .get_or_mount(
+                &Scope::exact(id.clone()),
+                &mut Context::new(id.as_str()),
+                None,
+            )
             .await?;
         let (fast, mut fast_events) = group.attach();
         let (slow, mut slow_events) = group.attach();
@@ -1343,7 +1352,11 @@ mod tests {
             };
             let old = SessionId::new();
             let group = groups
-                .get_or_mount(&Scope::exact(old.clone()), &mut Context::new(old.as_str()), None)
+                .get_or_mount(
+                    &Scope::exact(old.clone()),
+                    &mut Context::new(old.as_str()),
+                    None,
+                )
                 .await?;
             let (_tab, mut events) = group.attach();
             let mut ctx = Context::new(old.as_str()).with_action("bump", Default::default());
@@ -1358,7 +1371,11 @@ mod tests {
                 "the old group's tab is closed"
             );
             let moved = groups
-                .get_or_mount(&Scope::exact(new.clone()), &mut Context::new(new.as_str()), None)
+                .get_or_mount(
+                    &Scope::exact(new.clone()),
+                    &mut Context::new(new.as_str()),
+                    None,
+                )
                 .await?;
             assert_eq!(
                 moved.current().await.to_html(),
@@ -1366,7 +1383,11 @@ mod tests {
                 "stored: {stored}"
             );
             let fresh = groups
-                .get_or_mount(&Scope::exact(old.clone()), &mut Context::new(old.as_str()), None)
+                .get_or_mount(
+                    &Scope::exact(old.clone()),
+                    &mut Context::new(old.as_str()),
+                    None,
+                )
                 .await?;
             assert_eq!(
                 fresh.current().await.to_html(),
@@ -1433,7 +1454,9 @@ mod tests {
         id: &SessionId,
     ) -> Result<Arc<Group<Listeners>>, MountError> {
         let mut ctx = Context::new(id.as_str());
-        let group = groups.get_or_mount(&Scope::exact(id.clone()), &mut ctx, None).await?;
+        let group = groups
+            .get_or_mount(&Scope::exact(id.clone()), &mut ctx, None)
+            .await?;
         group.subscribe("room");
         Ok(group)
     }
@@ -1502,7 +1525,11 @@ mod tests {
             say(&broker, word);
         }
         let back = groups
-            .get_or_mount(&Scope::exact(id.clone()), &mut Context::new(id.as_str()), None)
+            .get_or_mount(
+                &Scope::exact(id.clone()),
+                &mut Context::new(id.as_str()),
+                None,
+            )
             .await?;
         assert!(
             Arc::ptr_eq(&back, &orphan),
@@ -1567,7 +1594,11 @@ mod tests {
             };
             let old = SessionId::new();
             let group = groups
-                .get_or_mount(&Scope::exact(old.clone()), &mut Context::new(old.as_str()), None)
+                .get_or_mount(
+                    &Scope::exact(old.clone()),
+                    &mut Context::new(old.as_str()),
+                    None,
+                )
                 .await?;
             let (victim, _victim_events) = group.attach();
             let (_attacker, mut attacker_events) = group.attach();
@@ -1591,7 +1622,11 @@ mod tests {
                     .is_err()
             );
             let fresh = groups
-                .get_or_mount(&Scope::exact(old.clone()), &mut Context::new(old.as_str()), None)
+                .get_or_mount(
+                    &Scope::exact(old.clone()),
+                    &mut Context::new(old.as_str()),
+                    None,
+                )
                 .await?;
             assert!(!Arc::ptr_eq(&fresh, &group));
 
@@ -1601,7 +1636,11 @@ mod tests {
                 "the old tabs are closed"
             );
             let moved = groups
-                .get_or_mount(&Scope::exact(new.clone()), &mut Context::new(new.as_str()), None)
+                .get_or_mount(
+                    &Scope::exact(new.clone()),
+                    &mut Context::new(new.as_str()),
+                    None,
+                )
                 .await?;
             assert_eq!(
                 moved.current().await.to_html(),
@@ -1610,7 +1649,11 @@ mod tests {
             );
             // The fresh group mounted for the old id meanwhile stays, with a fresh state.
             let again = groups
-                .get_or_mount(&Scope::exact(old.clone()), &mut Context::new(old.as_str()), None)
+                .get_or_mount(
+                    &Scope::exact(old.clone()),
+                    &mut Context::new(old.as_str()),
+                    None,
+                )
                 .await?;
             assert!(Arc::ptr_eq(&again, &fresh));
             assert_eq!(
@@ -1627,7 +1670,11 @@ mod tests {
         let groups = groups(4, Duration::ZERO);
         let id = SessionId::new();
         let group = groups
-            .get_or_mount(&Scope::exact(id.clone()), &mut Context::new(id.as_str()), None)
+            .get_or_mount(
+                &Scope::exact(id.clone()),
+                &mut Context::new(id.as_str()),
+                None,
+            )
             .await?;
         let tab = group.attach();
         assert_eq!(groups.sweep(), 0, "a session with a tab stays");

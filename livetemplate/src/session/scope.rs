@@ -124,11 +124,7 @@ mod tests {
         assert_ne!(one("1", &session).key(), one("1", &other).key());
         assert_ne!(one("1", &session).key(), &session);
         // The parts are length-prefixed: moving a byte between name and value changes the key.
-        let shifted = Scope::new(
-            session.clone(),
-            &pattern,
-            RouteParams::new([("i", "d1")]),
-        );
+        let shifted = Scope::new(session.clone(), &pattern, RouteParams::new([("i", "d1")]));
         assert_ne!(shifted.key(), one("1", &session).key());
         let rotated = one("1", &session).for_session(other.clone());
         assert_eq!(rotated.key(), one("1", &other).key());
