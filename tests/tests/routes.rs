@@ -70,6 +70,12 @@ impl Posts {
         Ok(())
     }
 
+    /// A sign-in: the session gets a new id (`ctx.rotate_session()`).
+    pub(crate) fn sign_in(&self, state: &mut Post, ctx: &mut Context) {
+        state.seen = "signed in".to_owned();
+        ctx.rotate_session();
+    }
+
     /// Shown in the URL's other tabs too (`sync`), never in another URL's.
     pub(crate) fn like(&self, state: &mut Post, ctx: &mut Context) -> livetemplate::Result {
         let PostParams { id } = ctx.params()?;
@@ -424,4 +430,43 @@ fn a_conflicting_route_panics_when_added() {
         message.contains("route `/posts/{slug}` conflicts with route `/posts/{id}`"),
         "{message}"
     );
+}
+
+/// A sign-in on `/posts/2` moves `/posts/2`'s state to the new session id, on a plain form
+/// POST and on a live connection (whose tab is sent to `/posts/2?_lvt_rotate=…` for the new
+/// cookie); the old id then names a fresh `/posts/2`.
+#[tokio::test]
+async fn a_rotation_on_a_url_with_parameters_moves_that_urls_state() -> Result<(), TestError> {
+    let server = start().await?;
+    let mut browser = server.browser();
+    assert_page(&browser.get("/posts/2").await?, "post 2");
+    let planted = browser.clone();
+    assert_eq!(
+        browser.post_form("/posts/2", &[("like", "")]).await?.status,
+        303
+    );
+    let signed = browser.post_form("/posts/2", &[("sign_in", "")]).await?;
+    assert_eq!(signed.status, 303, "{}", signed.body);
+    assert_eq!(signed.header("location"), Some("/posts/2"));
+    assert_ne!(browser.cookie(), planted.cookie(), "no new cookie");
+    let page = browser.get("/posts/2").await?;
+    assert_page(&page, "post 2: 1 likes");
+    assert_page(&page, "seen signed in");
+    assert_page(&planted.clone().get("/posts/2").await?, "post 2: 0 likes");
+
+    // On a live connection.
+    let mut tab = browser.connect("/posts/2").await?;
+    tab.click("like").await?;
+    tab.click("sign_in").await?;
+    assert!(tab.succeeded(), "{:?}", tab.errors());
+    let redirect = tab.next_frame().await?;
+    let to = redirect["to"].as_str().unwrap_or_default().to_owned();
+    assert!(to.starts_with("/posts/2?_lvt_rotate="), "{redirect}");
+    let before = browser.cookie().map(str::to_owned);
+    let handed = browser.get(&to).await?;
+    assert_eq!(handed.status, 303, "{}", handed.body);
+    assert_eq!(handed.header("location"), Some("/posts/2"));
+    assert_ne!(browser.cookie().map(str::to_owned), before, "no new cookie");
+    assert_page(&browser.get("/posts/2").await?, "post 2: 2 likes");
+    server.stop().await
 }
