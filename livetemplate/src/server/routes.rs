@@ -323,4 +323,54 @@ mod tests {
             ""
         );
     }
+
+    /// Not a check (no timing assertions here): the lookup cost beside the exact-path
+    /// `HashMap` the router used before, printed. Run with
+    /// `cargo test --release -p livetemplate --lib routes::tests::lookup_cost -- --ignored --nocapture`.
+    #[test]
+    #[ignore]
+    fn lookup_cost() {
+        let exact = ["/", "/about", "/todos", "/chat", "/posts/new"];
+        let before: HashMap<String, Arc<dyn Endpoint>> = exact
+            .iter()
+            .map(|path| ((*path).to_owned(), Arc::new(Named) as Arc<dyn Endpoint>))
+            .collect();
+        let exact_only = table(&exact);
+        let mixed = table(&[
+            "/",
+            "/about",
+            "/todos",
+            "/chat",
+            "/posts/new",
+            "/posts/{id}",
+            "/posts/{id}/edit",
+            "/files/{*rest}",
+        ]);
+        let rounds = 5_000_000_u32;
+        let time = |name: &str, lookup: &dyn Fn() -> bool| {
+            for _ in 0..3 {
+                let start = std::time::Instant::now();
+                let hits = (0..rounds).filter(|_| lookup()).count();
+                let ns = start.elapsed().as_nanos() as f64 / f64::from(rounds);
+                println!("{name}: {ns:.1} ns a lookup ({hits} hits)");
+            }
+        };
+        let path = std::hint::black_box;
+        time("before: HashMap::get(/todos)", &|| {
+            // What the router did before: `get`, then clone the page.
+            before.get(path("/todos")).cloned().is_some()
+        });
+        time("exact routes only: find(/todos)", &|| {
+            exact_only.find(path("/todos")).is_some()
+        });
+        time("with patterns: find(/todos)", &|| {
+            mixed.find(path("/todos")).is_some()
+        });
+        time("with patterns: find(/posts/12345)", &|| {
+            mixed.find(path("/posts/12345")).is_some()
+        });
+        time("with patterns: find(/nowhere)", &|| {
+            mixed.find(path("/nowhere")).is_some()
+        });
+    }
 }
