@@ -27,6 +27,8 @@ mod book {
     struct TemplateSupport;
     #[doc = include_str!("../../docs/src/actions-forms.md")]
     struct ActionsForms;
+    #[doc = include_str!("../../docs/src/routes.md")]
+    struct Routes;
     #[doc = include_str!("../../docs/src/client-attributes.md")]
     struct ClientAttributes;
     #[doc = include_str!("../../docs/src/many-users.md")]

@@ -79,9 +79,9 @@
 //!
 //! | module | what it holds |
 //! |---|---|
-//! | [`controller`] | [`LiveController`], [`Context`] (what an action may ask for: sync, broadcast, flash, redirect), [`ActionError`] |
+//! | [`controller`] | [`LiveController`], [`Context`] (the request's data, query and path parameters; what an action may ask for: sync, broadcast, flash, redirect), [`ActionError`] |
 //! | [`form`] | [`FormData`] (an action's data), binding it to typed structs, [`Validate`] and [`FieldErrors`] |
-//! | [`server`] | [`LiveRouter`], [`Config`], [`serve`] and friends, the page layout, signing keys and origins |
+//! | [`server`] | [`LiveRouter`] (exact paths and patterns such as `/posts/{id}`), [`Config`], [`serve`] and friends, the page layout and not-found page, signing keys and origins |
 //! | [`session`] | where session states live: [`SessionStore`](session::SessionStore), in memory or in Redis |
 //! | [`pubsub`] | how broadcasts and pushes reach other sessions: [`Broker`](pubsub::Broker), in memory or in Redis |
 //! | [`render`] | the [`Rendered`] tree a template renders to: statics tables and slot values |

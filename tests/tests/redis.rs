@@ -56,6 +56,32 @@ fn has(text: &str) -> impl Fn(&str) -> bool + '_ {
     move |html: &str| html.contains(&format!("<li>{text}</li>"))
 }
 
+/// A route with parameters keeps one stored state per URL of a browser: another instance
+/// resumes `/counters/1` and `/counters/2` apart.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_url_of_a_route_with_parameters_is_its_own_stored_state() -> TestResult {
+    let Some((a, b)) = pair("routes").await? else {
+        return Ok(());
+    };
+    let one = a.visit("/counters/1").await?;
+    let two = support::Session {
+        path: "/counters/2".to_owned(),
+        ..one.clone()
+    };
+    assert!(one.post_action("increment").await?);
+    assert!(one.post_action("increment").await?);
+    assert!(two.post_action("increment").await?);
+    assert_eq!(support::count(&one.on(&b).page().await?), Some(2));
+    assert_eq!(support::count(&two.on(&b).page().await?), Some(1));
+    let three = support::Session {
+        path: "/counters/3".to_owned(),
+        ..one.clone()
+    };
+    assert_eq!(support::count(&three.on(&b).page().await?), Some(0));
+    a.stop().await?;
+    b.stop().await
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn chat_users_on_two_instances_hear_each_other() -> TestResult {
     let Some((a, b)) = pair("chat").await? else {

@@ -8,6 +8,7 @@
 use serde::de::DeserializeOwned;
 
 use super::form::{self, BindError, Validate};
+use super::params::{ParamsError, RouteParams};
 use crate::wire::FormData;
 
 /// The kind of a flash message.
@@ -58,6 +59,7 @@ pub struct Context {
     action: String,
     data: FormData,
     query: FormData,
+    params: RouteParams,
     session_id: String,
     user_id: Option<String>,
     effects: Vec<Effect>,
@@ -82,6 +84,12 @@ impl Context {
     /// Sets the page's query parameters.
     pub fn with_query(mut self, query: FormData) -> Self {
         self.query = query;
+        self
+    }
+
+    /// Sets the path parameters of the URL the page was reached at.
+    pub fn with_params(mut self, params: RouteParams) -> Self {
+        self.params = params;
         self
     }
 
@@ -126,6 +134,41 @@ impl Context {
     /// One query parameter, converted leniently.
     pub fn query_get<T: DeserializeOwned>(&self, name: &str) -> Result<T, BindError> {
         form::get(&self.query, name)
+    }
+
+    /// One path parameter, percent-decoded: `ctx.param("id")` is `Some("7")` for
+    /// `/posts/{id}` served at `/posts/7`. `None` on an exact route or for a name the
+    /// route's pattern does not have.
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.params.get(name)
+    }
+
+    /// The path parameters bound into `T`, leniently as [`bind`](Self::bind) binds a form.
+    /// A parameter that does not bind is a [`ParamsError`], which `?` turns into
+    /// [`ActionError::not_found`](super::ActionError::not_found): returned from `mount` (or
+    /// from `on_navigate` on a page load), the request is answered `404 Not Found`.
+    ///
+    /// ```
+    /// # use livetemplate::Context;
+    /// # use livetemplate::controller::RouteParams;
+    /// #[derive(serde::Deserialize)]
+    /// struct PostParams {
+    ///     id: u64,
+    /// }
+    ///
+    /// let ctx = Context::new("session").with_params(RouteParams::new([("id", "7")]));
+    /// assert_eq!(ctx.params::<PostParams>()?.id, 7);
+    /// let ctx = Context::new("session").with_params(RouteParams::new([("id", "seven")]));
+    /// assert!(ctx.params::<PostParams>().is_err());
+    /// # Ok::<(), livetemplate::controller::ParamsError>(())
+    /// ```
+    pub fn params<T: DeserializeOwned>(&self) -> Result<T, ParamsError> {
+        self.params.bind()
+    }
+
+    /// Every path parameter.
+    pub fn route_params(&self) -> &RouteParams {
+        &self.params
     }
 
     /// The session group: every tab of one browser shares it.

@@ -3,6 +3,7 @@
 use std::fmt;
 
 use super::form::{BindError, FieldErrors};
+use super::params::ParamsError;
 
 /// The result an action returns; `Ok(())` by default.
 pub type Result<T = (), E = ActionError> = std::result::Result<T, E>;
@@ -23,6 +24,7 @@ enum Kind {
     Failed(Option<Box<dyn std::error::Error + Send + Sync>>),
     Invalid,
     UnknownAction,
+    NotFound,
 }
 
 impl ActionError {
@@ -54,6 +56,18 @@ impl ActionError {
         }
     }
 
+    /// The page asked for does not exist (`/posts/42` when there is no post 42). Returned
+    /// from `mount`, or from `on_navigate` on a page load, the request is answered
+    /// `404 Not Found` with the configured [not-found page](crate::Config::not_found); from an
+    /// action, it fails like any other error. A [`ParamsError`] converts into one.
+    pub fn not_found(message: impl Into<String>) -> Self {
+        ActionError {
+            message: message.into(),
+            errors: FieldErrors::new(),
+            kind: Kind::NotFound,
+        }
+    }
+
     /// The message.
     pub fn message(&self) -> &str {
         &self.message
@@ -67,6 +81,11 @@ impl ActionError {
     /// Whether the action name was unknown.
     pub fn is_unknown_action(&self) -> bool {
         matches!(self.kind, Kind::UnknownAction)
+    }
+
+    /// Whether the page asked for does not exist ([`not_found`](Self::not_found)).
+    pub fn is_not_found(&self) -> bool {
+        matches!(self.kind, Kind::NotFound)
     }
 
     /// Whether the input did not bind or validate.
@@ -97,6 +116,10 @@ impl ActionError {
 impl<E: std::error::Error + Send + Sync + 'static> From<E> for ActionError {
     fn from(error: E) -> Self {
         let boxed: Box<dyn std::error::Error + Send + Sync> = Box::new(error);
+        let boxed = match boxed.downcast::<ParamsError>() {
+            Ok(params) => return ActionError::not_found(params.to_string()),
+            Err(other) => other,
+        };
         match boxed.downcast::<BindError>() {
             Ok(bind) => ActionError::invalid(bind.field_errors().clone()),
             Err(other) => ActionError {

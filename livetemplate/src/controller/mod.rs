@@ -79,12 +79,14 @@ pub(crate) mod check;
 mod context;
 pub(crate) mod error;
 pub(crate) mod form;
+mod params;
 mod runtime;
 
 use std::future::Future;
 
 pub use context::{Context, Effect, FlashKind};
 pub use error::{ActionError, Result};
+pub use params::{ParamsError, RouteParams};
 #[cfg(feature = "testing")]
 pub(crate) use runtime::refused;
 pub(crate) use runtime::{GENERAL_ERROR, Outcome, Via, act, client_may_run, log_refused};

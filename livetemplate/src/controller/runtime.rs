@@ -27,6 +27,8 @@ pub(crate) struct Outcome {
     pub(crate) meta: Meta,
     /// The effects to carry out (none when the action failed).
     pub(crate) effects: Vec<Effect>,
+    /// Whether it failed with [`ActionError::not_found`]: a page load answers `404`.
+    pub(crate) not_found: bool,
 }
 
 impl Outcome {
@@ -115,6 +117,7 @@ pub(crate) fn refused(action: &str) -> Outcome {
     Outcome {
         meta,
         effects: Vec::new(),
+        not_found: false,
     }
 }
 
@@ -182,7 +185,14 @@ async fn run_with_snapshot<C: LiveController>(
                     meta.flash.push((kind.to_owned(), message.clone()));
                 }
             }
-            (Outcome { meta, effects }, Some(snapshot))
+            (
+                Outcome {
+                    meta,
+                    effects,
+                    not_found: false,
+                },
+                Some(snapshot),
+            )
         }
         Some(error) => {
             *state = snapshot;
@@ -204,6 +214,7 @@ async fn run_with_snapshot<C: LiveController>(
                 Outcome {
                     meta,
                     effects: Vec::new(),
+                    not_found: error.is_not_found(),
                 },
                 None,
             )

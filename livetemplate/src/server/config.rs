@@ -4,6 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::guard::FrameAncestors;
+use super::not_found::{DefaultNotFound, NotFoundPage};
 use super::page::{DefaultLayout, PageLayout};
 use super::security::{OriginPolicy, SigningKey};
 use crate::pubsub::{Broker, MemoryBroker};
@@ -50,6 +51,7 @@ pub struct Config {
     pub(crate) session_memory: usize,
     pub(crate) broadcast_backlog: usize,
     pub(crate) layout: Arc<dyn PageLayout>,
+    pub(crate) not_found: Arc<dyn NotFoundPage>,
     pub(crate) title: String,
     pub(crate) authenticator: Option<Arc<Authenticator>>,
     pub(crate) max_connections: usize,
@@ -114,6 +116,7 @@ impl Default for Config {
             session_memory: 512 * 1024 * 1024,
             broadcast_backlog: crate::session::DEFAULT_BACKLOG,
             layout: Arc::new(DefaultLayout),
+            not_found: Arc::new(DefaultNotFound),
             title: String::new(),
             authenticator: None,
             max_connections: 10_000,
@@ -343,6 +346,18 @@ impl Config {
     /// The document around the live region. Default: a minimal HTML5 page.
     pub fn layout(mut self, layout: impl PageLayout) -> Self {
         self.layout = Arc::new(layout);
+        self
+    }
+
+    /// What a browser's page load gets, inside the [layout](Config::layout), with
+    /// `404 Not Found`: when no route matches its path, when a path parameter is over
+    /// [`MAX_PARAM_LEN`](super::MAX_PARAM_LEN) or malformed, or when the controller says so
+    /// ([`ActionError::not_found`](crate::ActionError::not_found) from `mount`, e.g. a
+    /// `ctx.params()` that did not bind). HTML, or a closure of the path; see
+    /// [`NotFoundPage`]. WebSocket upgrades, POSTs and JSON requests get a plain-text
+    /// `not found` instead. Default: a heading and a sentence ([`DefaultNotFound`]).
+    pub fn not_found(mut self, page: impl NotFoundPage) -> Self {
+        self.not_found = Arc::new(page);
         self
     }
 

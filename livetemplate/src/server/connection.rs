@@ -19,7 +19,7 @@ use tokio_tungstenite::tungstenite::{Error as WsError, Message, Utf8Bytes};
 use super::action_data;
 use super::config::Config;
 use super::handoff::Handoffs;
-use crate::controller::{Context, Effect, Via, client_may_run, log_refused};
+use crate::controller::{Effect, Via, client_may_run, log_refused};
 use crate::diff::diff;
 use crate::session::{Group, Groups, Tab, TabEvents};
 use crate::wire::keys as k;
@@ -134,7 +134,7 @@ pub(crate) struct Rotation<C: LiveController> {
     pub(crate) groups: Arc<Groups<C>>,
     /// The page's pending hand-offs.
     pub(crate) handoffs: Arc<Handoffs>,
-    /// The page's path.
+    /// The path the tab's socket was opened on (its page's URL without the query).
     pub(crate) path: String,
 }
 
@@ -155,7 +155,8 @@ impl<C: LiveController> Rotation<C> {
     ) where
         S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
     {
-        let old = group.id().clone();
+        // The hand-off names browser sessions (what the cookies carry), not the state's key.
+        let old = group.scope().session().clone();
         let new = self.groups.rotate_retired(group).await;
         if client == ClientKind::Livetemplate {
             let then = then.map(str::to_owned);
@@ -218,8 +219,7 @@ pub(crate) async fn run<C: LiveController>(
     let (query, user) = serve(upgraded, &group, &tab, events, &config, peer, &rotation).await;
     // `serve` has dropped the socket: free the slot, then run `on_disconnect`.
     drop(tab);
-    let session = group.id().as_str().to_owned();
-    let mut ctx = Context::new(session).with_query(query).with_user(user);
+    let mut ctx = group.context().with_query(query).with_user(user);
     group.disconnect(&mut ctx).await;
 }
 
@@ -249,9 +249,10 @@ async fn serve<C: LiveController>(
         timed_out: false,
         close_timed_out: false,
     };
-    let session = group.id().as_str().to_owned();
+    let session = group.scope().session().as_str().to_owned();
 
-    let mut ctx = Context::new(session.clone())
+    let mut ctx = group
+        .context()
         .with_query(query.clone())
         .with_user(user.clone());
     if let Err(error) = group.connect(tab.id(), &mut ctx).await {
@@ -340,7 +341,8 @@ async fn serve<C: LiveController>(
                 } else {
                     action_data::without_page_fields(message.data)
                 };
-                let mut ctx = Context::new(session.clone())
+                let mut ctx = group
+                    .context()
                     .with_action(action, data)
                     .with_query(query.clone())
                     .with_user(user.clone());

@@ -20,11 +20,11 @@ use super::handoff::Handoffs;
 use super::page;
 use super::security::{self, SessionId};
 use crate::LiveController;
-use crate::controller::{Context, Via, client_may_run, log_refused};
+use crate::controller::{RouteParams, Via, client_may_run, log_refused};
 use crate::diff::diff;
 use crate::pubsub::{Broker, lock};
 use crate::session::census::{Census, Evict};
-use crate::session::{AttachError, Group, Groups, MountError, OverBudget, Tab, TabEvents};
+use crate::session::{AttachError, Group, Groups, MountError, OverBudget, Scope, Tab, TabEvents};
 use crate::wire::keys as k;
 use crate::wire::{self, ActionKind, ClientKind, Encoder, FormData, Meta, ProtocolError, frame};
 
@@ -33,16 +33,19 @@ pub type Body = Full<Bytes>;
 
 /// A live page, type-erased so one router holds pages of different controllers.
 pub(crate) trait Endpoint: Send + Sync + 'static {
+    /// Answers a request for this page at a URL that matched its route with `params`.
     fn handle(
         self: Arc<Self>,
         parts: Parts,
         body: Option<Bytes>,
+        params: RouteParams,
     ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Response<Body>> + Send>>;
 }
 
 /// The page of one controller.
 pub(crate) struct Page<C: LiveController> {
-    path: String,
+    /// The route's pattern (its path, on an exact route).
+    pattern: Arc<str>,
     groups: Arc<Groups<C>>,
     /// Rotations made on live connections, waiting for their tab's `GET` to set the cookie.
     handoffs: Arc<Handoffs>,
@@ -76,7 +79,7 @@ impl<C: LiveController> Page<C> {
         });
         census.register(Arc::downgrade(&groups) as std::sync::Weak<dyn Evict>);
         Arc::new(Page {
-            path: path.to_owned(),
+            pattern: Arc::from(path),
             groups,
             handoffs: Arc::new(Handoffs::default()),
             config,
@@ -91,8 +94,9 @@ impl<C: LiveController> Endpoint for Page<C> {
         self: Arc<Self>,
         parts: Parts,
         body: Option<Bytes>,
+        params: RouteParams,
     ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Response<Body>> + Send>> {
-        Box::pin(async move { self.respond(parts, body).await })
+        Box::pin(async move { self.respond(parts, body, params).await })
     }
 }
 
@@ -100,7 +104,12 @@ impl<C: LiveController> Page<C> {
     /// Finds the request's session (rotating it when the browser has signed in since its
     /// cookie was set) and answers; a rotated session's new cookie goes on whatever response
     /// the request gets — a page, a `101` switching to a live connection, a POST's answer.
-    async fn respond(self: Arc<Self>, parts: Parts, body: Option<Bytes>) -> Response<Body> {
+    async fn respond(
+        self: Arc<Self>,
+        parts: Parts,
+        body: Option<Bytes>,
+        params: RouteParams,
+    ) -> Response<Body> {
         let user = self.config.user(&parts);
         let found = security::read_session_for(
             &parts.headers,
@@ -116,7 +125,8 @@ impl<C: LiveController> Page<C> {
         }
         let (session, rotated) = match found {
             Some(found) if found.login => {
-                let new = self.groups.rotate(&found.id).await;
+                let scope = Scope::new(found.id, &self.pattern, params.clone());
+                let new = self.groups.rotate(&scope).await;
                 tracing::debug!("session rotated at sign-in");
                 (Some(new), true)
             }
@@ -125,7 +135,7 @@ impl<C: LiveController> Page<C> {
         };
         let cookie = session.as_ref().map(|id| self.session_cookie(id, &user));
         let name = self.config.session_cookie_name();
-        let mut response = self.answer(parts, body, session, user).await;
+        let mut response = self.answer(parts, body, session, user, params).await;
         // A page sets the session cookie itself; other answers (a flash cookie aside) do not.
         let sets_session = response
             .headers()
@@ -157,7 +167,7 @@ impl<C: LiveController> Page<C> {
         user: &Option<String>,
     ) -> Response<Body> {
         let redeemed = self.handoffs.redeem(token, holder.as_ref(), Instant::now());
-        let back = without_rotate_token(parts, &self.path);
+        let back = without_rotate_token(parts, &self.pattern);
         let location = match &redeemed {
             Ok(redeemed) => redeemed.then.clone().unwrap_or(back),
             Err(_) => back,
@@ -204,8 +214,13 @@ impl<C: LiveController> Page<C> {
         body: Option<Bytes>,
         session: Option<SessionId>,
         user: Option<String>,
+        params: RouteParams,
     ) -> Response<Body> {
         let (query, ours) = query(&parts);
+        let html = wants_html(&parts);
+        // The state this request reaches: the session's, at this URL.
+        let pattern = Arc::clone(&self.pattern);
+        let scope = |session: SessionId| Scope::new(session, &pattern, params.clone());
         let client = parts
             .extensions
             .get::<super::ClientAddr>()
@@ -237,7 +252,8 @@ impl<C: LiveController> Page<C> {
                 }) else {
                     return status(StatusCode::BAD_REQUEST, "missing Sec-WebSocket-Key");
                 };
-                let (group, tab) = match self.attach(&session, &query, &user, client).await {
+                let scope = scope(session);
+                let (group, tab) = match self.attach(&scope, &query, &user, client).await {
                     Ok(attached) => attached,
                     Err(response) => return response,
                 };
@@ -247,7 +263,7 @@ impl<C: LiveController> Page<C> {
                 let rotation = connection::Rotation {
                     groups: Arc::clone(&self.groups),
                     handoffs: Arc::clone(&self.handoffs),
-                    path: self.path.clone(),
+                    path: parts.uri.path().to_owned(),
                 };
                 tokio::spawn(async move {
                     match upgrade.await {
@@ -279,18 +295,24 @@ impl<C: LiveController> Page<C> {
                     .as_ref()
                     .and_then(|session| flash::take(&self.config.key, session, &parts.headers));
                 let mut session = session.unwrap_or_else(SessionId::new);
-                let group = match self.group(&session, &query, &user, client).await {
+                let scope = scope(session.clone());
+                let group = match self.group(&scope, &query, &user, client, html).await {
                     Ok(group) => group,
                     Err(response) => return response,
                 };
                 let tree = if C::NAVIGATES {
-                    let mut ctx = Context::new(session.as_str())
+                    let mut ctx = scope
+                        .context()
                         .with_action(k::ACTION_NAVIGATE, query.clone())
                         .with_query(query)
                         .with_user(user.clone());
                     let Ok((outcome, tree)) = group.act(None, &mut ctx).await else {
                         return rotated_meanwhile();
                     };
+                    if outcome.not_found {
+                        // `on_navigate` says the URL names nothing (a bad query, a gone post).
+                        return super::not_found::response(&self.config, html, parts.uri.path());
+                    }
                     if outcome.rotates() {
                         // `on_navigate` rotated: this page carries the new cookie and token.
                         session = self.rotate(&group).await;
@@ -350,7 +372,7 @@ impl<C: LiveController> Page<C> {
                 self.post(
                     parts,
                     body.unwrap_or_default(),
-                    session,
+                    session.map(scope),
                     (query, ours),
                     (user, client),
                 )
@@ -371,13 +393,14 @@ impl<C: LiveController> Page<C> {
         self: Arc<Self>,
         parts: Parts,
         body: Bytes,
-        session: Option<SessionId>,
+        scope: Option<Scope>,
         (query, ours): (FormData, bool),
         (user, client): (Option<String>, Option<IpAddr>),
     ) -> Response<Body> {
-        let Some(session) = session else {
+        let Some(scope) = scope else {
             return status(StatusCode::FORBIDDEN, "no session: load the page first");
         };
+        let session = scope.session().clone();
         let content_type = parts
             .headers
             .get(header::CONTENT_TYPE)
@@ -415,7 +438,7 @@ impl<C: LiveController> Page<C> {
                 *response.status_mut() = StatusCode::BAD_REQUEST;
                 return response;
             }
-            let group = match self.group(&session, &query, &user, client).await {
+            let group = match self.group(&scope, &query, &user, client, false).await {
                 Ok(group) => group,
                 Err(response) => return response,
             };
@@ -431,7 +454,8 @@ impl<C: LiveController> Page<C> {
             } else {
                 (query, action_data::without_page_fields(message.data))
             };
-            let mut ctx = Context::new(session.as_str())
+            let mut ctx = scope
+                .context()
                 .with_action(action, data)
                 .with_query(query)
                 .with_user(user.clone());
@@ -480,7 +504,7 @@ impl<C: LiveController> Page<C> {
                 &ProtocolError::UnknownAction(action).to_string(),
             );
         }
-        let group = match self.group(&session, &query, &user, client).await {
+        let group = match self.group(&scope, &query, &user, client, false).await {
             Ok(group) => group,
             Err(response) => return response,
         };
@@ -490,7 +514,8 @@ impl<C: LiveController> Page<C> {
                 over,
             );
         }
-        let mut ctx = Context::new(session.as_str())
+        let mut ctx = scope
+            .context()
             .with_action(action.as_str(), data)
             .with_query(query)
             .with_user(user.clone());
@@ -513,7 +538,7 @@ impl<C: LiveController> Page<C> {
             parts
                 .uri
                 .path_and_query()
-                .map_or_else(|| self.path.clone(), |pq| pq.as_str().to_owned())
+                .map_or_else(|| self.pattern.to_string(), |pq| pq.as_str().to_owned())
         });
         let mut response = status(StatusCode::SEE_OTHER, "");
         if let Ok(location) = HeaderValue::from_str(&location) {
@@ -538,36 +563,46 @@ impl<C: LiveController> Page<C> {
         response
     }
 
-    /// The session's group, mounted on its first request (with the request's query and user)
-    /// if the census has room for it.
+    /// The group of `scope` (the session at this URL), mounted on its first request (with
+    /// the request's query, user and path parameters) if the census has room for it. A
+    /// `mount` that says [not found](crate::ActionError::not_found) is a `404`: the
+    /// not-found page when `html`, plain text otherwise.
     async fn group(
         &self,
-        session: &SessionId,
+        scope: &Scope,
         query: &FormData,
         user: &Option<String>,
         client: Option<IpAddr>,
+        html: bool,
     ) -> Result<Arc<Group<C>>, Response<Body>> {
-        let mut ctx = Context::new(session.as_str())
+        let mut ctx = scope
+            .context()
             .with_query(query.clone())
             .with_user(user.clone());
         self.groups
-            .get_or_mount(session, &mut ctx, client)
+            .get_or_mount(scope, &mut ctx, client)
             .await
-            .map_err(|error| self.mount_failed(&error))
+            .map_err(|error| match &error {
+                MountError::Mount(error) if error.is_not_found() => {
+                    tracing::debug!(%error, "mount: not found");
+                    super::not_found::response(&self.config, html, "")
+                }
+                _ => self.mount_failed(&error),
+            })
     }
 
     /// The session's group with a new tab attached. The slot is taken now, before the
     /// upgrade, and freed when the connection (or a failed upgrade) drops it.
     async fn attach(
         &self,
-        session: &SessionId,
+        scope: &Scope,
         query: &FormData,
         user: &Option<String>,
         client: Option<IpAddr>,
     ) -> Result<(Arc<Group<C>>, (Tab<C>, TabEvents)), Response<Body>> {
         // Twice at most: a group evicted between lookup and attach is mounted again.
         for _ in 0..2 {
-            let group = self.group(session, query, user, client).await?;
+            let group = self.group(scope, query, user, client, false).await?;
             match group.try_attach(self.config.connections_per_session) {
                 Ok(tab) => return Ok((group, tab)),
                 Err(AttachError::Retired) => continue,
@@ -596,11 +631,14 @@ impl<C: LiveController> Page<C> {
         response
     }
 
-    /// The live region's id: stable for a path, so a reloaded page keeps it.
+    /// The live region's id: stable for a route, so a reloaded page keeps it.
     fn region_id(&self) -> String {
-        let hash = self.path.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-        });
+        let hash = self
+            .pattern
+            .bytes()
+            .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+                (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+            });
         format!("lvt-{:08x}", hash as u32)
     }
 }
@@ -672,6 +710,12 @@ fn is_upgrade(parts: &Parts) -> bool {
         .get(header::UPGRADE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.eq_ignore_ascii_case("websocket"))
+}
+
+/// Whether a refusal should be a page: a browser's page load (`GET`/`HEAD`, not a WebSocket
+/// upgrade, not a script asking for JSON). Everything else gets plain text.
+pub(crate) fn wants_html(parts: &Parts) -> bool {
+    matches!(parts.method, Method::GET | Method::HEAD) && !is_upgrade(parts) && !accepts_json(parts)
 }
 
 fn accepts_json(parts: &Parts) -> bool {

@@ -269,6 +269,7 @@ mod tests {
         let outcome = Outcome {
             meta,
             effects: Vec::new(),
+            not_found: false,
         };
         assert_eq!(
             of_outcome(&outcome),
@@ -282,6 +283,7 @@ mod tests {
         let outcome = Outcome {
             meta: ok,
             effects: Vec::new(),
+            not_found: false,
         };
         assert_eq!(of_outcome(&outcome), [flash("info", "saved")]);
     }

@@ -417,6 +417,19 @@ fn is_space(b: u8) -> bool {
     matches!(b, b'\t' | b'\n' | b'\x0C' | b'\r' | b' ')
 }
 
+/// `text` escaped for HTML text and quoted attribute values: `&`, `<`, `>`, `"` and `'`
+/// become character references. For a [`NotFoundPage`](super::NotFoundPage) or a
+/// [`PageLayout`] that shows text it did not write.
+///
+/// ```
+/// assert_eq!(livetemplate::server::escape_html("<a href='x'>"), "&lt;a href=&#39;x&#39;&gt;");
+/// ```
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    push_escaped(&mut out, text);
+    out
+}
+
 /// Appends `text` escaped for HTML text and quoted attribute values: `&`, `<`, `>`, `"` and
 /// `'` become character references.
 pub(crate) fn push_escaped(out: &mut String, text: &str) {

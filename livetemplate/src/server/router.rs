@@ -1,6 +1,5 @@
 //! [`LiveRouter`]: live pages by path, as a hyper/tower service; [`serve`] runs it alone.
 
-use std::collections::HashMap;
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
@@ -15,8 +14,10 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 
 use super::accept::{self, Backoff, Counted, LogLimit};
 use super::config::Config;
-use super::endpoint::{Body, Endpoint, Page, status};
+use super::endpoint::{Body, Page, status, wants_html};
 use super::guard::HostError;
+use super::not_found;
+use super::routes::{Route, Table};
 use crate::LiveController;
 use crate::pubsub::{Broker, Message};
 use crate::session::SessionStore;
@@ -30,7 +31,12 @@ pub const CLIENT_PATH: &str = "/_livetemplate/livetemplate.min.js";
 /// published package carries it); `livetemplate-client/scripts/build.mjs` writes it.
 const CLIENT_JS: &str = include_str!("../../client/livetemplate.min.js");
 
-/// Live pages by path. Clone it freely: clones share pages and sessions.
+/// Live pages by path or pattern (`/posts/{id}`). Clone it freely: clones share pages and
+/// sessions.
+///
+/// An address that no route matches is answered `404 Not Found` with the
+/// [not-found page](Config::not_found) inside the layout (plain text for WebSocket upgrades,
+/// POSTs and JSON requests).
 ///
 /// ```no_run
 /// # use askama::Template;
@@ -52,7 +58,7 @@ const CLIENT_JS: &str = include_str!("../../client/livetemplate.min.js");
 /// ```
 #[derive(Clone)]
 pub struct LiveRouter {
-    pages: Arc<HashMap<String, Arc<dyn Endpoint>>>,
+    routes: Arc<Table>,
     config: Arc<Config>,
     shutdown: Arc<tokio::sync::watch::Sender<bool>>,
     /// Every page's sessions, counted against the configured caps.
@@ -62,7 +68,7 @@ pub struct LiveRouter {
 impl std::fmt::Debug for LiveRouter {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("LiveRouter")
-            .field("pages", &self.pages.keys().collect::<Vec<_>>())
+            .field("routes", &self.routes.routes())
             .field("config", &self.config)
             .finish()
     }
@@ -103,7 +109,7 @@ impl LiveRouter {
             memory: config.session_memory,
         });
         LiveRouter {
-            pages: Arc::new(HashMap::new()),
+            routes: Arc::new(Table::default()),
             config: Arc::new(config),
             shutdown: Arc::new(tokio::sync::watch::channel(false).0),
             census,
@@ -130,7 +136,54 @@ impl LiveRouter {
         }
     }
 
-    /// Serves `controller`'s page at `path` (exact match); sessions live in memory.
+    /// Serves `controller`'s page at `path`; sessions live in memory.
+    ///
+    /// `path` is an exact path (`/about`) or a pattern with parameters in braces, one per
+    /// segment (`/posts/{id}`, `/posts/{id}/edit`), or a catch-all at the end
+    /// (`/files/{*rest}`): [`matchit`](https://docs.rs/matchit)'s syntax, as in axum. An exact
+    /// path wins over a pattern (`/posts/new` next to `/posts/{id}`). The controller reads the
+    /// parameters with [`ctx.param("id")`](crate::Context::param) or typed with
+    /// [`ctx.params::<T>()`](crate::Context::params), in `mount`, the hooks and actions, on
+    /// every transport; a parameter that does not bind is a `404`. Each URL of a pattern has
+    /// its own state per browser: `/posts/1` and `/posts/2` are two sessions of the page
+    /// (each counted by [`Config::max_sessions`]).
+    ///
+    /// Parameters are percent-decoded; one over [`MAX_PARAM_LEN`](super::MAX_PARAM_LEN)
+    /// bytes, not UTF-8 once decoded, empty, or a `.`/`..` segment matches nothing (`404`).
+    /// A trailing slash counts: `/posts/7/` is not `/posts/7`.
+    ///
+    /// # Panics
+    ///
+    /// When `path` does not start with `/`, is not a valid pattern (`/posts/{}`), or conflicts
+    /// with a route added before (the same path again, or `/posts/{slug}` after
+    /// `/posts/{id}`); the message names both routes. Routes are code, so this is a
+    /// programming error found when the router is built (as axum's `route` does), never a
+    /// request-time failure.
+    ///
+    /// ```
+    /// # use askama::Template;
+    /// # use livetemplate::{Context, LiveTemplate, live_controller};
+    /// # #[derive(Clone, Template, LiveTemplate)]
+    /// # #[template(source = "<p>{{ id }}</p>", ext = "html")]
+    /// # struct Post { id: u64 }
+    /// # struct Posts;
+    /// #[derive(serde::Deserialize)]
+    /// struct PostParams {
+    ///     id: u64,
+    /// }
+    ///
+    /// #[live_controller]
+    /// impl Posts {
+    ///     async fn mount(&self, ctx: &mut Context) -> livetemplate::Result<Post> {
+    ///         // `/posts/abc` does not bind: `?` makes it a 404.
+    ///         let PostParams { id } = ctx.params()?;
+    ///         Ok(Post { id })
+    ///     }
+    /// }
+    ///
+    /// let router = livetemplate::LiveRouter::new().route("/posts/{id}", Posts);
+    /// assert_eq!(router.routes()[0].pattern, "/posts/{id}");
+    /// ```
     pub fn route<C: LiveController>(self, path: &str, controller: C) -> Self {
         self.add(path, controller, None)
     }
@@ -152,6 +205,14 @@ impl LiveRouter {
         controller: C,
         store: Option<Arc<dyn SessionStore<C::State>>>,
     ) -> Self {
+        let routes = Arc::make_mut(&mut self.routes);
+        // Checked before the page exists: a bad route panics with nothing half-built.
+        routes.reserve(path);
+        let route = Route {
+            pattern: path.to_owned(),
+            controller: std::any::type_name::<C>(),
+            stored: store.is_some(),
+        };
         let page = Page::new(
             path,
             controller,
@@ -161,8 +222,14 @@ impl LiveRouter {
             store,
             &self.census,
         );
-        Arc::make_mut(&mut self.pages).insert(path.to_owned(), page);
+        routes.push(route, page);
         self
+    }
+
+    /// The route table, in the order the routes were added: each pattern, its controller's
+    /// type name, and whether its states are kept in a store.
+    pub fn routes(&self) -> &[Route] {
+        self.routes.routes()
     }
 
     /// Closes every live connection (code 1001, "going away"), as `serve` does on shutdown;
@@ -202,9 +269,10 @@ impl LiveRouter {
         if parts.uri.path() == CLIENT_PATH && matches!(parts.method, Method::GET | Method::HEAD) {
             return client_bundle();
         }
-        let Some(page) = self.pages.get(parts.uri.path()).cloned() else {
-            return status(StatusCode::NOT_FOUND, "not found");
+        let Some((page, params)) = self.routes.find(parts.uri.path()) else {
+            return not_found::response(&self.config, wants_html(&parts), parts.uri.path());
         };
+        let page = Arc::clone(page);
         let body = if parts.method == Method::POST {
             let deadline = self.config.body_read_timeout;
             match super::body::read_body(body, self.config.max_body, deadline).await {
@@ -224,7 +292,7 @@ impl LiveRouter {
         } else {
             None
         };
-        page.handle(parts, body).await
+        page.handle(parts, body, params).await
     }
 }
 

@@ -17,11 +17,13 @@ pub(crate) mod census;
 mod hub;
 #[cfg(feature = "redis")]
 mod redis;
+mod scope;
 mod store;
 
 #[cfg(feature = "redis")]
 pub use self::redis::RedisSessionStore;
 pub(crate) use budget::OverBudget;
+pub(crate) use scope::Scope;
 pub use store::{MemoryStore, Saved, SessionStore, StoreError, StoreFuture, Stored};
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
@@ -161,16 +163,17 @@ impl<C: LiveController> Groups<C> {
         lock(&self.groups).get(id).cloned()
     }
 
-    /// The group of `id`, mounting it with `ctx` (the request's query and user) when new;
-    /// a new group takes a seat in the census for `client`. Broadcasts the group missed
-    /// while it had no tab run first.
+    /// The group of `scope`, mounting it with `ctx` (the request's query, user and path
+    /// parameters) when new; a new group takes a seat in the census for `client`. Broadcasts
+    /// the group missed while it had no tab run first.
     pub(crate) async fn get_or_mount(
         &self,
-        id: &SessionId,
+        scope: &Scope,
         ctx: &mut Context,
         client: Option<IpAddr>,
     ) -> Result<Arc<Group<C>>, MountError> {
         self.sweep_now_and_then();
+        let id = scope.key();
         // A retired group is on its way out of the table: its id mounts afresh.
         if let Some(group) = self.get(id)
             && !group.is_retired()
@@ -182,14 +185,14 @@ impl<C: LiveController> Groups<C> {
         let seat = self.census.admit(client).map_err(MountError::Full)?;
         let (state, version) = self.initial_state(id, ctx).await?;
         let tree = state.render_tree().map_err(MountError::Render)?;
-        let group = self.build(id, state, Arc::new(tree), version, seat);
+        let group = self.build(scope, state, Arc::new(tree), version, seat);
         Ok(self.insert(group))
     }
 
     /// A group, not yet registered.
     fn build(
         &self,
-        id: &SessionId,
+        scope: &Scope,
         state: C::State,
         tree: Arc<Rendered>,
         version: Option<u64>,
@@ -197,7 +200,7 @@ impl<C: LiveController> Groups<C> {
     ) -> Arc<Group<C>> {
         seat.resize(estimate(&tree));
         let group = Arc::new(Group {
-            id: id.clone(),
+            scope: scope.clone(),
             controller: Arc::clone(&self.controller),
             broker: Arc::clone(&self.broker),
             hub: Arc::clone(&self.hub),
@@ -223,7 +226,7 @@ impl<C: LiveController> Groups<C> {
     /// Registers `group`, unless its id has one already (returned instead); a retired one is
     /// replaced.
     fn insert(&self, group: Arc<Group<C>>) -> Arc<Group<C>> {
-        let id = group.id.clone();
+        let id = group.id().clone();
         // Two first requests of one browser may race: the first group in wins.
         let (group, new) = {
             let mut groups = lock(&self.groups);
@@ -250,12 +253,12 @@ impl<C: LiveController> Groups<C> {
     }
 
     /// Gives session `old` a new id (a login: `old` may have been planted by an attacker, who
-    /// knows it). This page's state moves to the new id — with a store, the stored state
-    /// does, and the old entry is removed — and `old` stops naming it: a request with `old`
-    /// mounts afresh. The old group's tabs are closed (1013); they reconnect with the cookie
-    /// the browser got meanwhile. Returns the new id.
-    pub(crate) async fn rotate(&self, old: &SessionId) -> SessionId {
-        let group = self.get(old).filter(|group| !group.is_retired());
+    /// knows it). This page's state at `old`'s URL moves to the new id — with a store, the
+    /// stored state does, and the old entry is removed — and `old` stops naming it: a request
+    /// with `old` mounts afresh. The old group's tabs are closed (1013); they reconnect with
+    /// the cookie the browser got meanwhile. Returns the new session id.
+    pub(crate) async fn rotate(&self, old: &Scope) -> SessionId {
+        let group = self.get(old.key()).filter(|group| !group.is_retired());
         self.rotate_group(old, group).await
     }
 
@@ -263,11 +266,14 @@ impl<C: LiveController> Groups<C> {
     /// `group` ran it and retired itself then, under its state lock; its state (with the
     /// action's changes) moves to the new id, whatever has replaced it in the table meanwhile.
     pub(crate) async fn rotate_retired(&self, group: &Arc<Group<C>>) -> SessionId {
-        self.rotate_group(&group.id, Some(Arc::clone(group))).await
+        self.rotate_group(&group.scope, Some(Arc::clone(group)))
+            .await
     }
 
-    async fn rotate_group(&self, old: &SessionId, group: Option<Arc<Group<C>>>) -> SessionId {
-        let new = SessionId::new();
+    async fn rotate_group(&self, scope: &Scope, group: Option<Arc<Group<C>>>) -> SessionId {
+        let new_session = SessionId::new();
+        let new_scope = scope.for_session(new_session.clone());
+        let (old, new) = (scope.key(), new_scope.key());
         if let Some(group) = &group {
             // Only this group: a fresh one mounted for the old id meanwhile stays.
             let mut groups = lock(&self.groups);
@@ -281,7 +287,7 @@ impl<C: LiveController> Groups<C> {
         let moved = match &group {
             Some(group) => {
                 // What it missed while parked runs first, so the state moved is current.
-                group.replay_missed(&Context::new(old.as_str())).await;
+                group.replay_missed(&scope.context()).await;
                 let state = group.state.lock().await;
                 // Under the state lock: no action of the old id runs after this clone.
                 group.retired.store(true, Ordering::SeqCst);
@@ -305,7 +311,7 @@ impl<C: LiveController> Groups<C> {
                 },
             };
             if let Some(state) = state
-                && let Err(error) = store.save(&new, &state, None).await
+                && let Err(error) = store.save(new, &state, None).await
             {
                 tracing::warn!(%error, "cannot save a rotated session; the new one mounts afresh");
             }
@@ -314,13 +320,13 @@ impl<C: LiveController> Groups<C> {
             }
         } else if let (Some((state, tree)), Some(group)) = (moved, &group) {
             // The session keeps its place in the census under its new id.
-            self.insert(self.build(&new, state, tree, None, group.seat.hand_over()));
+            self.insert(self.build(&new_scope, state, tree, None, group.seat.hand_over()));
         }
         if let Some(group) = group {
             group.retire();
             group.seat.release();
         }
-        new
+        new_session
     }
 
     /// A new group's state: the stored one when a store has it, else a fresh `mount` (saved).
@@ -411,7 +417,7 @@ impl<C: LiveController> Evict for Groups<C> {
                 let idle_since = (*lock(&group.idle_since))?;
                 Some(Orphan {
                     idle_since,
-                    id: group.id.clone(),
+                    id: group.id().clone(),
                     bytes: group.seat.bytes(),
                 })
             })
@@ -453,7 +459,8 @@ fn estimate(tree: &Rendered) -> usize {
 
 /// One browser's state for one live page, and its connected tabs.
 pub(crate) struct Group<C: LiveController> {
-    id: SessionId,
+    /// Its session and URL; its key names it in the page's table and in the store.
+    scope: Scope,
     controller: Arc<C>,
     broker: Arc<dyn Broker>,
     hub: Arc<Hub>,
@@ -497,7 +504,7 @@ struct Missed {
 impl<C: LiveController> std::fmt::Debug for Group<C> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Group")
-            .field("id", &self.id)
+            .field("id", self.id())
             .field("tabs", &lock(&self.tabs).live)
             .finish()
     }
@@ -557,9 +564,20 @@ impl<C: LiveController> Drop for Tab<C> {
 }
 
 impl<C: LiveController> Group<C> {
-    /// The session id.
+    /// The state's key: the session id on an exact route, derived from it and the URL on a
+    /// route with parameters (see [`Scope`]).
     pub(crate) fn id(&self) -> &SessionId {
-        &self.id
+        self.scope.key()
+    }
+
+    /// Its session and URL.
+    pub(crate) fn scope(&self) -> &Scope {
+        &self.scope
+    }
+
+    /// A context of its session at its URL (session id and path parameters set).
+    pub(crate) fn context(&self) -> Context {
+        self.scope.context()
     }
 
     /// The latest render. Read it before checking [`is_retired`](Self::is_retired): a
@@ -695,14 +713,14 @@ impl<C: LiveController> Group<C> {
                 return (outcome, tree);
             }
             let expected = *lock(&self.version);
-            match store.save(&self.id, state, expected).await {
+            match store.save(self.id(), state, expected).await {
                 Ok(Saved::Version(version)) => {
                     *lock(&self.version) = Some(version);
                     self.unsaved.store(false, Ordering::Relaxed);
                     return (outcome, tree);
                 }
                 Ok(Saved::Conflict) if attempt < ATTEMPTS => {
-                    tracing::debug!(session = %self.id, attempt, "session changed elsewhere; running the action again");
+                    tracing::debug!(session = %self.id(), attempt, "session changed elsewhere; running the action again");
                     // A random pause, growing with the attempts: two processes retrying in
                     // lockstep would otherwise let the same one win every time.
                     let spread = 100 * attempt as u64;
@@ -710,7 +728,7 @@ impl<C: LiveController> Group<C> {
                     tokio::time::sleep(Duration::from_micros(pause)).await;
                 }
                 Ok(Saved::Conflict) => {
-                    tracing::warn!(session = %self.id, "session kept changing elsewhere; action dropped");
+                    tracing::warn!(session = %self.id(), "session kept changing elsewhere; action dropped");
                     self.catch_up(store, state).await;
                     let mut outcome = outcome;
                     outcome.meta.success = false;
@@ -725,7 +743,7 @@ impl<C: LiveController> Group<C> {
                 Err(error) => {
                     // Keep serving from memory; the next save, or the resync once the store
                     // is back, stores it.
-                    tracing::warn!(%error, session = %self.id, "cannot save the session");
+                    tracing::warn!(%error, session = %self.id(), "cannot save the session");
                     self.unsaved.store(true, Ordering::Relaxed);
                     return (outcome, tree);
                 }
@@ -761,7 +779,7 @@ impl<C: LiveController> Group<C> {
         let before = *lock(&self.version);
         let mut announce = false;
         if self.unsaved.swap(false, Ordering::Relaxed) {
-            let expected = match store.load(&self.id).await {
+            let expected = match store.load(self.id()).await {
                 Ok(None) => Ok(None),
                 Ok(Some(stored)) if Some(stored.version) == before => Ok(before),
                 Ok(Some(_)) => Err(()),
@@ -771,19 +789,19 @@ impl<C: LiveController> Group<C> {
                 }
             };
             if let Ok(expected) = expected {
-                match store.save(&self.id, &state, expected).await {
+                match store.save(self.id(), &state, expected).await {
                     Ok(Saved::Version(version)) => {
                         *lock(&self.version) = Some(version);
                         announce = true;
                     }
                     Ok(Saved::Conflict) => {}
                     Err(error) => {
-                        tracing::warn!(%error, session = %self.id, "cannot save the session");
+                        tracing::warn!(%error, session = %self.id(), "cannot save the session");
                         self.unsaved.store(true, Ordering::Relaxed);
                     }
                 }
             } else if !self.unsaved.load(Ordering::Relaxed) {
-                tracing::warn!(session = %self.id, "the session changed elsewhere while the store was unreachable; taking that state");
+                tracing::warn!(session = %self.id(), "the session changed elsewhere while the store was unreachable; taking that state");
             }
         }
         if !announce {
@@ -803,14 +821,14 @@ impl<C: LiveController> Group<C> {
     /// When the store has lost it (expired, or a Redis restarted without persistence), the
     /// in-memory state is the newest there is: the next save stores it afresh.
     async fn catch_up(&self, store: &dyn SessionStore<C::State>, state: &mut C::State) {
-        match store.load(&self.id).await {
+        match store.load(self.id()).await {
             Ok(Some(stored)) if Some(stored.version) != *lock(&self.version) => {
                 *state = stored.state;
                 *lock(&self.version) = Some(stored.version);
             }
             Ok(None) => *lock(&self.version) = None,
             Ok(_) => {}
-            Err(error) => tracing::warn!(%error, session = %self.id, "cannot load the session"),
+            Err(error) => tracing::warn!(%error, session = %self.id(), "cannot load the session"),
         }
     }
 
@@ -849,7 +867,7 @@ impl<C: LiveController> Group<C> {
         match state.render_tree() {
             Ok(tree) => self.set_tree(tree),
             Err(error) => {
-                tracing::error!(%error, session = %self.id, "the state does not render; keeping the previous render");
+                tracing::error!(%error, session = %self.id(), "the state does not render; keeping the previous render");
                 self.tree()
             }
         }
@@ -897,7 +915,7 @@ impl<C: LiveController> Group<C> {
     /// catch up (a no-op with the in-memory broker).
     fn announce(&self) {
         if self.store.is_some() {
-            self.broker.announce(self.id.as_str());
+            self.broker.announce(self.id().as_str());
         }
     }
 
@@ -1015,15 +1033,16 @@ impl<C: LiveController> Group<C> {
 
     /// Replaces the state with a fresh `mount`, as if the session had expired.
     async fn remount(&self, ctx: &Context) {
-        tracing::debug!(session = %self.id, "a session with no tab missed more than its topics keep; mounting afresh");
+        tracing::debug!(session = %self.id(), "a session with no tab missed more than its topics keep; mounting afresh");
         self.leave_topics();
-        let mut fresh = Context::new(self.id.as_str())
+        let mut fresh = self
+            .context()
             .with_query(ctx.query().clone())
             .with_user(ctx.user_id().map(str::to_owned));
         let state = match self.controller.mount(&mut fresh).await {
             Ok(state) => state,
             Err(error) => {
-                tracing::warn!(%error, session = %self.id, "mount failed; keeping the out-of-date state");
+                tracing::warn!(%error, session = %self.id(), "mount failed; keeping the out-of-date state");
                 return;
             }
         };
@@ -1031,11 +1050,11 @@ impl<C: LiveController> Group<C> {
         *current = state;
         if let Some(store) = &self.store {
             let expected = *lock(&self.version);
-            match store.save(&self.id, &current, expected).await {
+            match store.save(self.id(), &current, expected).await {
                 Ok(Saved::Version(version)) => *lock(&self.version) = Some(version),
                 Ok(Saved::Conflict) => self.catch_up(store.as_ref(), &mut current).await,
                 Err(error) => {
-                    tracing::warn!(%error, session = %self.id, "cannot save the session");
+                    tracing::warn!(%error, session = %self.id(), "cannot save the session");
                     self.unsaved.store(true, Ordering::Relaxed);
                 }
             }
@@ -1048,7 +1067,7 @@ impl<C: LiveController> Group<C> {
         if let Some(store) = &self.store {
             // The session may have groups in several processes: only one runs the
             // message, then announces the change to the others.
-            match store.claim(&self.id, message.id).await {
+            match store.claim(self.id(), message.id).await {
                 Ok(true) => {}
                 Ok(false) => return,
                 Err(error) => {
@@ -1056,7 +1075,7 @@ impl<C: LiveController> Group<C> {
                 }
             }
         }
-        let mut ctx = Context::new(self.id.as_str()).with_action(message.action, message.data);
+        let mut ctx = self.context().with_action(message.action, message.data);
         // Only a client's action can hand a new cookie to a browser: no rotation here.
         let Ok((outcome, _)) = self.run(None, &mut ctx, false).await else {
             return;
@@ -1115,7 +1134,7 @@ impl<C: LiveController> Drop for Group<C> {
         self.leave_topics();
         if self.store.is_some() {
             let me: Weak<dyn Subscriber> = lock(&self.me).clone();
-            self.broker.unwatch(self.id.as_str(), &me);
+            self.broker.unwatch(self.id().as_str(), &me);
         }
     }
 }
@@ -1222,7 +1241,11 @@ mod tests {
         );
         let id = SessionId::new();
         let group = groups
-            .get_or_mount(&id, &mut Context::new(id.as_str()), None)
+            .get_or_mount(
+                &Scope::exact(id.clone()),
+                &mut Context::new(id.as_str()),
+                None,
+            )
             .await?;
         let (first, mut first_events) = group.attach();
         group
@@ -1281,7 +1304,11 @@ mod tests {
         let groups = groups(50, Duration::from_secs(60));
         let id = SessionId::new();
         let group = groups
-            .get_or_mount(&id, &mut Context::new(id.as_str()), None)
+            .get_or_mount(
+                &Scope::exact(id.clone()),
+                &mut Context::new(id.as_str()),
+                None,
+            )
             .await?;
         let (fast, mut fast_events) = group.attach();
         let (slow, mut slow_events) = group.attach();
@@ -1325,7 +1352,11 @@ mod tests {
             };
             let old = SessionId::new();
             let group = groups
-                .get_or_mount(&old, &mut Context::new(old.as_str()), None)
+                .get_or_mount(
+                    &Scope::exact(old.clone()),
+                    &mut Context::new(old.as_str()),
+                    None,
+                )
                 .await?;
             let (_tab, mut events) = group.attach();
             let mut ctx = Context::new(old.as_str()).with_action("bump", Default::default());
@@ -1333,14 +1364,18 @@ mod tests {
             assert!(acted.is_ok_and(|(outcome, _)| outcome.succeeded()));
             assert!(events.recv().await.is_some(), "the sync reached the tab");
 
-            let new = groups.rotate(&old).await;
+            let new = groups.rotate(&Scope::exact(old.clone())).await;
             assert_ne!(new, old);
             assert!(
                 events.recv().await.is_none(),
                 "the old group's tab is closed"
             );
             let moved = groups
-                .get_or_mount(&new, &mut Context::new(new.as_str()), None)
+                .get_or_mount(
+                    &Scope::exact(new.clone()),
+                    &mut Context::new(new.as_str()),
+                    None,
+                )
                 .await?;
             assert_eq!(
                 moved.current().await.to_html(),
@@ -1348,7 +1383,11 @@ mod tests {
                 "stored: {stored}"
             );
             let fresh = groups
-                .get_or_mount(&old, &mut Context::new(old.as_str()), None)
+                .get_or_mount(
+                    &Scope::exact(old.clone()),
+                    &mut Context::new(old.as_str()),
+                    None,
+                )
                 .await?;
             assert_eq!(
                 fresh.current().await.to_html(),
@@ -1415,7 +1454,9 @@ mod tests {
         id: &SessionId,
     ) -> Result<Arc<Group<Listeners>>, MountError> {
         let mut ctx = Context::new(id.as_str());
-        let group = groups.get_or_mount(id, &mut ctx, None).await?;
+        let group = groups
+            .get_or_mount(&Scope::exact(id.clone()), &mut ctx, None)
+            .await?;
         group.subscribe("room");
         Ok(group)
     }
@@ -1484,7 +1525,11 @@ mod tests {
             say(&broker, word);
         }
         let back = groups
-            .get_or_mount(&id, &mut Context::new(id.as_str()), None)
+            .get_or_mount(
+                &Scope::exact(id.clone()),
+                &mut Context::new(id.as_str()),
+                None,
+            )
             .await?;
         assert!(
             Arc::ptr_eq(&back, &orphan),
@@ -1549,7 +1594,11 @@ mod tests {
             };
             let old = SessionId::new();
             let group = groups
-                .get_or_mount(&old, &mut Context::new(old.as_str()), None)
+                .get_or_mount(
+                    &Scope::exact(old.clone()),
+                    &mut Context::new(old.as_str()),
+                    None,
+                )
                 .await?;
             let (victim, _victim_events) = group.attach();
             let (_attacker, mut attacker_events) = group.attach();
@@ -1573,7 +1622,11 @@ mod tests {
                     .is_err()
             );
             let fresh = groups
-                .get_or_mount(&old, &mut Context::new(old.as_str()), None)
+                .get_or_mount(
+                    &Scope::exact(old.clone()),
+                    &mut Context::new(old.as_str()),
+                    None,
+                )
                 .await?;
             assert!(!Arc::ptr_eq(&fresh, &group));
 
@@ -1583,7 +1636,11 @@ mod tests {
                 "the old tabs are closed"
             );
             let moved = groups
-                .get_or_mount(&new, &mut Context::new(new.as_str()), None)
+                .get_or_mount(
+                    &Scope::exact(new.clone()),
+                    &mut Context::new(new.as_str()),
+                    None,
+                )
                 .await?;
             assert_eq!(
                 moved.current().await.to_html(),
@@ -1592,7 +1649,11 @@ mod tests {
             );
             // The fresh group mounted for the old id meanwhile stays, with a fresh state.
             let again = groups
-                .get_or_mount(&old, &mut Context::new(old.as_str()), None)
+                .get_or_mount(
+                    &Scope::exact(old.clone()),
+                    &mut Context::new(old.as_str()),
+                    None,
+                )
                 .await?;
             assert!(Arc::ptr_eq(&again, &fresh));
             assert_eq!(
@@ -1609,7 +1670,11 @@ mod tests {
         let groups = groups(4, Duration::ZERO);
         let id = SessionId::new();
         let group = groups
-            .get_or_mount(&id, &mut Context::new(id.as_str()), None)
+            .get_or_mount(
+                &Scope::exact(id.clone()),
+                &mut Context::new(id.as_str()),
+                None,
+            )
             .await?;
         let tab = group.attach();
         assert_eq!(groups.sweep(), 0, "a session with a tab stays");

@@ -5,7 +5,10 @@ use std::collections::BTreeMap;
 
 use super::{ClientTree, TestError, form_data};
 use crate::LiveTemplate;
-use crate::controller::{Context, Effect, LiveController, Outcome, act, client_may_run, refused};
+use crate::controller::{
+    ActionError, Context, Effect, LiveController, Outcome, RouteParams, act, client_may_run,
+    refused,
+};
 use crate::diff::diff;
 use crate::render::Rendered;
 use crate::server::security::SessionId;
@@ -26,6 +29,8 @@ pub struct LiveTest<C: LiveController> {
     /// What the client shows, checked equal to a fresh render after every step.
     html: String,
     session: String,
+    /// The path parameters of the URL the page was mounted at.
+    params: RouteParams,
     reference: u64,
     last_patch: String,
     last_frame: String,
@@ -45,8 +50,83 @@ impl<C: LiveController> LiveTest<C> {
         controller: C,
         query: &[(&str, &str)],
     ) -> Result<Self, TestError> {
+        Self::mount_with(controller, form_data(query), RouteParams::default()).await
+    }
+
+    /// Mounts a new session at a URL of a route with parameters, with these path parameters
+    /// (values as decoded): `ctx.param` and `ctx.params` read them in `mount`, the hooks and
+    /// every action.
+    pub async fn mount_with_params(
+        controller: C,
+        params: &[(&str, &str)],
+    ) -> Result<Self, TestError> {
+        let params = RouteParams::new(params.iter().copied());
+        Self::mount_with(controller, FormData::new(), params).await
+    }
+
+    /// Mounts a new session at `url` (a path with an optional query) of the route
+    /// `pattern`, matched and decoded as [`LiveRouter`](crate::LiveRouter) does: the
+    /// parameters and the query are the page's.
+    ///
+    /// `Err(TestError::Mount(error))` with [`error.is_not_found()`](ActionError::is_not_found)
+    /// is what the server answers `404 Not Found`: `url` does not match `pattern` (or a
+    /// parameter is malformed or too long), or `mount` said so, e.g. from a `ctx.params()`
+    /// that did not bind.
+    ///
+    /// ```
+    /// # use askama::Template;
+    /// # use livetemplate::{Context, LiveTemplate, live_controller};
+    /// # #[derive(Clone, Template, LiveTemplate)]
+    /// # #[template(source = "<p>{{ id }}</p>", ext = "html")]
+    /// # struct Post { id: u64 }
+    /// # struct Posts;
+    /// # #[derive(serde::Deserialize)]
+    /// # struct PostParams { id: u64 }
+    /// # #[live_controller]
+    /// # impl Posts {
+    /// #     async fn mount(&self, ctx: &mut Context) -> livetemplate::Result<Post> {
+    /// #         let PostParams { id } = ctx.params()?;
+    /// #         Ok(Post { id })
+    /// #     }
+    /// # }
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// use livetemplate::LiveTest;
+    /// use livetemplate::testing::TestError;
+    ///
+    /// let page = LiveTest::mount_at(Posts, "/posts/{id}", "/posts/2").await?;
+    /// assert_eq!(page.state().id, 2);
+    /// let missing = LiveTest::mount_at(Posts, "/posts/{id}", "/posts/two").await;
+    /// assert!(matches!(missing, Err(TestError::Mount(error)) if error.is_not_found()));
+    /// # Ok::<(), TestError>(())
+    /// # }).unwrap();
+    /// ```
+    pub async fn mount_at(controller: C, pattern: &str, url: &str) -> Result<Self, TestError> {
+        let (path, query) = url.split_once('?').unwrap_or((url, ""));
+        let params = crate::server::routes::params_of(pattern, path)
+            .map_err(|error| {
+                super::unexpected(format!("`{pattern}` is not a valid route: {error}"))
+            })?
+            .ok_or_else(|| {
+                TestError::Mount(ActionError::not_found(format!(
+                    "`{path}` is not an address of the route `{pattern}`"
+                )))
+            })?;
+        let mut data = FormData::new();
+        for (name, value) in form_urlencoded::parse(query.as_bytes()) {
+            data.insert(name.into_owned(), value.into_owned());
+        }
+        Self::mount_with(controller, data, params).await
+    }
+
+    async fn mount_with(
+        controller: C,
+        query: FormData,
+        params: RouteParams,
+    ) -> Result<Self, TestError> {
         let session = "test-session".to_owned();
-        let mut ctx = Context::new(session.clone()).with_query(form_data(query));
+        let mut ctx = Context::new(session.clone())
+            .with_query(query)
+            .with_params(params.clone());
         let mut state = controller.mount(&mut ctx).await.map_err(TestError::Mount)?;
         if C::NAVIGATES {
             // A page load runs `on_navigate` after `mount`, as the server does.
@@ -72,6 +152,7 @@ impl<C: LiveController> LiveTest<C> {
             client,
             html: String::new(),
             session,
+            params,
             reference: 0,
             last_frame: frame::update(&first, Some(&Meta::ok("")), None),
             last_patch: first,
@@ -138,7 +219,9 @@ impl<C: LiveController> LiveTest<C> {
         from_client: bool,
     ) -> Result<&mut Self, TestError> {
         self.reference += 1;
-        let mut ctx = Context::new(self.session.clone()).with_action(action, data.clone());
+        let mut ctx = Context::new(self.session.clone())
+            .with_params(self.params.clone())
+            .with_action(action, data.clone());
         if ActionKind::of(action) == ActionKind::Navigate {
             ctx = ctx.with_query(data);
         }

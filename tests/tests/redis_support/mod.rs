@@ -250,7 +250,8 @@ impl Setup {
 }
 
 impl Instance {
-    /// Starts an instance on `port` (0: any free port) serving `/chat` and `/counter`.
+    /// Starts an instance on `port` (0: any free port) serving `/chat`, `/counter` and
+    /// `/counters/{id}` (a counter per URL).
     pub(crate) async fn start(setup: &Setup, port: u16) -> TestResult<Instance> {
         let redis = Redis::connect(&setup.url)
             .await?
@@ -264,11 +265,15 @@ impl Instance {
             .redis(&redis);
         let router = LiveRouter::with_config(config);
         let router = if setup.stateless {
-            router.route("/chat", Chat).route("/counter", Counter)
+            router
+                .route("/chat", Chat)
+                .route("/counter", Counter)
+                .route("/counters/{id}", Counter)
         } else {
             router
                 .route_shared("/chat", Chat)
                 .route_shared("/counter", Counter)
+                .route_shared("/counters/{id}", Counter)
         };
         let handle = router.handle();
         let listener = TcpListener::bind(("127.0.0.1", port)).await?;
