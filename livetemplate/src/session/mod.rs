@@ -1168,6 +1168,20 @@ mod tests {
     use crate::pubsub::MemoryBroker;
     use crate::{Context, live_controller};
 
+    /// The group of `id` on an exact route, mounted as a first request does.
+    async fn group_of<C: LiveController>(
+        groups: &Groups<C>,
+        id: &SessionId,
+    ) -> Result<Arc<Group<C>>, MountError> {
+        groups
+            .get_or_mount(
+                &Scope::exact(id.clone()),
+                &mut Context::new(id.as_str()),
+                None,
+            )
+            .await
+    }
+
     #[derive(Debug, Clone, askama::Template, crate::LiveTemplate)]
     #[template(source = "<p>{{ n }}</p>", ext = "html")]
     struct Page {
@@ -1240,13 +1254,7 @@ mod tests {
             4,
         );
         let id = SessionId::new();
-        let group = groups
-            .get_or_mount(
-                &Scope::exact(id.clone()),
-                &mut Context::new(id.as_str()),
-                None,
-            )
-            .await?;
+        let group = group_of(&groups, &id).await?;
         let (first, mut first_events) = group.attach();
         group
             .connect(first.id(), &mut Context::new(id.as_str()))
@@ -1303,13 +1311,7 @@ mod tests {
     -> Result<(), MountError> {
         let groups = groups(50, Duration::from_secs(60));
         let id = SessionId::new();
-        let group = groups
-            .get_or_mount(
-                &Scope::exact(id.clone()),
-                &mut Context::new(id.as_str()),
-                None,
-            )
-            .await?;
+        let group = group_of(&groups, &id).await?;
         let (fast, mut fast_events) = group.attach();
         let (slow, mut slow_events) = group.attach();
         for round in 1..=3 {
@@ -1351,13 +1353,7 @@ mod tests {
                 groups
             };
             let old = SessionId::new();
-            let group = groups
-                .get_or_mount(
-                    &Scope::exact(old.clone()),
-                    &mut Context::new(old.as_str()),
-                    None,
-                )
-                .await?;
+            let group = group_of(&groups, &old).await?;
             let (_tab, mut events) = group.attach();
             let mut ctx = Context::new(old.as_str()).with_action("bump", Default::default());
             let acted = group.act(None, &mut ctx).await;
@@ -1370,25 +1366,13 @@ mod tests {
                 events.recv().await.is_none(),
                 "the old group's tab is closed"
             );
-            let moved = groups
-                .get_or_mount(
-                    &Scope::exact(new.clone()),
-                    &mut Context::new(new.as_str()),
-                    None,
-                )
-                .await?;
+            let moved = group_of(&groups, &new).await?;
             assert_eq!(
                 moved.current().await.to_html(),
                 "<p>1</p>",
                 "stored: {stored}"
             );
-            let fresh = groups
-                .get_or_mount(
-                    &Scope::exact(old.clone()),
-                    &mut Context::new(old.as_str()),
-                    None,
-                )
-                .await?;
+            let fresh = group_of(&groups, &old).await?;
             assert_eq!(
                 fresh.current().await.to_html(),
                 "<p>0</p>",
@@ -1524,13 +1508,7 @@ mod tests {
         for word in ["a", "b", "c"] {
             say(&broker, word);
         }
-        let back = groups
-            .get_or_mount(
-                &Scope::exact(id.clone()),
-                &mut Context::new(id.as_str()),
-                None,
-            )
-            .await?;
+        let back = group_of(&groups, &id).await?;
         assert!(
             Arc::ptr_eq(&back, &orphan),
             "the same group, mounted afresh"
@@ -1593,13 +1571,7 @@ mod tests {
                 groups
             };
             let old = SessionId::new();
-            let group = groups
-                .get_or_mount(
-                    &Scope::exact(old.clone()),
-                    &mut Context::new(old.as_str()),
-                    None,
-                )
-                .await?;
+            let group = group_of(&groups, &old).await?;
             let (victim, _victim_events) = group.attach();
             let (_attacker, mut attacker_events) = group.attach();
             let mut ctx = Context::new(old.as_str()).with_action("sign_in", Default::default());
@@ -1621,13 +1593,7 @@ mod tests {
                     .await
                     .is_err()
             );
-            let fresh = groups
-                .get_or_mount(
-                    &Scope::exact(old.clone()),
-                    &mut Context::new(old.as_str()),
-                    None,
-                )
-                .await?;
+            let fresh = group_of(&groups, &old).await?;
             assert!(!Arc::ptr_eq(&fresh, &group));
 
             let new = groups.rotate_retired(&group).await;
@@ -1635,26 +1601,14 @@ mod tests {
                 attacker_events.recv().await.is_none(),
                 "the old tabs are closed"
             );
-            let moved = groups
-                .get_or_mount(
-                    &Scope::exact(new.clone()),
-                    &mut Context::new(new.as_str()),
-                    None,
-                )
-                .await?;
+            let moved = group_of(&groups, &new).await?;
             assert_eq!(
                 moved.current().await.to_html(),
                 "<p>100</p>",
                 "stored: {stored}"
             );
             // The fresh group mounted for the old id meanwhile stays, with a fresh state.
-            let again = groups
-                .get_or_mount(
-                    &Scope::exact(old.clone()),
-                    &mut Context::new(old.as_str()),
-                    None,
-                )
-                .await?;
+            let again = group_of(&groups, &old).await?;
             assert!(Arc::ptr_eq(&again, &fresh));
             assert_eq!(
                 again.current().await.to_html(),
@@ -1669,13 +1623,7 @@ mod tests {
     async fn sessions_without_tabs_expire() -> Result<(), MountError> {
         let groups = groups(4, Duration::ZERO);
         let id = SessionId::new();
-        let group = groups
-            .get_or_mount(
-                &Scope::exact(id.clone()),
-                &mut Context::new(id.as_str()),
-                None,
-            )
-            .await?;
+        let group = group_of(&groups, &id).await?;
         let tab = group.attach();
         assert_eq!(groups.sweep(), 0, "a session with a tab stays");
         drop(tab);
