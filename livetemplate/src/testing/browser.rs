@@ -243,8 +243,17 @@ impl Browser {
         let origin = HeaderValue::from_str(&format!("http://{}", self.addr))
             .map_err(|e| unexpected(e.to_string()))?;
         request.headers_mut().insert(ORIGIN, origin);
-        if let Some(cookie) = &self.cookie {
-            let cookie = HeaderValue::from_str(cookie).map_err(|e| unexpected(e.to_string()))?;
+        // Every cookie, as a browser sends them with the handshake (an app's sign-in cookie
+        // too, which an authenticator reads).
+        let cookies: Vec<&str> = self
+            .cookie
+            .iter()
+            .chain(&self.others)
+            .map(String::as_str)
+            .collect();
+        if !cookies.is_empty() {
+            let cookie = HeaderValue::from_str(&cookies.join("; "))
+                .map_err(|e| unexpected(e.to_string()))?;
             request.headers_mut().insert(COOKIE, cookie);
         }
         let stream = TcpStream::connect(self.addr).await?;
