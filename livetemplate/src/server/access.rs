@@ -547,6 +547,62 @@ mod tests {
         assert_eq!(e.into_parts().0.uri.query(), Some("x=1"));
     }
 
+    /// Not a check (no timing assertions here): what a guard adds to a request — the entry
+    /// built, one `async` check run, the parts taken back — printed. Run with
+    /// `cargo test --release -p livetemplate --lib access::tests::guard_cost -- --ignored --nocapture`.
+    #[tokio::test]
+    #[ignore]
+    async fn guard_cost() {
+        let guard = Guard::new("admin").check(|entry: Entry| async move {
+            match entry.user() {
+                Some(user) => {
+                    entry.insert(user.to_owned());
+                    Verdict::Continue
+                }
+                None => entry.login_redirect("/login"),
+            }
+        });
+        let template = parts(
+            "GET",
+            "/admin/7?tab=2",
+            &[
+                ("host", "127.0.0.1:8080"),
+                ("accept", "text/html"),
+                ("cookie", "livetemplate-id=abc.def; who=ann"),
+                ("user-agent", "Mozilla/5.0 (X11; Linux x86_64)"),
+            ],
+        );
+        let rounds = 200_000_u32;
+        for user in [Some("ann"), None] {
+            for _ in 0..3 {
+                let start = std::time::Instant::now();
+                let mut admitted = 0_u32;
+                for _ in 0..rounds {
+                    let request = std::hint::black_box(template.clone());
+                    let entry = Entry::new(
+                        request,
+                        user.map(str::to_owned),
+                        Arc::from("/admin/{id}"),
+                        &guard,
+                        RouteParams::new([("id", "7")]),
+                    );
+                    let verdict = guard.admit(&entry).await;
+                    let (_parts, _data) = entry.into_parts();
+                    admitted += u32::from(verdict == Verdict::Continue);
+                }
+                let ns = start.elapsed().as_nanos() as f64 / f64::from(rounds);
+                println!("user {user:?}: {ns:.0} ns an entry ({admitted} admitted)");
+            }
+        }
+        // What the loop pays besides the guard: cloning the request it starts from.
+        let start = std::time::Instant::now();
+        for _ in 0..rounds {
+            drop(std::hint::black_box(template.clone()));
+        }
+        let ns = start.elapsed().as_nanos() as f64 / f64::from(rounds);
+        println!("the request's clone alone: {ns:.0} ns");
+    }
+
     async fn text(response: Response<Body>) -> String {
         use http_body_util::BodyExt as _;
         match response.into_body().collect().await {
