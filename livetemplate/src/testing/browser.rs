@@ -223,6 +223,7 @@ impl Browser {
 
     /// Opens a live connection to `path` as our browser client does (`_lvt=1`), loading the
     /// page first when the browser has no session yet, and applies the first (full) tree.
+    /// The handshake carries every cookie the browser holds, as a browser's does.
     pub async fn connect(&mut self, path: &str) -> Result<Tab, TestError> {
         self.connect_as(path, ClientKind::Livetemplate).await
     }
