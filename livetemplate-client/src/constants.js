@@ -143,6 +143,8 @@ export const ERR_RATE_LIMITED = "rate_limited";
 export const ERR_BINARY_FRAME = "binary_frame";
 /** The controller's `on_connect` failed; the socket closes. */
 export const ERR_CONNECT_FAILED = "connect_failed";
+/** A route guard refused the request (a JSON `GET` or `POST` of a guarded route). */
+export const ERR_REFUSED = "refused";
 
 // ---- WebSocket close codes ("Close codes") ---------------------------------------------------
 

@@ -168,6 +168,12 @@ pub trait LiveTemplate {
     /// compile-time action check.
     const TEMPLATE: &'static str = "the template";
 
+    /// The template's static `lvt-nav` links with file and line, which
+    /// [`LiveRouter::check`](crate::LiveRouter::check) matches against the routes. Filled by
+    /// the derive; not public API.
+    #[doc(hidden)]
+    const NAV_LINKS: &'static [__private::NavLink] = &[];
+
     /// Computes the dynamic slots for the current state: the [`Rendered`] tree a connection
     /// diffs. Named apart from askama's `Template::render` (the whole page as a `String`), which
     /// the same struct usually implements too.
@@ -181,6 +187,7 @@ pub mod __private {
     pub use crate::controller::check::check_actions;
     pub use crate::controller::error::IntoActionResult;
     pub use crate::render::{Builder, SizeHint};
+    pub use crate::server::NavLink;
     pub use askama;
 }
 

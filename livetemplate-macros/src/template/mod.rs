@@ -6,6 +6,7 @@ mod error;
 mod generate;
 mod input;
 mod ir;
+mod links;
 mod lower;
 mod variants;
 
@@ -51,6 +52,8 @@ pub(crate) struct Compiled {
     pub(crate) actions: Vec<String>,
     /// The template's name in messages: its path as written, or `<inline template>`.
     pub(crate) name: String,
+    /// The static `lvt-nav` links of every file involved, for `LiveTemplate::NAV_LINKS`.
+    pub(crate) links: Vec<links::Link>,
 }
 
 /// Loads, lowers and generates the template `input` describes.
@@ -80,6 +83,16 @@ pub(crate) fn compile(input: &TemplateInput) -> Result<Compiled, CompileError> {
     let pieces = lower::lower(input, &files, &heritages, main, &main_key)?;
     let body = generate::root(&pieces);
     let actions = actions::actions(&pieces);
+    let mut nav_links = Vec::new();
+    for (key, parsed) in &parsed {
+        let file = match key {
+            Some(path) => input.display_path(path),
+            None => "<inline template>".to_owned(),
+        };
+        nav_links.extend(links::links(parsed.source(), parsed.nodes(), &file));
+    }
+    // The files come from a map: sorted, the list is the same on every build.
+    nav_links.sort_by(|a, b| (&a.file, a.line, &a.href).cmp(&(&b.file, b.line, &b.href)));
 
     let mut tracked: Vec<&Path> = parsed.keys().filter_map(|k| k.as_deref()).collect();
     tracked.extend(input.config_path.as_deref());
@@ -116,6 +129,7 @@ pub(crate) fn compile(input: &TemplateInput) -> Result<Compiled, CompileError> {
         render,
         actions,
         name,
+        links: nav_links,
     })
 }
 
@@ -126,13 +140,26 @@ pub(crate) fn impl_live_template(ast: &syn::DeriveInput, compiled: &Compiled) ->
     let actions = &compiled.actions;
     let template = &compiled.name;
     let render = render_fn(&compiled.render);
+    let nav_links = nav_links(&compiled.links);
     quote! {
         impl #impl_generics ::livetemplate::LiveTemplate for #name #ty_generics #where_clause {
             const ACTIONS: &'static [&'static str] = &[#(#actions),*];
             const TEMPLATE: &'static str = #template;
+            #nav_links
 
             #render
         }
+    }
+}
+
+/// The generated (hidden) `LiveTemplate::NAV_LINKS` constant: the static `lvt-nav` links,
+/// which `LiveRouter::check` matches against the routes.
+pub(crate) fn nav_links(links: &[links::Link]) -> TokenStream {
+    let links = links.iter().map(|links::Link { href, file, line }| {
+        quote!(::livetemplate::__private::NavLink { href: #href, file: #file, line: #line })
+    });
+    quote! {
+        const NAV_LINKS: &'static [::livetemplate::__private::NavLink] = &[#(#links),*];
     }
 }
 

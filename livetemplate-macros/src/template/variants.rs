@@ -26,7 +26,7 @@ use syn::{
 
 use super::error::CompileError;
 use super::input::{Args, TemplateInput};
-use super::{Compiled, compile, impl_live_template, render_fn};
+use super::{Compiled, compile, impl_live_template, nav_links, render_fn};
 
 /// The lifetime of the borrows a variant struct holds.
 const LIFETIME: &str = "'__lvt";
@@ -71,6 +71,7 @@ pub(crate) fn derive(ast: &DeriveInput) -> Result<TokenStream, CompileError> {
     let mut items = TokenStream::new();
     let mut arms = TokenStream::new();
     let mut actions: Vec<String> = Vec::new();
+    let mut links = Vec::new();
     // The enum's own template, for the variants without one: compiled once.
     let mut fallback: Option<TokenStream> = None;
     for (variant, args) in data.variants.iter().zip(variant_args) {
@@ -86,13 +87,18 @@ pub(crate) fn derive(ast: &DeriveInput) -> Result<TokenStream, CompileError> {
                 items.extend(deref_impl(ast, &hidden, variant));
                 items.extend(impl_live_template(&hidden, &compiled));
                 arms.extend(arm(&hidden, variant));
+                links.extend(compiled.links);
                 compiled.actions
             }
             (None, Some(enum_args)) if fallback.is_none() => {
                 let Compiled {
-                    render, actions, ..
+                    render,
+                    actions,
+                    links: enum_links,
+                    ..
                 } = compile(&TemplateInput::with_args(ast, enum_args.clone())?)?;
                 fallback = Some(render);
+                links.extend(enum_links);
                 actions
             }
             // The enum's template is already compiled (or missing, reported above).
@@ -111,6 +117,10 @@ pub(crate) fn derive(ast: &DeriveInput) -> Result<TokenStream, CompileError> {
     let name = &ast.ident;
     let (impl_generics, ty_generics, where_clause) = ast.generics.split_for_impl();
     let render = render_fn(&quote!({ match self { #arms } }));
+    // Two variants may share a file (an include): each link once.
+    links.sort_by(|a, b| (&a.file, a.line, &a.href).cmp(&(&b.file, b.line, &b.href)));
+    links.dedup();
+    let nav_links = nav_links(&links);
     Ok(quote! {
         #[allow(
             non_camel_case_types, non_snake_case, dead_code,
@@ -121,6 +131,7 @@ pub(crate) fn derive(ast: &DeriveInput) -> Result<TokenStream, CompileError> {
 
             impl #impl_generics ::livetemplate::LiveTemplate for #name #ty_generics #where_clause {
                 const ACTIONS: &'static [&'static str] = &[#(#actions),*];
+                #nav_links
 
                 #render
             }

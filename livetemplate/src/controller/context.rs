@@ -62,6 +62,8 @@ pub struct Context {
     params: RouteParams,
     session_id: String,
     user_id: Option<String>,
+    /// What the route's guard attached to the request (`Entry::insert`).
+    guard_data: http::Extensions,
     effects: Vec<Effect>,
 }
 
@@ -96,6 +98,19 @@ impl Context {
     /// Sets the signed-in user.
     pub fn with_user(mut self, user_id: Option<String>) -> Self {
         self.user_id = user_id;
+        self
+    }
+
+    /// Attaches `value` as a route guard would ([`Entry::insert`](crate::server::Entry::insert)),
+    /// for tests of code that reads [`guard_data`](Self::guard_data).
+    pub fn with_guard_data<T: Clone + Send + Sync + 'static>(mut self, value: T) -> Self {
+        self.guard_data.insert(value);
+        self
+    }
+
+    /// Sets everything the route's guard attached to the request.
+    pub(crate) fn with_guard_extensions(mut self, data: &http::Extensions) -> Self {
+        self.guard_data = data.clone();
         self
     }
 
@@ -179,6 +194,25 @@ impl Context {
     /// The signed-in user, when an authenticator is configured.
     pub fn user_id(&self) -> Option<&str> {
         self.user_id.as_deref()
+    }
+
+    /// The value of type `T` the route's [guard](crate::server::Guard) attached to this
+    /// request with [`Entry::insert`](crate::server::Entry::insert) (Phoenix's `on_mount`
+    /// assigns): in `mount`, the hooks and the actions of a request to a guarded route, on
+    /// every transport. `None` on an unguarded route, when no check inserted a `T`, and in
+    /// actions run by a broadcast or a push (no request of theirs passed a guard).
+    ///
+    /// ```
+    /// # use livetemplate::Context;
+    /// #[derive(Clone)]
+    /// struct Admin(String);
+    ///
+    /// let ctx = Context::new("session").with_guard_data(Admin("ann".into()));
+    /// assert_eq!(ctx.guard_data::<Admin>().map(|a| a.0.as_str()), Some("ann"));
+    /// assert!(ctx.guard_data::<u32>().is_none());
+    /// ```
+    pub fn guard_data<T: Send + Sync + 'static>(&self) -> Option<&T> {
+        self.guard_data.get::<T>()
     }
 
     // ---- effects --------------------------------------------------------------------------

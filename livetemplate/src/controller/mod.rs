@@ -111,6 +111,13 @@ pub trait LiveController: Send + Sync + 'static {
     /// Default: none.
     const SERVER_ACTIONS: &'static [&'static str] = &[];
 
+    /// The URL literals of the controller's `ctx.push_patch`/`ctx.push_navigate` calls, which
+    /// [`LiveRouter::check`](crate::LiveRouter::check) matches against the routes like the
+    /// template's `lvt-nav` links. The hook for live navigation (issue 15, item 2): those
+    /// calls do not exist yet, so `#[live_controller]` leaves it empty. Not public API.
+    #[doc(hidden)]
+    const NAV_LITERALS: &'static [crate::__private::NavLink] = &[];
+
     /// Builds the initial state for a new session from the request (query, user).
     fn mount(&self, ctx: &mut Context) -> impl Future<Output = Result<Self::State>> + Send;
 

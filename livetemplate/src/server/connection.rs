@@ -122,6 +122,9 @@ pub(crate) struct Peer {
     pub(crate) query: FormData,
     /// The signed-in user.
     pub(crate) user: Option<String>,
+    /// What the route's guard attached to the socket's request, for every context of the
+    /// connection.
+    pub(crate) data: http::Extensions,
     /// Turns `true` when the server shuts down.
     pub(crate) shutdown: tokio::sync::watch::Receiver<bool>,
 }
@@ -216,10 +219,15 @@ pub(crate) async fn run<C: LiveController>(
     peer: Peer,
     rotation: Rotation<C>,
 ) {
+    let guarded = peer.data.clone();
     let (query, user) = serve(upgraded, &group, &tab, events, &config, peer, &rotation).await;
     // `serve` has dropped the socket: free the slot, then run `on_disconnect`.
     drop(tab);
-    let mut ctx = group.context().with_query(query).with_user(user);
+    let mut ctx = group
+        .context()
+        .with_query(query)
+        .with_user(user)
+        .with_guard_extensions(&guarded);
     group.disconnect(&mut ctx).await;
 }
 
@@ -238,6 +246,7 @@ async fn serve<C: LiveController>(
         client,
         mut query,
         user,
+        data: guarded,
         mut shutdown,
     } = peer;
     let io = TokioIo::new(upgraded);
@@ -254,7 +263,8 @@ async fn serve<C: LiveController>(
     let mut ctx = group
         .context()
         .with_query(query.clone())
-        .with_user(user.clone());
+        .with_user(user.clone())
+        .with_guard_extensions(&guarded);
     if let Err(error) = group.connect(tab.id(), &mut ctx).await {
         let _ = socket
             .send(frame::error(k::ERR_CONNECT_FAILED, error.message()))
@@ -345,7 +355,8 @@ async fn serve<C: LiveController>(
                     .context()
                     .with_action(action, data)
                     .with_query(query.clone())
-                    .with_user(user.clone());
+                    .with_user(user.clone())
+                    .with_guard_extensions(&guarded);
                 let Ok((outcome, tree)) = group.act(Some(tab.id()), &mut ctx).await else {
                     // The session was rotated by another tab: this one is about to be closed.
                     let _ = socket.close(k::CLOSE_TRY_AGAIN_LATER, ROTATED).await;

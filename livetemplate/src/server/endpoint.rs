@@ -33,13 +33,23 @@ pub type Body = Full<Bytes>;
 
 /// A live page, type-erased so one router holds pages of different controllers.
 pub(crate) trait Endpoint: Send + Sync + 'static {
-    /// Answers a request for this page at a URL that matched its route with `params`.
+    /// Answers a request for this page at a URL that matched its route with `params`, from
+    /// `visitor` (whom the route's guard, if any, let in).
     fn handle(
         self: Arc<Self>,
         parts: Parts,
         body: Option<Bytes>,
         params: RouteParams,
+        visitor: Visitor,
     ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Response<Body>> + Send>>;
+}
+
+/// Who a request comes from, as the router found out before the page: the user the
+/// authenticator named, and what the route's guard attached (empty on unguarded routes).
+#[derive(Debug, Default)]
+pub(crate) struct Visitor {
+    pub(crate) user: Option<String>,
+    pub(crate) data: http::Extensions,
 }
 
 /// The page of one controller.
@@ -95,8 +105,9 @@ impl<C: LiveController> Endpoint for Page<C> {
         parts: Parts,
         body: Option<Bytes>,
         params: RouteParams,
+        visitor: Visitor,
     ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Response<Body>> + Send>> {
-        Box::pin(async move { self.respond(parts, body, params).await })
+        Box::pin(async move { self.respond(parts, body, params, visitor).await })
     }
 }
 
@@ -109,8 +120,11 @@ impl<C: LiveController> Page<C> {
         parts: Parts,
         body: Option<Bytes>,
         params: RouteParams,
+        Visitor {
+            user,
+            data: guarded,
+        }: Visitor,
     ) -> Response<Body> {
-        let user = self.config.user(&parts);
         let found = security::read_session_for(
             &parts.headers,
             self.config.session_cookie_name(),
@@ -135,7 +149,9 @@ impl<C: LiveController> Page<C> {
         };
         let cookie = session.as_ref().map(|id| self.session_cookie(id, &user));
         let name = self.config.session_cookie_name();
-        let mut response = self.answer(parts, body, session, user, params).await;
+        let mut response = self
+            .answer(parts, body, session, (user, guarded), params)
+            .await;
         // A page sets the session cookie itself; other answers (a flash cookie aside) do not.
         let sets_session = response
             .headers()
@@ -213,7 +229,7 @@ impl<C: LiveController> Page<C> {
         mut parts: Parts,
         body: Option<Bytes>,
         session: Option<SessionId>,
-        user: Option<String>,
+        (user, guarded): (Option<String>, http::Extensions),
         params: RouteParams,
     ) -> Response<Body> {
         let (query, ours) = query(&parts);
@@ -253,10 +269,11 @@ impl<C: LiveController> Page<C> {
                     return status(StatusCode::BAD_REQUEST, "missing Sec-WebSocket-Key");
                 };
                 let scope = scope(session);
-                let (group, tab) = match self.attach(&scope, &query, &user, client).await {
-                    Ok(attached) => attached,
-                    Err(response) => return response,
-                };
+                let (group, tab) =
+                    match self.attach(&scope, &query, (&user, &guarded), client).await {
+                        Ok(attached) => attached,
+                        Err(response) => return response,
+                    };
                 let client = client_kind(ours);
                 let config = Arc::clone(&self.config);
                 let shutdown = self.shutdown.clone();
@@ -272,6 +289,7 @@ impl<C: LiveController> Page<C> {
                                 client,
                                 query,
                                 user,
+                                data: guarded,
                                 shutdown,
                             };
                             connection::run(upgraded, group, tab, config, peer, rotation).await;
@@ -296,7 +314,10 @@ impl<C: LiveController> Page<C> {
                     .and_then(|session| flash::take(&self.config.key, session, &parts.headers));
                 let mut session = session.unwrap_or_else(SessionId::new);
                 let scope = scope(session.clone());
-                let group = match self.group(&scope, &query, &user, client, html).await {
+                let group = match self
+                    .group(&scope, &query, (&user, &guarded), client, html)
+                    .await
+                {
                     Ok(group) => group,
                     Err(response) => return response,
                 };
@@ -305,7 +326,8 @@ impl<C: LiveController> Page<C> {
                         .context()
                         .with_action(k::ACTION_NAVIGATE, query.clone())
                         .with_query(query)
-                        .with_user(user.clone());
+                        .with_user(user.clone())
+                        .with_guard_extensions(&guarded);
                     let Ok((outcome, tree)) = group.act(None, &mut ctx).await else {
                         return rotated_meanwhile();
                     };
@@ -374,7 +396,7 @@ impl<C: LiveController> Page<C> {
                     body.unwrap_or_default(),
                     session.map(scope),
                     (query, ours),
-                    (user, client),
+                    (user, guarded, client),
                 )
                 .await
             }
@@ -395,7 +417,7 @@ impl<C: LiveController> Page<C> {
         body: Bytes,
         scope: Option<Scope>,
         (query, ours): (FormData, bool),
-        (user, client): (Option<String>, Option<IpAddr>),
+        (user, guarded, client): (Option<String>, http::Extensions, Option<IpAddr>),
     ) -> Response<Body> {
         let Some(scope) = scope else {
             return status(StatusCode::FORBIDDEN, "no session: load the page first");
@@ -438,7 +460,10 @@ impl<C: LiveController> Page<C> {
                 *response.status_mut() = StatusCode::BAD_REQUEST;
                 return response;
             }
-            let group = match self.group(&scope, &query, &user, client, false).await {
+            let group = match self
+                .group(&scope, &query, (&user, &guarded), client, false)
+                .await
+            {
                 Ok(group) => group,
                 Err(response) => return response,
             };
@@ -458,7 +483,8 @@ impl<C: LiveController> Page<C> {
                 .context()
                 .with_action(action, data)
                 .with_query(query)
-                .with_user(user.clone());
+                .with_user(user.clone())
+                .with_guard_extensions(&guarded);
             let Ok((outcome, after)) = group.act(None, &mut ctx).await else {
                 return rotated_meanwhile();
             };
@@ -504,7 +530,10 @@ impl<C: LiveController> Page<C> {
                 &ProtocolError::UnknownAction(action).to_string(),
             );
         }
-        let group = match self.group(&scope, &query, &user, client, false).await {
+        let group = match self
+            .group(&scope, &query, (&user, &guarded), client, false)
+            .await
+        {
             Ok(group) => group,
             Err(response) => return response,
         };
@@ -518,7 +547,8 @@ impl<C: LiveController> Page<C> {
             .context()
             .with_action(action.as_str(), data)
             .with_query(query)
-            .with_user(user.clone());
+            .with_user(user.clone())
+            .with_guard_extensions(&guarded);
         let Ok((outcome, _)) = group.act(None, &mut ctx).await else {
             return rotated_meanwhile();
         };
@@ -571,14 +601,15 @@ impl<C: LiveController> Page<C> {
         &self,
         scope: &Scope,
         query: &FormData,
-        user: &Option<String>,
+        (user, data): (&Option<String>, &http::Extensions),
         client: Option<IpAddr>,
         html: bool,
     ) -> Result<Arc<Group<C>>, Response<Body>> {
         let mut ctx = scope
             .context()
             .with_query(query.clone())
-            .with_user(user.clone());
+            .with_user(user.clone())
+            .with_guard_extensions(data);
         self.groups
             .get_or_mount(scope, &mut ctx, client)
             .await
@@ -597,12 +628,12 @@ impl<C: LiveController> Page<C> {
         &self,
         scope: &Scope,
         query: &FormData,
-        user: &Option<String>,
+        visitor: (&Option<String>, &http::Extensions),
         client: Option<IpAddr>,
     ) -> Result<(Arc<Group<C>>, (Tab<C>, TabEvents)), Response<Body>> {
         // Twice at most: a group evicted between lookup and attach is mounted again.
         for _ in 0..2 {
-            let group = self.group(scope, query, user, client, false).await?;
+            let group = self.group(scope, query, visitor, client, false).await?;
             match group.try_attach(self.config.connections_per_session) {
                 Ok(tab) => return Ok((group, tab)),
                 Err(AttachError::Retired) => continue,

@@ -5,8 +5,10 @@
 //! [`serve_env`] does so on the address in `ADDR` (what an example's `main` calls).
 
 mod accept;
+mod access;
 pub(crate) mod action_data;
 pub(crate) mod body;
+mod check;
 mod client_addr;
 mod config;
 pub(crate) mod connection;
@@ -21,6 +23,8 @@ pub(crate) mod routes;
 mod run;
 pub(crate) mod security;
 
+pub use access::{Entry, Guard, Verdict, local_path};
+pub use check::{BadLink, CheckError, NavLink};
 pub use client_addr::ClientAddr;
 pub use config::{Authenticator, Config};
 pub use endpoint::Body;

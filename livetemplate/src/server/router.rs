@@ -13,8 +13,10 @@ use http::{Method, Request, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
 
 use super::accept::{self, Backoff, Counted, LogLimit};
+use super::access::{self, Entry, Guard, Verdict};
+use super::check::CheckError;
 use super::config::Config;
-use super::endpoint::{Body, Page, status, wants_html};
+use super::endpoint::{Body, Page, Visitor, status, wants_html};
 use super::guard::HostError;
 use super::not_found;
 use super::routes::{Route, Table};
@@ -63,6 +65,8 @@ pub struct LiveRouter {
     shutdown: Arc<tokio::sync::watch::Sender<bool>>,
     /// Every page's sessions, counted against the configured caps.
     census: Arc<Census>,
+    /// The guard group of the routes being added, inside [`guarded`](Self::guarded).
+    guard: Option<Arc<Guard>>,
 }
 
 impl std::fmt::Debug for LiveRouter {
@@ -113,6 +117,7 @@ impl LiveRouter {
             config: Arc::new(config),
             shutdown: Arc::new(tokio::sync::watch::channel(false).0),
             census,
+            guard: None,
         }
     }
 
@@ -212,6 +217,7 @@ impl LiveRouter {
             pattern: path.to_owned(),
             controller: std::any::type_name::<C>(),
             stored: store.is_some(),
+            guard: self.guard.as_ref().map(|guard| guard.name().to_owned()),
         };
         let page = Page::new(
             path,
@@ -222,14 +228,126 @@ impl LiveRouter {
             store,
             &self.census,
         );
-        routes.push(route, page);
+        let links = [
+            <C::State as crate::LiveTemplate>::NAV_LINKS,
+            C::NAV_LITERALS,
+        ];
+        routes.push(route, page, self.guard.clone(), links);
         self
     }
 
+    /// Adds the routes `routes` adds as one group guarded by `guard`: its checks run on
+    /// every entry into any of them — the page load, the socket join, each JSON and form
+    /// `POST` — before the controller is reached, and `mount` and the actions run only
+    /// when every check says [`Continue`](Verdict::Continue). [`routes`](Self::routes)
+    /// shows the group's name. See the book's routes page for what a refusal looks like on
+    /// each transport.
+    ///
+    /// ```
+    /// # use askama::Template;
+    /// # use livetemplate::{Context, LiveTemplate, live_controller};
+    /// # #[derive(Clone, Template, LiveTemplate)]
+    /// # #[template(source = "<p>{{ n }}</p>", ext = "html")]
+    /// # struct Page { n: u32 }
+    /// # struct Home; struct Admin; struct AdminPost;
+    /// # #[live_controller]
+    /// # impl Home { async fn mount(&self, _: &mut Context) -> livetemplate::Result<Page> { Ok(Page { n: 0 }) } }
+    /// # #[live_controller]
+    /// # impl Admin { async fn mount(&self, _: &mut Context) -> livetemplate::Result<Page> { Ok(Page { n: 1 }) } }
+    /// # #[live_controller]
+    /// # impl AdminPost { async fn mount(&self, _: &mut Context) -> livetemplate::Result<Page> { Ok(Page { n: 2 }) } }
+    /// use livetemplate::LiveRouter;
+    /// use livetemplate::server::{Entry, Guard, Verdict};
+    ///
+    /// async fn signed_in(entry: Entry) -> Verdict {
+    ///     match entry.user() {
+    ///         Some(_) => Verdict::Continue,
+    ///         None => entry.login_redirect("/login"),
+    ///     }
+    /// }
+    ///
+    /// let router = LiveRouter::new().route("/", Home).guarded(
+    ///     Guard::new("admin").check(signed_in),
+    ///     |admin| admin.route("/admin", Admin).route("/admin/{id}", AdminPost),
+    /// );
+    /// let groups: Vec<_> = router.routes().iter().map(|r| r.guard.as_deref()).collect();
+    /// assert_eq!(groups, [None, Some("admin"), Some("admin")]);
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// When called inside another `guarded` (groups do not nest: put every check in one
+    /// [`Guard`]) or when a group of the same name guards routes already. Like a bad route,
+    /// a programming error found when the router is built.
+    pub fn guarded(mut self, guard: Guard, routes: impl FnOnce(Self) -> Self) -> Self {
+        if let Some(outer) = &self.guard {
+            panic!(
+                "guard group `{}` inside guard group `{}`: groups do not nest; give one Guard every check",
+                guard.name(),
+                outer.name()
+            );
+        }
+        assert!(
+            !self.routes.has_guard(guard.name()),
+            "guard group `{}` is added twice: add its routes in one `guarded` call",
+            guard.name()
+        );
+        self.guard = Some(Arc::new(guard));
+        let mut router = routes(self);
+        router.guard = None;
+        router
+    }
+
     /// The route table, in the order the routes were added: each pattern, its controller's
-    /// type name, and whether its states are kept in a store.
+    /// type name, whether its states are kept in a store, and its guard group.
     pub fn routes(&self) -> &[Route] {
         self.routes.routes()
+    }
+
+    /// Checks that every static `lvt-nav` link of the routes' templates names a route; the
+    /// error lists each link that does not, with its template file, line and the nearest
+    /// route. Call it at startup (before serving) and in a test, so a mistyped link fails
+    /// there rather than when someone clicks it:
+    ///
+    /// ```
+    /// # use askama::Template;
+    /// # use livetemplate::{Context, LiveTemplate, live_controller};
+    /// #[derive(Clone, Template, LiveTemplate)]
+    /// #[template(source = "<a href=\"/post/2\" lvt-nav>Post 2</a>", ext = "html")]
+    /// struct Home;
+    /// # struct Homes; struct Posts;
+    /// # #[live_controller]
+    /// # impl Homes { async fn mount(&self, _: &mut Context) -> livetemplate::Result<Home> { Ok(Home) } }
+    /// # #[live_controller]
+    /// # impl Posts { async fn mount(&self, _: &mut Context) -> livetemplate::Result<Home> { Ok(Home) } }
+    ///
+    /// let router = livetemplate::LiveRouter::new()
+    ///     .route("/", Homes)
+    ///     .route("/posts/{id}", Posts);
+    /// let error = router.check().unwrap_err();
+    /// assert_eq!(
+    ///     error.to_string(),
+    ///     "1 link(s) name no route:\n  <inline template>:1: lvt-nav link `/post/2` names no route; nearest route: `/posts/{id}`"
+    /// );
+    /// ```
+    ///
+    /// A link is checked when its `href` is written out in the template (`href="/posts/2"`);
+    /// one holding template output (`href="/posts/{{ id }}"`) cannot be, and is skipped. An
+    /// `lvt-nav` link must be a path on this site (`/…`); the query and fragment are not
+    /// checked. Once live navigation has `ctx.push_patch`/`ctx.push_navigate`, their literal
+    /// URLs are to be checked here too.
+    pub fn check(&self) -> Result<(), CheckError> {
+        let patterns: Vec<&str> = self
+            .routes
+            .routes()
+            .iter()
+            .map(|route| route.pattern.as_str())
+            .collect();
+        super::check::check(
+            self.routes.links(),
+            |path| self.routes.find(path).is_some(),
+            &patterns,
+        )
     }
 
     /// Closes every live connection (code 1001, "going away"), as `serve` does on shutdown;
@@ -269,10 +387,37 @@ impl LiveRouter {
         if parts.uri.path() == CLIENT_PATH && matches!(parts.method, Method::GET | Method::HEAD) {
             return client_bundle();
         }
-        let Some((page, params)) = self.routes.find(parts.uri.path()) else {
+        let Some(found) = self.routes.find(parts.uri.path()) else {
             return not_found::response(&self.config, wants_html(&parts), parts.uri.path());
         };
-        let page = Arc::clone(page);
+        let page = Arc::clone(found.page);
+        let params = found.params;
+        let user = self.config.user(&parts);
+        // The guard runs before the body is read and before the page sees the request.
+        let (parts, data) = match found.guard {
+            None => (parts, http::Extensions::new()),
+            Some(guard) => {
+                let entry = Entry::new(
+                    parts,
+                    user.clone(),
+                    Arc::from(found.pattern),
+                    guard,
+                    params.clone(),
+                );
+                let verdict = guard.admit(&entry).await;
+                let (parts, data) = entry.into_parts();
+                if verdict != Verdict::Continue {
+                    tracing::debug!(
+                        guard = guard.name(),
+                        route = found.pattern,
+                        ?verdict,
+                        "refused by the route's guard"
+                    );
+                    return access::refusal(verdict, &parts, &self.config);
+                }
+                (parts, data)
+            }
+        };
         let body = if parts.method == Method::POST {
             let deadline = self.config.body_read_timeout;
             match super::body::read_body(body, self.config.max_body, deadline).await {
@@ -292,7 +437,8 @@ impl LiveRouter {
         } else {
             None
         };
-        page.handle(parts, body, params).await
+        page.handle(parts, body, params, Visitor { user, data })
+            .await
     }
 }
 

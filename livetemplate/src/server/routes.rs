@@ -17,6 +17,8 @@ use std::sync::Arc;
 
 use percent_encoding::percent_decode_str;
 
+use super::access::Guard;
+use super::check::NavLink;
 use super::endpoint::Endpoint;
 use crate::controller::RouteParams;
 
@@ -36,6 +38,9 @@ pub struct Route {
     /// Whether the page's session states are kept in a store as well as in memory
     /// (`route_with_store`, or `route_shared` with Redis configured).
     pub stored: bool,
+    /// The name of the [guard](super::Guard) group the route belongs to
+    /// ([`LiveRouter::guarded`](super::LiveRouter::guarded)), if any.
+    pub guard: Option<String>,
 }
 
 impl Route {
@@ -50,6 +55,11 @@ impl Route {
 pub(crate) struct Table {
     routes: Vec<Route>,
     pages: Vec<Arc<dyn Endpoint>>,
+    /// Per route: its guard group, if any.
+    guards: Vec<Option<Arc<Guard>>>,
+    /// Per route: its template's static `lvt-nav` links and its controller's `push_*`
+    /// literals, for [`check`](super::LiveRouter::check).
+    links: Vec<[&'static [NavLink]; 2]>,
     /// Exact paths: one hash lookup, as before routes had parameters.
     exact: HashMap<String, usize>,
     /// Every route, exact ones too, so a conflict between any two is found when added.
@@ -83,8 +93,15 @@ impl Table {
         }
     }
 
-    /// Adds the page of the pattern just [reserved](Self::reserve).
-    pub(crate) fn push(&mut self, route: Route, page: Arc<dyn Endpoint>) {
+    /// Adds the page of the pattern just [reserved](Self::reserve), its guard group and the
+    /// links its template and controller name.
+    pub(crate) fn push(
+        &mut self,
+        route: Route,
+        page: Arc<dyn Endpoint>,
+        guard: Option<Arc<Guard>>,
+        links: [&'static [NavLink]; 2],
+    ) {
         let index = self.routes.len();
         if is_exact(&route.pattern) {
             self.exact.insert(route.pattern.clone(), index);
@@ -93,6 +110,21 @@ impl Table {
         }
         self.routes.push(route);
         self.pages.push(page);
+        self.guards.push(guard);
+        self.links.push(links);
+    }
+
+    /// Whether a group named `name` guards any route already.
+    pub(crate) fn has_guard(&self, name: &str) -> bool {
+        self.guards
+            .iter()
+            .flatten()
+            .any(|guard| guard.name() == name)
+    }
+
+    /// Every link the routes' templates and controllers name.
+    pub(crate) fn links(&self) -> impl Iterator<Item = &'static NavLink> + '_ {
+        self.links.iter().flatten().flat_map(|links| links.iter())
     }
 
     /// The routes, in the order they were added.
@@ -100,17 +132,17 @@ impl Table {
         &self.routes
     }
 
-    /// The page serving `path` and its decoded parameters; `None` when no route matches, or
+    /// The route serving `path` and its decoded parameters; `None` when no route matches, or
     /// a parameter is too long, not UTF-8 once decoded, empty or a dot segment.
-    pub(crate) fn find(&self, path: &str) -> Option<(&Arc<dyn Endpoint>, RouteParams)> {
+    pub(crate) fn find(&self, path: &str) -> Option<Found<'_>> {
         if let Some(&index) = self.exact.get(path) {
-            return Some((self.pages.get(index)?, RouteParams::default()));
+            return self.found(index, RouteParams::default());
         }
         if !self.parameterised {
             return None;
         }
         let matched = self.matcher.at(path).ok()?;
-        let page = self.pages.get(*matched.value)?;
+        let index = *matched.value;
         let mut pairs = Vec::with_capacity(matched.params.len());
         for (name, raw) in matched.params.iter() {
             match decode(raw) {
@@ -121,8 +153,25 @@ impl Table {
                 }
             }
         }
-        Some((page, RouteParams::new(pairs)))
+        self.found(index, RouteParams::new(pairs))
     }
+
+    fn found(&self, index: usize, params: RouteParams) -> Option<Found<'_>> {
+        Some(Found {
+            page: self.pages.get(index)?,
+            params,
+            pattern: &self.routes.get(index)?.pattern,
+            guard: self.guards.get(index)?.as_ref(),
+        })
+    }
+}
+
+/// A route [found](Table::find) for a path.
+pub(crate) struct Found<'a> {
+    pub(crate) page: &'a Arc<dyn Endpoint>,
+    pub(crate) params: RouteParams,
+    pub(crate) pattern: &'a str,
+    pub(crate) guard: Option<&'a Arc<Guard>>,
 }
 
 /// The parameters `path` has as an address of the route `pattern` (decoded and checked as
@@ -186,8 +235,11 @@ mod tests {
                     pattern: (*pattern).to_owned(),
                     controller: "Test",
                     stored: false,
+                    guard: None,
                 },
                 Arc::new(Named) as Arc<dyn Endpoint>,
+                None,
+                [&[], &[]],
             );
         }
         table
@@ -201,6 +253,7 @@ mod tests {
             _: http::request::Parts,
             _: Option<bytes::Bytes>,
             _: RouteParams,
+            _: super::super::endpoint::Visitor,
         ) -> std::pin::Pin<
             Box<dyn std::future::Future<Output = http::Response<super::super::Body>> + Send>,
         > {
@@ -210,9 +263,13 @@ mod tests {
 
     /// The pattern `path` reaches and its parameters.
     fn find(table: &Table, path: &str) -> Option<(String, Vec<(String, String)>)> {
-        let (page, params) = table.find(path)?;
-        let index = table.pages.iter().position(|p| Arc::ptr_eq(p, page))?;
-        let pairs = params
+        let found = table.find(path)?;
+        let index = table
+            .pages
+            .iter()
+            .position(|p| Arc::ptr_eq(p, found.page))?;
+        let pairs = found
+            .params
             .iter()
             .map(|(n, v)| (n.to_owned(), v.to_owned()))
             .collect();

@@ -223,6 +223,7 @@ impl Browser {
 
     /// Opens a live connection to `path` as our browser client does (`_lvt=1`), loading the
     /// page first when the browser has no session yet, and applies the first (full) tree.
+    /// The handshake carries every cookie the browser holds, as a browser's does.
     pub async fn connect(&mut self, path: &str) -> Result<Tab, TestError> {
         self.connect_as(path, ClientKind::Livetemplate).await
     }
@@ -243,8 +244,17 @@ impl Browser {
         let origin = HeaderValue::from_str(&format!("http://{}", self.addr))
             .map_err(|e| unexpected(e.to_string()))?;
         request.headers_mut().insert(ORIGIN, origin);
-        if let Some(cookie) = &self.cookie {
-            let cookie = HeaderValue::from_str(cookie).map_err(|e| unexpected(e.to_string()))?;
+        // Every cookie, as a browser sends them with the handshake (an app's sign-in cookie
+        // too, which an authenticator reads).
+        let cookies: Vec<&str> = self
+            .cookie
+            .iter()
+            .chain(&self.others)
+            .map(String::as_str)
+            .collect();
+        if !cookies.is_empty() {
+            let cookie = HeaderValue::from_str(&cookies.join("; "))
+                .map_err(|e| unexpected(e.to_string()))?;
             request.headers_mut().insert(COOKIE, cookie);
         }
         let stream = TcpStream::connect(self.addr).await?;

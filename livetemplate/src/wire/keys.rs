@@ -150,6 +150,8 @@ pub(crate) const ERR_RATE_LIMITED: &str = "rate_limited";
 pub(crate) const ERR_BINARY_FRAME: &str = "binary_frame";
 /// The controller's `on_connect` failed; the socket closes.
 pub(crate) const ERR_CONNECT_FAILED: &str = "connect_failed";
+/// A route guard refused the request (a JSON `GET` or `POST` of a guarded route).
+pub(crate) const ERR_REFUSED: &str = "refused";
 
 // ---- WebSocket close codes (docs/src/protocol.md, "Close codes") ------------------------------
 
