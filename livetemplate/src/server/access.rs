@@ -21,7 +21,7 @@ use http::{Extensions, Method, Response, StatusCode};
 use serde::de::DeserializeOwned;
 
 use super::config::Config;
-use super::endpoint::{Body, status, wants_html};
+use super::endpoint::{Body, status, wants_html, without_params};
 use super::page::{PageParts, push_escaped};
 use crate::controller::{ParamsError, RouteParams};
 use crate::pubsub::lock;
@@ -322,21 +322,11 @@ pub fn local_path(target: &str) -> Option<&str> {
 
 /// The path and query of the request without our own parameters (`_lvt=1`, `_lvt_rotate`).
 fn requested(parts: &Parts) -> String {
-    let path = parts.uri.path();
-    let Some(query) = parts.uri.query() else {
-        return path.to_owned();
-    };
-    let kept: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
-        .filter(|(name, _)| name != k::CLIENT_PARAM && name != k::ROTATE_PARAM)
-        .map(|(name, value)| (name.into_owned(), value.into_owned()))
-        .collect();
-    if kept.is_empty() {
-        return path.to_owned();
-    }
-    let query = form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(kept)
-        .finish();
-    format!("{path}?{query}")
+    without_params(
+        parts.uri.path(),
+        parts.uri.query(),
+        &[k::CLIENT_PARAM, k::ROTATE_PARAM],
+    )
 }
 
 /// The answer to a request a guard refused, shaped for its transport (see the module's

@@ -688,12 +688,15 @@ fn without_rotate_token(parts: &Parts, path: &str) -> String {
         "" => path,
         own => own,
     };
-    let kept: Vec<(String, String)> = parts
-        .uri
-        .query()
+    without_params(path, parts.uri.query(), &[k::ROTATE_PARAM])
+}
+
+/// `path` with `query`, less the parameters named in `drop` (just `path` when none is left).
+pub(crate) fn without_params(path: &str, query: Option<&str>, drop: &[&str]) -> String {
+    let kept: Vec<(String, String)> = query
         .map(|query| {
             form_urlencoded::parse(query.as_bytes())
-                .filter(|(name, _)| name != k::ROTATE_PARAM)
+                .filter(|(name, _)| !drop.contains(&name.as_ref()))
                 .map(|(name, value)| (name.into_owned(), value.into_owned()))
                 .collect()
         })

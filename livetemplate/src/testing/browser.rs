@@ -116,6 +116,17 @@ impl Browser {
         self.cookie.as_deref()
     }
 
+    /// Every cookie the browser holds, as one `Cookie` header value (`None` when it holds none).
+    fn cookie_header(&self) -> Option<String> {
+        let cookies: Vec<&str> = self
+            .cookie
+            .iter()
+            .chain(&self.others)
+            .map(String::as_str)
+            .collect();
+        (!cookies.is_empty()).then(|| cookies.join("; "))
+    }
+
     /// Loads `path` as HTML; keeps the cookie and the page's CSRF token.
     pub async fn get(&mut self, path: &str) -> Result<Response, TestError> {
         let response = self
@@ -173,14 +184,8 @@ impl Browser {
             .method(method.clone())
             .uri(path)
             .header(HOST, self.addr.to_string());
-        let cookies: Vec<&str> = self
-            .cookie
-            .iter()
-            .chain(&self.others)
-            .map(String::as_str)
-            .collect();
-        if !cookies.is_empty() {
-            request = request.header(COOKIE, cookies.join("; "));
+        if let Some(cookies) = self.cookie_header() {
+            request = request.header(COOKIE, cookies);
         }
         for (name, value) in headers {
             let name =
@@ -246,15 +251,8 @@ impl Browser {
         request.headers_mut().insert(ORIGIN, origin);
         // Every cookie, as a browser sends them with the handshake (an app's sign-in cookie
         // too, which an authenticator reads).
-        let cookies: Vec<&str> = self
-            .cookie
-            .iter()
-            .chain(&self.others)
-            .map(String::as_str)
-            .collect();
-        if !cookies.is_empty() {
-            let cookie = HeaderValue::from_str(&cookies.join("; "))
-                .map_err(|e| unexpected(e.to_string()))?;
+        if let Some(cookies) = self.cookie_header() {
+            let cookie = HeaderValue::from_str(&cookies).map_err(|e| unexpected(e.to_string()))?;
             request.headers_mut().insert(COOKIE, cookie);
         }
         let stream = TcpStream::connect(self.addr).await?;
