@@ -21,8 +21,8 @@ use http::{Extensions, Method, Response, StatusCode};
 use serde::de::DeserializeOwned;
 
 use super::config::Config;
-use super::endpoint::{Body, status, wants_html, without_params};
-use super::page::{PageParts, push_escaped};
+use super::endpoint::{Body, is_upgrade, json, layout_page, status, wants_html, without_params};
+use super::page::push_escaped;
 use crate::controller::{ParamsError, RouteParams};
 use crate::pubsub::lock;
 use crate::wire::frame;
@@ -374,37 +374,18 @@ fn page(config: &Config, code: StatusCode, message: &str) -> Response<Body> {
     let mut region = String::from("<p>");
     push_escaped(&mut region, message);
     region.push_str("</p>");
-    let document = config.layout.render(&PageParts {
-        title: code.canonical_reason().unwrap_or("Refused"),
-        region: &region,
-        head: "",
-    });
-    let mut response = Response::new(Body::from(document));
-    *response.status_mut() = code;
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/html; charset=utf-8"),
-    );
-    config.frame_ancestors.apply(response.headers_mut());
-    response
+    layout_page(
+        config,
+        code,
+        code.canonical_reason().unwrap_or("Refused"),
+        &region,
+    )
 }
 
 fn json_response(code: StatusCode, body: String) -> Response<Body> {
-    let mut response = Response::new(Body::from(body));
+    let mut response = json(body);
     *response.status_mut() = code;
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
     response
-}
-
-fn is_upgrade(parts: &Parts) -> bool {
-    parts
-        .headers
-        .get(header::UPGRADE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.eq_ignore_ascii_case("websocket"))
 }
 
 /// A POST that is not JSON: a browser's plain form.

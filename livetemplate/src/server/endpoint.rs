@@ -738,7 +738,7 @@ fn client_kind(ours: bool) -> ClientKind {
     }
 }
 
-fn is_upgrade(parts: &Parts) -> bool {
+pub(crate) fn is_upgrade(parts: &Parts) -> bool {
     parts
         .headers
         .get(header::UPGRADE)
@@ -768,12 +768,35 @@ fn probe() -> Response<Body> {
     response
 }
 
-fn json(text: String) -> Response<Body> {
+pub(crate) fn json(text: String) -> Response<Body> {
     let mut response = Response::new(Body::from(text));
     response.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),
     );
+    response
+}
+
+/// A page with no live region and no client script — `region` in the layout under `title`,
+/// answered with `code` and framed as configured (a guard's refusal, the not-found page).
+pub(crate) fn layout_page(
+    config: &Config,
+    code: StatusCode,
+    title: &str,
+    region: &str,
+) -> Response<Body> {
+    let document = config.layout.render(&page::PageParts {
+        title,
+        region,
+        head: "",
+    });
+    let mut response = Response::new(Body::from(document));
+    *response.status_mut() = code;
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    config.frame_ancestors.apply(response.headers_mut());
     response
 }
 

@@ -5,8 +5,7 @@ use http::header::{self, HeaderValue};
 use http::{Response, StatusCode};
 
 use super::config::Config;
-use super::endpoint::{Body, status};
-use super::page::PageParts;
+use super::endpoint::{Body, layout_page, status};
 
 /// The title the layout gets for the not-found page.
 pub(crate) const TITLE: &str = "Page not found";
@@ -79,22 +78,10 @@ pub(crate) fn response(config: &Config, html: bool, path: &str) -> Response<Body
         return status(StatusCode::NOT_FOUND, PLAIN);
     }
     let region = config.not_found.render(path);
-    let document = config.layout.render(&PageParts {
-        title: TITLE,
-        region: &region,
-        head: "",
-    });
-    let mut response = Response::new(Body::from(document));
-    *response.status_mut() = StatusCode::NOT_FOUND;
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/html; charset=utf-8"),
-    );
-    headers.insert(
+    let mut response = layout_page(config, StatusCode::NOT_FOUND, TITLE, &region);
+    response.headers_mut().insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
-    config.frame_ancestors.apply(headers);
     response
 }
