@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicIsize, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::Instant;
 
@@ -80,7 +80,6 @@ pub(crate) trait Evict: Send + Sync {
 #[derive(Debug, Default)]
 struct Counts {
     sessions: usize,
-    bytes: usize,
     per_client: HashMap<IpAddr, usize>,
 }
 
@@ -88,6 +87,9 @@ struct Counts {
 pub(crate) struct Census {
     caps: Caps,
     counts: Mutex<Counts>,
+    /// Estimated bytes of all seats, kept apart from `counts` so that a render resizing its
+    /// session takes no lock. Signed: an add and a subtract racing may cross for an instant.
+    bytes: AtomicIsize,
     pages: Mutex<Vec<Weak<dyn Evict>>>,
 }
 
@@ -96,6 +98,7 @@ impl std::fmt::Debug for Census {
         f.debug_struct("Census")
             .field("caps", &self.caps)
             .field("counts", &*lock(&self.counts))
+            .field("bytes", &self.total_bytes())
             .finish_non_exhaustive()
     }
 }
@@ -137,6 +140,7 @@ impl Census {
         Arc::new(Census {
             caps,
             counts: Mutex::new(Counts::default()),
+            bytes: AtomicIsize::new(0),
             pages: Mutex::new(Vec::new()),
         })
     }
@@ -167,9 +171,13 @@ impl Census {
     }
 
     /// How many bytes the counted sessions are estimated to hold.
-    #[cfg(test)]
-    pub(crate) fn bytes(&self) -> usize {
-        lock(&self.counts).bytes
+    pub(crate) fn total_bytes(&self) -> usize {
+        usize::try_from(self.bytes.load(Ordering::Relaxed)).unwrap_or(0)
+    }
+
+    fn add_bytes(&self, bytes: usize, sign: isize) {
+        let bytes = isize::try_from(bytes).unwrap_or(isize::MAX);
+        self.bytes.fetch_add(sign * bytes, Ordering::Relaxed);
     }
 
     fn count_in(self: &Arc<Self>, client: Option<IpAddr>) -> Result<Seat, Full> {
@@ -177,7 +185,7 @@ impl Census {
         if counts.sessions >= self.caps.sessions {
             return Err(Full::Sessions(self.caps.sessions));
         }
-        if counts.bytes >= self.caps.memory {
+        if self.total_bytes() >= self.caps.memory {
             return Err(Full::Memory(self.caps.memory));
         }
         if let Some(client) = client {
@@ -234,18 +242,20 @@ impl Census {
 }
 
 impl Seat {
-    /// Records the session's estimated size, in bytes.
+    /// Records the session's estimated size, in bytes. Lock-free (every render calls it):
+    /// whoever swaps a value out of the seat takes it out of the census total, so a release
+    /// racing with a resize leaves nothing behind.
     pub(crate) fn resize(&self, bytes: usize) {
         if self.released.load(Ordering::Acquire) {
             return;
         }
-        let mut counts = lock(&self.census.counts);
-        // Under the counts lock, so a release cannot interleave and leave bytes behind.
+        let old = self.bytes.swap(bytes, Ordering::AcqRel);
+        self.census.add_bytes(bytes, 1);
+        self.census.add_bytes(old, -1);
         if self.released.load(Ordering::Acquire) {
-            return;
+            let left = self.bytes.swap(0, Ordering::AcqRel);
+            self.census.add_bytes(left, -1);
         }
-        let old = self.bytes.swap(bytes, Ordering::Relaxed);
-        counts.bytes = counts.bytes.saturating_sub(old).saturating_add(bytes);
     }
 
     /// The client address the session is counted under.
@@ -258,14 +268,14 @@ impl Seat {
     /// seat counts in again, past the caps: rotation must not fail.
     pub(crate) fn hand_over(&self) -> Seat {
         let mut counts = lock(&self.census.counts);
-        let bytes = self.bytes.load(Ordering::Relaxed);
         if self.released.swap(true, Ordering::AcqRel) {
             counts.sessions += 1;
-            counts.bytes = counts.bytes.saturating_add(bytes);
             if let Some(client) = self.client {
                 *counts.per_client.entry(client).or_default() += 1;
             }
         }
+        // The bytes move with the place: out of this seat, into the new one.
+        let bytes = self.bytes.swap(0, Ordering::AcqRel);
         Seat {
             census: Arc::clone(&self.census),
             client: self.client,
@@ -286,9 +296,8 @@ impl Seat {
             return;
         }
         counts.sessions = counts.sessions.saturating_sub(1);
-        counts.bytes = counts
-            .bytes
-            .saturating_sub(self.bytes.load(Ordering::Relaxed));
+        let bytes = self.bytes.swap(0, Ordering::AcqRel);
+        self.census.add_bytes(bytes, -1);
         if let Some(client) = self.client
             && let Some(held) = counts.per_client.get_mut(&client)
         {
@@ -353,15 +362,15 @@ mod tests {
         assert_eq!(census.admit(None).err(), Some(Full::Sessions(2)));
         first.resize(300);
         second.resize(200);
-        assert_eq!(census.bytes(), 500);
+        assert_eq!(census.total_bytes(), 500);
         drop(first);
-        assert_eq!((census.sessions(), census.bytes()), (1, 200));
+        assert_eq!((census.sessions(), census.total_bytes()), (1, 200));
         let moved = second.hand_over();
         drop(second);
-        assert_eq!((census.sessions(), census.bytes()), (1, 200));
+        assert_eq!((census.sessions(), census.total_bytes()), (1, 200));
         moved.release();
         drop(moved);
-        assert_eq!((census.sessions(), census.bytes()), (0, 0));
+        assert_eq!((census.sessions(), census.total_bytes()), (0, 0));
         Ok(())
     }
 
